@@ -1,0 +1,176 @@
+"""Typed stack configuration, declared once per stack and validated before any resource exists.
+
+A stack declares its settings as a frozen dataclass whose fields are made with `setting(...)`:
+
+    @dataclass(frozen=True)
+    class ProxySettings:
+        model_endpoint: str = setting("http://127.0.0.1:8080/invocations", kind=URL)
+        rate_limit: float = setting(10.0, minimum=0.1, maximum=10_000)
+
+Values come from Pulumi config (`Pulumi.yaml` then `Pulumi.<env>.yaml`, keys `<project>:camelCase`),
+which arrive as strings whatever the YAML said, so every value is parsed here. All problems are
+collected and raised together, so a user fixes a config file in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+URL = "url"
+JSON = "json"
+_NO_DEFAULT = dataclasses.MISSING
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one setting is parsed and which values it accepts."""
+
+    kind: Any  # str, int, float, bool, URL or JSON
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Any, ...] | None = None
+    description: str = ""
+
+
+class ConfigError(ValueError):
+    """Every invalid or unknown key of one stack's configuration, one per line."""
+
+    def __init__(self, project: str, problems: list[str]) -> None:
+        self.project = project
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Invalid configuration for stack {project!r}:\n{lines}")
+
+
+def setting(
+    default: Any = _NO_DEFAULT,
+    *,
+    kind: Any = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[Any, ...] | None = None,
+    description: str = "",
+) -> Any:
+    """A dataclass field carrying its validation rule. `kind` defaults to the default's type."""
+    if kind is None:
+        if default is _NO_DEFAULT:
+            raise TypeError("a setting without a default needs an explicit kind")
+        kind = type(default)
+    rule = Rule(kind, minimum, maximum, choices, description)
+    if isinstance(default, (list, dict)):
+        frozen = json.loads(json.dumps(default))
+        return dataclasses.field(
+            default_factory=lambda: json.loads(json.dumps(frozen)), metadata={"rule": rule}
+        )
+    return dataclasses.field(default=default, metadata={"rule": rule})
+
+
+def config_key(field_name: str) -> str:
+    """Python's snake_case field name as Pulumi's camelCase config key."""
+    head, *rest = field_name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def describe(schema: type) -> list[tuple[str, Rule, Any]]:
+    """(key, rule, default) for each declared setting, for docs and error messages."""
+    rows = []
+    for f in dataclasses.fields(schema):
+        default = f.default if f.default_factory is _NO_DEFAULT else f.default_factory()
+        rows.append((config_key(f.name), f.metadata["rule"], default))
+    return rows
+
+
+def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
+    """Build `schema` from raw values keyed by camelCase name; raise ConfigError listing all problems."""
+    fields = {config_key(f.name): f for f in dataclasses.fields(schema)}
+    problems: list[str] = []
+    for key in sorted(set(raw) - set(fields)):
+        problems.append(f"{project}:{key}: unknown key. Known keys: {', '.join(sorted(fields))}.")
+    values: dict[str, Any] = {}
+    for key, f in fields.items():
+        full_key = f"{project}:{key}"
+        if key not in raw or raw[key] is None:
+            if f.default is _NO_DEFAULT and f.default_factory is _NO_DEFAULT:
+                problems.append(f"{full_key}: required but not set.")
+            continue
+        try:
+            values[f.name] = _check(f.metadata["rule"], raw[key])
+        except ValueError as exc:
+            problems.append(f"{full_key}: {exc}")
+    if problems:
+        raise ConfigError(project, problems)
+    return schema(**values)
+
+
+def load(schema: type[T], project: str | None = None) -> T:
+    """Read and validate a stack's settings from the running Pulumi program's config."""
+    project = project or pulumi.get_project()
+    return parse(schema, project, _project_values(project))
+
+
+def _project_values(project: str) -> dict[str, Any]:
+    """Every `<project>:<key>` value visible to the program, whichever way the engine passed it."""
+    visible = dict(runtime_config.get_config_env() or {})
+    visible.update(runtime_config.CONFIG.get())
+    prefix = f"{project}:"
+    return {k[len(prefix) :]: v for k, v in visible.items() if k.startswith(prefix)}
+
+
+_BOOLS = {"true": True, "false": False}
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def _check(rule: Rule, value: Any) -> Any:
+    parsed = _parse(rule.kind, value)
+    if rule.choices is not None and parsed not in rule.choices:
+        raise ValueError(f"{parsed!r} is not one of {', '.join(map(str, rule.choices))}.")
+    if rule.minimum is not None and parsed < rule.minimum:
+        raise ValueError(f"{parsed} is below the minimum {rule.minimum}.")
+    if rule.maximum is not None and parsed > rule.maximum:
+        raise ValueError(f"{parsed} is above the maximum {rule.maximum}.")
+    return parsed
+
+
+def _parse(kind: Any, value: Any) -> Any:
+    # Pulumi hands the program every value as a string; YAML-typed values appear in tests.
+    text = value if isinstance(value, str) else json.dumps(value)
+    if kind is bool:
+        if text.lower() not in _BOOLS:
+            raise ValueError(f"expected true or false, got {text!r}.")
+        return _BOOLS[text.lower()]
+    if kind is int:
+        if not _INT.match(text.strip()):
+            raise ValueError(f"expected a whole number, got {text!r}.")
+        return int(text)
+    if kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, got {text!r}.") from None
+    if kind == URL:
+        url = urlparse(text)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ValueError(f"expected an http(s) URL, got {text!r}.")
+        return text
+    if kind == JSON:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"expected a YAML list or mapping, got {text!r}.") from None
+    if kind is str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {value!r}.")
+        return value
+    raise TypeError(f"unsupported setting kind {kind!r}")

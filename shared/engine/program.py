@@ -1,0 +1,124 @@
+"""Run an unmodified Pulumi program on the SDK's mock runtime and hand each resource to a callback.
+
+The mock runtime calls `RegisterResource` only once every input of a resource has resolved, so
+the callback sees resources in dependency order and can apply them for real, returning the
+physical id and outputs the program then reads (an API id flowing into its routes, and so on).
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One custom resource as the program declared it."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    dependencies: frozenset[str] = field(default_factory=frozenset)
+
+
+# (physical id, outputs); an empty id means "unknown until applied" in a preview.
+Resolution = tuple[str, dict[str, Any]]
+Resolver = Callable[[Registration], Resolution]
+
+
+@dataclass(frozen=True)
+class ProgramOutput:
+    value: Any
+    secret: bool
+    known: bool
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        # The monitor calls new_resource on the thread that handles the request.
+        self.request_dependencies = threading.local()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:  # components only group resources; there is nothing to apply
+            return None, {}
+        dependencies = getattr(self.request_dependencies, "urns", frozenset())
+        urn = f"{args.typ}::{args.name}"
+        return self.resolver(Registration(urn, args.typ, args.name, args.inputs, dependencies))
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        # Data-source calls have no emulator counterpart; the programs avoid them.
+        raise NotImplementedError(f"data source {args.token} is not supported by the local engine")
+
+
+class _Monitor(mocks.MockMonitor):
+    """Keeps each request's dependency URNs, which the plain mock monitor drops."""
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        deps = set(request.dependencies)
+        for prop in request.propertyDependencies.values():
+            deps.update(prop.urns)
+        self.mocks.request_dependencies.urns = frozenset(_short_urn(u) for u in deps)
+        return super().RegisterResource(request)
+
+
+def _short_urn(urn: str) -> str:
+    """'type::name', unique within one project and stack (the engine's state key)."""
+    qualified_type, name = urn.split("::")[-2:]
+    return f"{qualified_type.split('$')[-1]}::{name}"
+
+
+def run(
+    program_dir: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    resolver: Resolver,
+    *,
+    preview: bool,
+) -> dict[str, ProgramOutput]:
+    """Run `program_dir/__main__.py` and return its stack outputs."""
+    program_dir = program_dir.resolve()
+    the_mocks = _Mocks(resolver)
+    settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
+    pulumi.runtime.set_mocks(
+        the_mocks, project=project, stack=stack, preview=preview, monitor=_Monitor(the_mocks)
+    )
+    pulumi.runtime.set_all_config(config)
+    with _program_context(program_dir):
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program_dir / "__main__.py"))))
+    root = settings.get_root_resource()
+    return {name: _resolve_output(value) for name, value in root.outputs.items()}
+
+
+def _resolve_output(value: Any) -> ProgramOutput:
+    out = pulumi.Output.from_input(value)
+    known = _sync_await(out.is_known())
+    resolved = _sync_await(out.future(with_unknowns=True)) if known else None
+    return ProgramOutput(resolved, _sync_await(out.is_secret()), known)
+
+
+@contextmanager
+def _program_context(program_dir: Path) -> Iterator[None]:
+    """Run as the Pulumi CLI would: from the project folder, with it first on sys.path."""
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    os.chdir(program_dir)
+    sys.path.insert(0, str(program_dir))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
