@@ -91,7 +91,10 @@ def describe(schema: type) -> list[tuple[str, Rule, Any]]:
 
 
 def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
-    """Build `schema` from raw values keyed by camelCase name; raise ConfigError listing all problems."""
+    """Build `schema` from raw values keyed by camelCase name.
+
+    Raises ConfigError listing every problem at once.
+    """
     fields = {config_key(f.name): f for f in dataclasses.fields(schema)}
     problems: list[str] = []
     for key in sorted(set(raw) - set(fields)):
