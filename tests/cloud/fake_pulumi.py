@@ -1,0 +1,518 @@
+"""A fake `pulumi` CLI for the Automation API, installed on PATH by the tests as `pulumi`.
+
+It answers exactly the commands `pulumi.automation` (SDK 3.272) runs for a local-program
+stack, with the real CLI's output shapes:
+
+    pulumi version
+    pulumi --non-interactive stack select --stack <s>      (fails "no stack named" if absent)
+    pulumi --non-interactive stack init <s>
+    pulumi --non-interactive config set-all --stack <s> [--path] (--plaintext|--secret) k=v ...
+    pulumi --non-interactive up --yes --skip-preview [--diff] --exec-kind auto.local
+           [--event-log <file|tcp://host:port>] --stack <s>
+    pulumi --non-interactive preview [--diff] --exec-kind auto.local --event-log <..> --stack <s>
+    pulumi --non-interactive destroy --skip-preview --yes --exec-kind auto.local [...] --stack <s>
+    pulumi --non-interactive stack output --json [--show-secrets] --stack <s>
+    pulumi --non-interactive stack history --json [--show-secrets] [--page-size N --page P]
+           --stack <s>
+
+Anything else fails like the CLI does for an unknown command. Engine events go to
+`--event-log`: a JSON-lines file (CLI <= 3.205) or, like newer CLIs, a gRPC stream to the
+Automation API's `pulumirpc.Events/StreamEvents` server at `tcp://host:port`.
+
+Environment:
+    FAKE_PULUMI_LOG        JSON-lines file: one record per call (argv, cwd, relevant env).
+    FAKE_PULUMI_STATE      folder for the per-stack state files (default: a temp folder).
+    FAKE_PULUMI_VERSION    what `pulumi version` prints (default v3.272.0).
+    FAKE_PULUMI_FAIL       concurrent | locked | generic | diagnostics: up/preview/destroy fail
+                           with the real CLI's error text and exit code 255.
+    FAKE_PULUMI_HANDSHAKE  a path: after its first line of `up` output the fake waits until
+                           this file exists (the test creates it from on_output), proving the
+                           output is streamed while the command runs.
+Secrets: with a DIY backend (PULUMI_BACKEND_URL file://, s3://...) commands that need the
+secrets manager fail like the CLI unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+EXIT_FAILURE = 255
+LOGGED_ENV = (
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE_FILE",
+    "PULUMI_SKIP_UPDATE_CHECK",
+    "PULUMI_HOME",
+    "PULUMI_AUTOMATION_API",
+    "PULUMI_DEBUG_COMMANDS",
+)
+MASK = "[secret]"
+
+FAILURES = {
+    "concurrent": "error: [409] Conflict: Another update is currently in progress.\n",
+    "locked": (
+        "error: the stack is currently locked by 1 lock(s). Either wait for the other "
+        "process(es) to end or delete the lock file with `pulumi cancel`.\n"
+        "  file:///tmp/state/.pulumi/locks/organization/demo/dev/1b2c.json: created by "
+        "ci@runner (pid 4242) at 2025-01-01T00:00:00Z\n"
+    ),
+    "generic": (
+        "\n"
+        "error: getting AWS account ID: operation error STS: GetCallerIdentity, https response "
+        "error StatusCode: 403, InvalidClientTokenId: The security token included in the "
+        "request is invalid\n"
+        "\n"
+        "error: update failed\n"
+    ),
+    # A resource failed: the reason is only in the diagnostics on stdout, stderr stays empty.
+    "diagnostics": "",
+}
+PASSPHRASE_MISSING = (
+    "error: getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or "
+    "PULUMI_CONFIG_PASSPHRASE_FILE environment variables\n"
+)
+
+
+class Fail(Exception):
+    def __init__(self, stderr: str, stdout: str = "") -> None:
+        super().__init__(stderr)
+        self.stderr = stderr
+        self.stdout = stdout
+
+
+# --- arguments and environment ------------------------------------------------------------
+
+
+def parse(argv: list[str]) -> tuple[list[str], dict[str, str | bool], list[tuple[str, str]]]:
+    """(positional words, flags, ordered (flag, value) pairs) for the flags we know."""
+    with_value = {
+        "--stack", "--event-log", "--exec-kind", "--page-size", "--page", "--color",
+        "--message", "--secrets-provider", "--plaintext", "--secret", "--parallel",
+    }  # fmt: skip
+    words: list[str] = []
+    flags: dict[str, str | bool] = {}
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+            flags[name] = value
+        elif arg in with_value and i + 1 < len(argv):
+            flags[arg] = argv[i + 1]
+            pairs.append((arg, argv[i + 1]))
+            i += 1
+        elif arg.startswith("--"):
+            flags[arg] = True
+        else:
+            words.append(arg)
+        i += 1
+    return words, flags, pairs
+
+
+def log_call(argv: list[str]) -> None:
+    path = os.environ.get("FAKE_PULUMI_LOG")
+    if not path:
+        return
+    record = {
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "env": {key: os.environ[key] for key in LOGGED_ENV if key in os.environ},
+        "passphrase_set": "PULUMI_CONFIG_PASSPHRASE" in os.environ,
+    }
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def require_passphrase() -> None:
+    backend = os.environ.get("PULUMI_BACKEND_URL", "")
+    diy = backend.startswith(("file://", "s3://", "gs://", "azblob://"))
+    has = "PULUMI_CONFIG_PASSPHRASE" in os.environ or "PULUMI_CONFIG_PASSPHRASE_FILE" in os.environ
+    if diy and not has:
+        raise Fail(PASSPHRASE_MISSING)
+
+
+def injected_failure(stack: str) -> None:
+    kind = os.environ.get("FAKE_PULUMI_FAIL", "")
+    if not kind:
+        return
+    stdout = f"Updating ({stack}):\n"
+    if kind == "diagnostics":
+        stdout += (
+            "Diagnostics:\n"
+            "  aws:apigateway:RestApi (api):\n"
+            "    error: creating API Gateway REST API (api): operation error API Gateway: "
+            "CreateRestApi, https response error StatusCode: 400, BadRequestException: "
+            "Invalid API name\n"
+        )
+    raise Fail(FAILURES[kind], stdout=stdout)
+
+
+# --- project, config and state ------------------------------------------------------------
+
+
+def project_name() -> str:
+    path = Path("Pulumi.yaml")
+    if not path.is_file():
+        raise Fail(
+            "error: no Pulumi.yaml project file found (searching upwards from "
+            f"{os.getcwd()}). If you have not created a project yet, use `pulumi new` to do so: "
+            "no project file found\n"
+        )
+    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["name"])
+
+
+def config_path(stack: str) -> Path:
+    return Path(f"Pulumi.{stack}.yaml")
+
+
+def read_config(stack: str) -> dict:
+    path = config_path(stack)
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(data.get("config") or {})
+
+
+def write_config(stack: str, config: dict) -> None:
+    path = config_path(stack)
+    data = {}
+    if path.is_file():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data["config"] = config
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def state_file(stack: str) -> Path:
+    root = Path(os.environ.get("FAKE_PULUMI_STATE") or Path(tempfile.gettempdir(), "fake-pulumi"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f"{project_name()}.{stack}.json"
+
+
+def load(stack: str) -> dict:
+    path = state_file(stack)
+    if not path.is_file():
+        raise Fail(f"error: no stack named '{stack}' found\n")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def save(stack: str, state: dict) -> None:
+    state_file(stack).write_text(json.dumps(state, indent=2), encoding="utf-8")
+
+
+def stack_arg(flags: dict) -> str:
+    stack = flags.get("--stack")
+    if not isinstance(stack, str):
+        raise Fail("error: no stack selected; please use `pulumi stack select`\n")
+    return stack
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- the fake program: three resources whose desired state follows the stack config -------
+
+
+def desired(stack: str) -> dict:
+    project = project_name()
+    config = read_config(stack)
+    digest = hashlib.sha256(f"{project}/{stack}".encode()).hexdigest()
+    region = config.get("aws:region", "us-east-1")
+    return {
+        "resources": [
+            ("pulumi:pulumi:Stack", f"{project}-{stack}"),
+            ("aws:apigateway/restApi:RestApi", "api"),
+            ("aws:apigateway/apiKey:ApiKey", "key"),
+        ],
+        "configHash": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
+        "outputs": {
+            "url": f"https://{digest[:10]}.execute-api.{region}.amazonaws.com/{stack}",
+            "apiKey": f"key-{digest[10:30]}",
+        },
+        "secrets": ["apiKey"],
+    }
+
+
+def plan(state: dict, want: dict) -> list[tuple[str, str, str]]:
+    """(operation, type, name) per resource."""
+    if not state.get("resources"):
+        return [("create", t, n) for t, n in want["resources"]]
+    changed = state.get("configHash") != want["configHash"]
+    return [
+        ("update" if changed and t.endswith("RestApi") else "same", t, n)
+        for t, n in want["resources"]
+    ]
+
+
+def counts(steps: list[tuple[str, str, str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for op, _, _ in steps:
+        out[op] = out.get(op, 0) + 1
+    return out
+
+
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "same": " "}
+PAST = {"create": "created", "update": "updated", "delete": "deleted", "same": "unchanged"}
+FUTURE = {"create": "to create", "update": "to update", "delete": "to delete", "same": "unchanged"}
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def resources_footer(changes: dict[str, int], words: dict[str, str]) -> None:
+    say("Resources:")
+    for op in ("create", "update", "delete"):
+        if changes.get(op):
+            say(f"    {SYMBOL[op]} {changes[op]} {words[op]}")
+    if changes.get("same"):
+        say(f"    {changes['same']} unchanged")
+
+
+# --- engine events --------------------------------------------------------------------------
+
+
+def engine_events(stack: str, changes: dict[str, int]) -> list[dict]:
+    config = {k: str(v) for k, v in read_config(stack).items() if not isinstance(v, dict)}
+    stamp = int(time.time())
+    bodies = [
+        {"preludeEvent": {"config": config}},
+        {
+            "summaryEvent": {
+                "maybeCorrupt": False,
+                "durationSeconds": 1,
+                "resourceChanges": changes,
+                "PolicyPacks": {},
+            }
+        },
+        {"cancelEvent": {}},
+    ]
+    return [{"sequence": i, "timestamp": stamp, **body} for i, body in enumerate(bodies)]
+
+
+def _event_request(event_json: str) -> bytes:
+    """`pulumirpc.EventRequest{event: <json>}` in protobuf wire format (field 1, string)."""
+    data = event_json.encode("utf-8")
+    length = len(data)
+    varint = bytearray()
+    while True:
+        byte = length & 0x7F
+        length >>= 7
+        varint.append(byte | (0x80 if length else 0))
+        if not length:
+            break
+    return b"\x0a" + bytes(varint) + data
+
+
+def send_events(target: str | bool | None, events: list[dict]) -> None:
+    if not isinstance(target, str):
+        return
+    lines = [json.dumps(event) for event in events]
+    if target.startswith("tcp://"):
+        import grpc
+
+        with grpc.insecure_channel(target.removeprefix("tcp://")) as channel:
+            stream = channel.stream_unary(
+                "/pulumirpc.Events/StreamEvents",
+                request_serializer=_event_request,
+                response_deserializer=lambda raw: raw,  # google.protobuf.Empty
+            )
+            stream(iter(lines), timeout=30)
+    else:
+        with open(target, "a", encoding="utf-8") as f:
+            for line in lines:
+                f.write(line + "\n")
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_version() -> None:
+    say(os.environ.get("FAKE_PULUMI_VERSION", "v3.272.0"))
+
+
+def cmd_stack(words: list[str], flags: dict) -> None:
+    sub = words[1] if len(words) > 1 else ""
+    if sub == "select":
+        load(stack_arg(flags))
+    elif sub == "init":
+        stack = words[2] if len(words) > 2 else stack_arg(flags)
+        if state_file(stack).is_file():
+            raise Fail(f"error: stack '{stack}' already exists\n")
+        require_passphrase()
+        save(stack, {"resources": [], "outputs": {}, "secrets": [], "history": []})
+        say(f"Created stack '{stack}'")
+    elif sub == "output":
+        stack = stack_arg(flags)
+        state = load(stack)
+        if flags.get("--show-secrets"):
+            require_passphrase()
+            shown = state["outputs"]
+        else:
+            shown = {k: (MASK if k in state["secrets"] else v) for k, v in state["outputs"].items()}
+        say(json.dumps(shown, indent=2))
+    elif sub == "history":
+        stack = stack_arg(flags)
+        history = list(reversed(load(stack)["history"]))
+        if "--page-size" in flags:
+            size, page = int(flags["--page-size"]), int(flags.get("--page", 1))
+            history = history[(page - 1) * size : page * size]
+        say(json.dumps(history, indent=4))
+    else:
+        raise Fail(f'error: unknown command "{sub}" for "pulumi stack"\n')
+
+
+def cmd_config(words: list[str], flags: dict, pairs: list[tuple[str, str]]) -> None:
+    if words[1:2] != ["set-all"]:
+        raise Fail(f'error: unknown command "{" ".join(words[1:])}" for "pulumi config"\n')
+    stack = stack_arg(flags)
+    load(stack)
+    config = read_config(stack)
+    for flag, item in pairs:
+        if flag not in ("--plaintext", "--secret"):
+            continue
+        key, _, value = item.partition("=")
+        if ":" not in key:
+            key = f"{project_name()}:{key}"
+        config[key] = {"secure": "v1:" + value.encode().hex()} if flag == "--secret" else value
+    write_config(stack, config)
+
+
+def record(state: dict, kind: str, stack: str, changes: dict[str, int], start: str) -> None:
+    state["history"].append(
+        {
+            "version": len(state["history"]) + 1,
+            "kind": kind,
+            "startTime": start,
+            "endTime": now(),
+            "message": "",
+            "environment": {"exec.kind": "auto.local"},
+            "config": {
+                k: {"value": str(v), "secret": False}
+                for k, v in read_config(stack).items()
+                if not isinstance(v, dict)
+            },
+            "result": "succeeded",
+            "resourceChanges": changes,
+        }
+    )
+
+
+def show_steps(steps: list[tuple[str, str, str]], stack: str, diff: bool) -> None:
+    for op, type_, name in steps:
+        if op == "same" and not diff:
+            continue
+        say(f" {SYMBOL[op]}  {type_}: ({op})")
+        say(f"        [urn=urn:pulumi:{stack}::{project_name()}::{type_}::{name}]")
+        if diff and op == "update":
+            say('      ~ description: "previous config" => "current config"')
+
+
+def cmd_up(flags: dict) -> None:
+    stack = stack_arg(flags)
+    state = load(stack)
+    require_passphrase()
+    injected_failure(stack)
+    start = now()
+    say(f"Updating ({stack}):")
+    handshake = os.environ.get("FAKE_PULUMI_HANDSHAKE")
+    if handshake:
+        # The test's on_output creates this file when it sees the line above. Waiting here
+        # only ends early if that line reached the caller while this process still runs.
+        for _ in range(300):
+            if Path(handshake).exists():
+                break
+            time.sleep(0.05)
+        else:
+            raise Fail("error: fake pulumi: the first line of output was not streamed\n")
+    want = desired(stack)
+    steps = plan(state, want)
+    show_steps(steps, stack, bool(flags.get("--diff")))
+    changes = counts(steps)
+    state.update(
+        resources=[list(r) for r in want["resources"]],
+        configHash=want["configHash"],
+        outputs=want["outputs"],
+        secrets=want["secrets"],
+    )
+    record(state, "update", stack, changes, start)
+    save(stack, state)
+    say("Outputs:")
+    for key, value in sorted(want["outputs"].items()):
+        say(f"    {key}: {MASK if key in want['secrets'] else json.dumps(value)}")
+    say()
+    resources_footer(changes, PAST)
+    send_events(flags.get("--event-log"), engine_events(stack, changes))
+
+
+def cmd_preview(flags: dict) -> None:
+    stack = stack_arg(flags)
+    state = load(stack)
+    require_passphrase()
+    injected_failure(stack)
+    want = desired(stack)
+    steps = plan(state, want)
+    changes = counts(steps)
+    say(f"Previewing update ({stack}):")
+    show_steps(steps, stack, bool(flags.get("--diff")))
+    resources_footer(changes, FUTURE)
+    send_events(flags.get("--event-log"), engine_events(stack, changes))
+
+
+def cmd_destroy(flags: dict) -> None:
+    stack = stack_arg(flags)
+    state = load(stack)
+    require_passphrase()
+    injected_failure(stack)
+    start = now()
+    say(f"Destroying ({stack}):")
+    steps = [("delete", t, n) for t, n in reversed(state["resources"])]
+    show_steps(steps, stack, bool(flags.get("--diff")))
+    changes = counts(steps)
+    state.update(resources=[], outputs={}, secrets=[], configHash=None)
+    record(state, "destroy", stack, changes, start)
+    save(stack, state)
+    resources_footer(changes, PAST)
+    say("The resources in the stack have been deleted, but the history and configuration "
+        "associated with the stack are still maintained.")  # fmt: skip
+    send_events(flags.get("--event-log"), engine_events(stack, changes))
+
+
+def main(argv: list[str]) -> int:
+    log_call(argv)
+    words, flags, pairs = parse(argv)
+    command = words[0] if words else ""
+    try:
+        if command == "version":
+            cmd_version()
+        elif command == "stack":
+            cmd_stack(words, flags)
+        elif command == "config":
+            cmd_config(words, flags, pairs)
+        elif command == "up":
+            cmd_up(flags)
+        elif command == "preview":
+            cmd_preview(flags)
+        elif command == "destroy":
+            cmd_destroy(flags)
+        else:
+            raise Fail(f'error: unknown command "{command}" for "pulumi"\n')
+    except Fail as failure:
+        sys.stdout.write(failure.stdout)
+        sys.stdout.flush()
+        sys.stderr.write(failure.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
