@@ -168,10 +168,14 @@ class Engine:
 
     # -- apply --------------------------------------------------------------------------------
 
-    def up(self) -> dict[str, StackOutput]:
+    def up(self, before_apply: Callable[[Plan], None] | None = None) -> dict[str, StackOutput]:
+        """Plan, show the plan, then apply it. `before_apply` runs once the plan is known to be
+        valid (it starts the emulator), so a config error or unsupported type changes nothing."""
         with exclusive(self._lock_path(), self.what):
             plan = self.plan()
             self.show(plan)
+            if before_apply is not None:
+                before_apply(plan)
             state = StateStore(self.state_path)
             failure: list[BaseException] = []
             declared: set[str] = set()

@@ -1,0 +1,71 @@
+"""The `local` environment: the engine applies a stack to the emulator, next to the local model
+endpoints its config points at. Nothing here needs a cloud account, the Pulumi CLI or internet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shared import catalog
+from shared.engine.engine import Engine, Plan
+from shared.engine.providers import Context
+from shared.ops import emulator, model_endpoint
+from shared.ops.outputs import StackOutput
+from shared.ops.stack_files import project_name, stack_config
+
+Out = Callable[[str], None]
+
+
+def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Engine:
+    program_dir = catalog.stack_dir(stack)
+    project = project_name(program_dir)
+    config = {**stack_config(program_dir, catalog.LOCAL), **(overrides or {})}
+    return Engine(
+        program_dir=program_dir,
+        project=project,
+        stack=catalog.LOCAL,
+        config=config,
+        context=Context(emulator.server().url, emulator.REGION),
+        state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
+        out=out,
+    )
+
+
+def start_dependencies(config: dict[str, str], out: Out = print) -> None:
+    """The emulator, then every local model endpoint the stack's config points at."""
+    server, started = emulator.start()
+    if started:
+        out(f"Started the emulator at {server.url} (state in {server.run_dir}).")
+    for port in sorted(model_endpoint.loopback_ports(config, exclude=[server.port])):
+        endpoint, started = model_endpoint.start(port)
+        if started:
+            out(f"Started the local model endpoint at {endpoint.url}.")
+
+
+def deploy(
+    stack: str, *, out: Out = print, overrides: dict[str, str] | None = None
+) -> dict[str, StackOutput]:
+    eng = engine(stack, out=out, overrides=overrides)
+    return eng.up(before_apply=lambda plan: start_dependencies(eng.config, out))
+
+
+def preview(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Plan:
+    """The plan only: reads recorded state, touches neither the emulator nor any endpoint."""
+    eng = engine(stack, out=out, overrides=overrides)
+    plan = eng.plan()
+    eng.show(plan)
+    return plan
+
+
+def destroy(stack: str, *, out: Out = print) -> int:
+    eng = engine(stack, out=out)
+    if eng.is_deployed():
+        start_dependencies({}, out)  # the emulator only: deletes need no model
+    return eng.destroy()
+
+
+def outputs(stack: str) -> dict[str, StackOutput]:
+    return engine(stack).outputs()
+
+
+def is_deployed(stack: str) -> bool:
+    return engine(stack).is_deployed()

@@ -1,0 +1,142 @@
+"""Tasks: `invoke --list`. Each one parses its arguments and calls `shared.ops`; nothing more."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+from invoke import Collection, Exit, task
+
+from shared.errors import UserError
+
+
+def _user_errors(body):
+    """Turn a UserError into its message and exit code: no traceback for a user's mistake."""
+
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        try:
+            return body(*args, **kwargs)
+        except UserError as error:
+            raise Exit(f"Error: {error}", code=error.exit_code) from None
+        except KeyboardInterrupt:
+            raise Exit(
+                "Interrupted. What was applied is recorded; run the command again.", code=130
+            ) from None
+
+    return run
+
+
+STACK_HELP = {
+    "stack": "proxy, versions, orchestration, global, workflows or all",
+    "env": "local (default), dev, staging or prod",
+}
+
+
+@task(help={**STACK_HELP, "show_secrets": "print secret outputs such as API keys"})
+@_user_errors
+def deploy(c, stack=None, env="local", show_secrets=False):
+    """Deploy a stack (plan, then apply). `local` needs no cloud account."""
+    from shared.ops import commands
+
+    commands.deploy(stack, env, show_secrets=show_secrets)
+
+
+@task(help=STACK_HELP)
+@_user_errors
+def preview(c, stack=None, env="local"):
+    """Show what a deploy would change, changing nothing."""
+    from shared.ops import commands
+
+    commands.preview(stack, env)
+
+
+@task(help=STACK_HELP)
+@_user_errors
+def destroy(c, stack=None, env="local"):
+    """Delete everything a stack deployed, and nothing else."""
+    from shared.ops import commands
+
+    commands.destroy(stack, env)
+
+
+@task(help={**STACK_HELP, "json": "machine-readable output", "show_secrets": "unmask secrets"})
+@_user_errors
+def outputs(c, stack=None, env="local", json=False, show_secrets=False):
+    """Print a deployed stack's outputs (URL, API key id...)."""
+    from shared.ops import commands
+
+    commands.show_outputs(stack, env, as_json=json, show_secrets=show_secrets)
+
+
+@task(help={"k": "only tests matching this expression", "quick": "skip end-to-end tests"})
+def test(c, k=None, quick=False):
+    """Run the test suite (offline; end-to-end tests start their own emulator)."""
+    args = ["-m", "pytest"]
+    if k:
+        args += ["-k", k]
+    if quick:
+        args += ["-m", "not emulator"]
+    c.run(" ".join([sys.executable, *(_quote(a) for a in args)]), pty=False)
+
+
+@task
+def lint(c):
+    """Ruff lint and format check, and the workflow files against GitHub's schema."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m ruff format --check .", pty=False)
+    c.run(
+        "check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml",
+        pty=False,
+    )
+
+
+@task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
+@_user_errors
+def emulator_start(c, port=None):
+    """Start the embedded AWS emulator (MiniStack) on 127.0.0.1."""
+    from shared.ops import emulator
+
+    server, started = emulator.start(int(port) if port else None)
+    print(f"Emulator {'started' if started else 'already running'} at {server.url}.")
+
+
+@task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
+@_user_errors
+def emulator_stop(c, port=None):
+    """Stop the emulator (it saves its state first) and the local model endpoints."""
+    from shared.ops import emulator, model_endpoint
+
+    server = emulator.server(int(port) if port else None)
+    print(f"Emulator at {server.url} {'stopped' if server.stop() else 'was not running'}.")
+    for endpoint in model_endpoint.running():
+        endpoint.stop()
+        print(f"Model endpoint at {endpoint.url} stopped.")
+
+
+@task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
+@_user_errors
+def emulator_status(c, port=None):
+    """Say whether the emulator and model endpoints are running."""
+    from shared.ops import emulator, model_endpoint
+
+    server = emulator.server(int(port) if port else None)
+    pid = server.pid()
+    print(f"Emulator at {server.url}: " + (f"running (pid {pid})" if pid else "not running"))
+    for endpoint in model_endpoint.running():
+        print(f"Model endpoint at {endpoint.url}: running (pid {endpoint.pid()})")
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
+emulator_tasks = Collection("emulator")
+emulator_tasks.add_task(emulator_start, "start")
+emulator_tasks.add_task(emulator_stop, "stop")
+emulator_tasks.add_task(emulator_status, "status")
+
+ns = Collection(deploy, preview, destroy, outputs, test, lint)
+ns.add_collection(emulator_tasks)
