@@ -18,7 +18,8 @@ Out = Callable[[str], None]
 
 
 def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print) -> None:
-    for name, env in _targets(stack, env):
+    names, env = _targets(stack, env)
+    for name in names:
         started = time.perf_counter()
         with _config_errors():
             if env == catalog.LOCAL:
@@ -31,7 +32,8 @@ def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print
 
 
 def preview(stack: str, env: str, *, out: Out = print) -> None:
-    for name, env in _targets(stack, env):
+    names, env = _targets(stack, env)
+    for name in names:
         with _config_errors():
             if env == catalog.LOCAL:
                 local.preview(name, out=out)
@@ -41,7 +43,8 @@ def preview(stack: str, env: str, *, out: Out = print) -> None:
 
 
 def destroy(stack: str, env: str, *, out: Out = print) -> None:
-    for name, env in _targets(stack, env):
+    names, env = _targets(stack, env)
+    for name in names:
         started = time.perf_counter()
         if env == catalog.LOCAL:
             local.destroy(name, out=out)
@@ -53,7 +56,8 @@ def destroy(stack: str, env: str, *, out: Out = print) -> None:
 def show_outputs(
     stack: str, env: str, *, as_json: bool = False, show_secrets: bool = False, out: Out = print
 ) -> None:
-    for name, env in _targets(stack, env):
+    names, env = _targets(stack, env)
+    for name in names:
         result = local.outputs(name) if env == catalog.LOCAL else _cloud().outputs(name, env)
         if not result:
             raise UserError(f"{name} is not deployed to {env}: it has no outputs.")
@@ -73,12 +77,12 @@ def check_config(stack: str, env: str) -> None:
     program.run(program_dir, project_name(program_dir), env, config, nothing_applied, preview=True)
 
 
-def _targets(stack: str | None, env: str) -> list[tuple[str, str]]:
+def _targets(stack: str | None, env: str) -> tuple[list[str], str]:
+    """Validated stack names (\"all\" expanded) and environment, or a usage error."""
     if not stack:
         choices = ", ".join([*catalog.stack_names(), catalog.ALL_STACKS])
         raise UserError(f"Choose a stack with --stack. Valid stacks: {choices}.", exit_code=2)
-    env = catalog.resolve_env(env)
-    return [(name, env) for name in catalog.resolve_stacks(stack)]
+    return catalog.resolve_stacks(stack), catalog.resolve_env(env)
 
 
 @contextmanager
