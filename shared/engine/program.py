@@ -7,12 +7,13 @@ physical id and outputs the program then reads (an API id flowing into its route
 
 from __future__ import annotations
 
+import asyncio
 import os
 import runpy
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,15 +94,20 @@ def run(
     """Run `program_dir/__main__.py` and return its stack outputs."""
     program_dir = program_dir.resolve()
     the_mocks = _Mocks(resolver)
-    settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
-    pulumi.runtime.set_mocks(
-        the_mocks, project=project, stack=stack, preview=preview, monitor=_Monitor(the_mocks)
-    )
-    pulumi.runtime.set_all_config(config)
-    with _program_context(program_dir):
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program_dir / "__main__.py"))))
-    root = settings.get_root_resource()
-    return {name: _resolve_output(value) for name, value in root.outputs.items()}
+    with _fresh_event_loop():
+        settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
+        pulumi.runtime.set_mocks(
+            the_mocks, project=project, stack=stack, preview=preview, monitor=_Monitor(the_mocks)
+        )
+        pulumi.runtime.set_all_config(config)
+        # Tasks of an earlier run that failed half-way live on a closed loop: forget them,
+        # as the SDK's own test decorator does.
+        settings.SETTINGS.outputs.clear()
+        with _program_context(program_dir):
+            main = str(program_dir / "__main__.py")
+            _sync_await(run_pulumi_func(lambda: runpy.run_path(main)))
+        root = settings.get_root_resource()
+        return {name: _resolve_output(value) for name, value in root.outputs.items()}
 
 
 def _resolve_output(value: Any) -> ProgramOutput:
@@ -109,6 +115,24 @@ def _resolve_output(value: Any) -> ProgramOutput:
     known = _sync_await(out.is_known())
     resolved = _sync_await(out.future(with_unknowns=True)) if known else None
     return ProgramOutput(resolved, _sync_await(out.is_secret()), known)
+
+
+@contextmanager
+def _fresh_event_loop() -> Iterator[None]:
+    """Each run gets its own event loop, so a run that failed half-way (Ctrl-C in a resource)
+    leaves no pending task behind to surface in the next run of the same process."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        with suppress(BaseException):  # whatever they raise belongs to the failed run
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 @contextmanager

@@ -1,0 +1,6 @@
+"""A program using a resource type the local engine has no provider for."""
+
+import pulumi_aws as aws
+
+aws.apigateway.RestApi("api", name="never-created")
+aws.sqs.Queue("queue")
