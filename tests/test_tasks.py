@@ -1,0 +1,116 @@
+"""The `invoke` command line as users type it: exit codes, one clear message, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared import catalog
+from shared.errors import UserError
+from shared.ops import commands
+
+REPO = catalog.REPO_ROOT
+FAKE_PULUMI = REPO / "tests" / "cloud" / "fake_pulumi.py"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def fake_pulumi_on_path(tmp_path: Path) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "pulumi"
+    exe.write_text(f"#!{sys.executable}\n" + FAKE_PULUMI.read_text())
+    exe.chmod(0o755)
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "FAKE_PULUMI_LOG": str(tmp_path / "calls.jsonl"),
+        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
+        "PULUMI_CONFIG_PASSPHRASE": "test",
+        "AIGW_STATE_DIR": str(tmp_path / "state"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["deploy", "--stack=nope"], "Unknown stack 'nope'. Valid stacks: proxy"),
+        (["deploy", "--stack=proxy", "--env=qa"], "Valid environments: local, dev, staging, prod"),
+        (["deploy"], "Choose a stack with --stack"),
+        (["destroy", "--stack=nope"], "Valid stacks:"),
+        (["preview", "--stack=proxy", "--env=production"], "Unknown environment 'production'"),
+    ],
+)
+def test_wrong_names_exit_2_with_the_valid_choices(args, expected, tmp_path):
+    result = invoke(*args, env={"AIGW_STATE_DIR": str(tmp_path)})
+
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not any(tmp_path.iterdir())  # nothing was written
+
+
+def test_cloud_env_without_the_pulumi_cli_says_how_to_install_it(tmp_path):
+    path = f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
+    assert shutil.which("pulumi", path=path) is None
+
+    result = invoke("deploy", "--stack=proxy", "--env=dev", env={"PATH": path})
+
+    assert result.returncode == 1
+    assert "Pulumi CLI is not installed" in result.stderr
+    assert "pulumi.com/docs/install" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cloud_env_deploys_through_the_automation_api(tmp_path):
+    env = fake_pulumi_on_path(tmp_path)
+
+    result = invoke("deploy", "--stack=proxy", "--env=dev", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "Deployed proxy to dev" in result.stdout
+    calls = [json.loads(line) for line in Path(env["FAKE_PULUMI_LOG"]).read_text().splitlines()]
+    ups = [c for c in calls if "up" in c["argv"]]
+    assert len(ups) == 1
+    assert Path(ups[0]["cwd"]) == REPO / "stacks" / "proxy"
+    assert ups[0]["argv"][ups[0]["argv"].index("--stack") + 1] == "dev"
+
+
+def test_invalid_cloud_config_is_reported_before_the_cli_runs(tmp_path, monkeypatch):
+    stacks = tmp_path / "stacks"
+    shutil.copytree(REPO / "stacks" / "proxy", stacks / "proxy")
+    (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
+        "config:\n"
+        "  proxy:modelEndpoint: not-a-url\n"
+        "  proxy:planRateLimit: fast\n"
+        "  proxy:unknownThing: 1\n"
+    )
+    monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
+    env = fake_pulumi_on_path(tmp_path)
+    monkeypatch.setenv("PATH", env["PATH"])
+    monkeypatch.setenv("FAKE_PULUMI_LOG", env["FAKE_PULUMI_LOG"])
+
+    with pytest.raises(UserError) as raised:
+        commands.deploy("proxy", "dev", out=lambda line: None)
+
+    message = str(raised.value)
+    assert raised.value.exit_code == 2
+    for key in ("proxy:modelEndpoint", "proxy:planRateLimit", "proxy:unknownThing"):
+        assert key in message
+    assert "Nothing was changed" in message
+    assert not Path(env["FAKE_PULUMI_LOG"]).exists()  # the CLI was never called
