@@ -80,6 +80,17 @@ def test(c, k=None, quick=False):
     c.run(" ".join([sys.executable, *(_quote(a) for a in args)]), pty=False)
 
 
+@task(help={"stack": "stack to measure (default proxy)", "runs": "repetitions (default 5)"})
+@_user_errors
+def bench(c, stack="proxy", runs=5):
+    """Print how long local deploy, no-op redeploy and destroy take (median of several runs)."""
+    from shared import catalog
+    from shared.ops import bench as benchmarks
+
+    for name in catalog.resolve_stacks(stack):
+        benchmarks.local_cycle(name, int(runs))
+
+
 @task
 def lint(c):
     """Ruff lint and format check, and the workflow files against GitHub's schema."""
@@ -138,5 +149,5 @@ emulator_tasks.add_task(emulator_start, "start")
 emulator_tasks.add_task(emulator_stop, "stop")
 emulator_tasks.add_task(emulator_status, "status")
 
-ns = Collection(deploy, preview, destroy, outputs, test, lint)
+ns = Collection(deploy, preview, destroy, outputs, test, lint, bench)
 ns.add_collection(emulator_tasks)
