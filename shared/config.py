@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -157,21 +158,25 @@ def _parse(kind: Any, value: Any) -> Any:
         return int(text)
     if kind is float:
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             raise ValueError(f"expected a number, got {text!r}.") from None
+        if not math.isfinite(number):  # nan passes every minimum and maximum check
+            raise ValueError(f"expected a finite number, got {text!r}.")
+        return number
     if kind == URL:
         url = urlparse(text)
         if url.scheme not in ("http", "https") or not url.netloc:
             raise ValueError(f"expected an http(s) URL, got {text!r}.")
         return text
     if kind == JSON:
-        if not isinstance(value, str):
-            return value
         try:
-            return json.loads(text)
+            parsed = json.loads(text) if isinstance(value, str) else value
         except json.JSONDecodeError:
-            raise ValueError(f"expected a YAML list or mapping, got {text!r}.") from None
+            parsed = None
+        if not isinstance(parsed, (list, dict)):  # "5", "true" and "null" are JSON too
+            raise ValueError(f"expected a YAML list or mapping, got {text!r}.")
+        return parsed
     if kind is str:
         if not isinstance(value, str):
             raise ValueError(f"expected text, got {value!r}.")

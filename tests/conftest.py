@@ -10,7 +10,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,9 +59,7 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
     }
 
 
-def run_stack_program(
-    stack: str, env: str, overrides: dict[str, str] | None = None
-) -> ProgramRun:
+def run_stack_program(stack: str, env: str, overrides: dict[str, str] | None = None) -> ProgramRun:
     """Run stacks/<stack>/__main__.py on Pulumi's mock runtime with `env`'s config."""
     program_dir = catalog.stack_dir(stack)
     config = {**stack_config(program_dir, env), **(overrides or {})}

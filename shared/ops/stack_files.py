@@ -31,7 +31,7 @@ def stack_config(program_dir: Path, env: str) -> dict[str, str]:
             value = value["default"]
         elif isinstance(value, dict) and "value" in value:
             value = value["value"]
-        else:
+        elif isinstance(value, dict):
             continue  # a schema entry without a value
         merged[_qualify(key, project["name"])] = value
     for key, value in (_read(stack_file).get("config") or {}).items():
