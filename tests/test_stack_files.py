@@ -1,0 +1,214 @@
+"""Reading Pulumi.yaml and Pulumi.<env>.yaml as the Pulumi CLI merges them: project values first,
+the environment's file over them, every key `<namespace>:<key>` and every value a string."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared import catalog
+from shared.errors import UserError
+from shared.ops.stack_files import as_config_string, project_name, stack_config
+
+
+def _project(folder: Path, pulumi_yaml: str, **env_files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(textwrap.dedent(pulumi_yaml))
+    for env, text in env_files.items():
+        (folder / f"Pulumi.{env}.yaml").write_text(textwrap.dedent(text))
+    return folder
+
+
+PROJECT_YAML = """\
+    name: demo
+    runtime: python
+    config:
+      demo:timeout:
+        default: 30
+      retries:
+        type: integer
+        default: 2
+      aws:region:
+        value: us-east-1
+      greeting:
+        value: hello
+      flavour: plain
+      demo:schemaOnly:
+        type: string
+        description: declared, never given a value
+    """
+
+
+def test_project_name(tmp_path: Path) -> None:
+    assert project_name(_project(tmp_path, PROJECT_YAML)) == "demo"
+    assert project_name(catalog.stack_dir("proxy")) == "proxy"
+
+
+def test_project_values_default_and_value_forms(tmp_path: Path) -> None:
+    folder = _project(tmp_path, PROJECT_YAML, dev="config: {}\n")
+    assert stack_config(folder, "dev") == {
+        "demo:timeout": "30",
+        "demo:retries": "2",
+        "aws:region": "us-east-1",
+        "demo:greeting": "hello",
+        "demo:flavour": "plain",
+    }
+
+
+def test_schema_entries_without_a_value_are_left_out(tmp_path: Path) -> None:
+    folder = _project(tmp_path, PROJECT_YAML, dev="")
+    assert "demo:schemaOnly" not in stack_config(folder, "dev")
+
+
+def test_environment_file_overrides_the_project(tmp_path: Path) -> None:
+    folder = _project(
+        tmp_path,
+        PROJECT_YAML,
+        prod="""\
+        config:
+          demo:timeout: 90
+          retries: 5
+          aws:region: eu-west-1
+          demo:extra: only-in-prod
+        """,
+        dev="""\
+        config:
+          flavour: spicy
+        """,
+    )
+    prod = stack_config(folder, "prod")
+    assert prod["demo:timeout"] == "90"
+    assert prod["demo:retries"] == "5"
+    assert prod["aws:region"] == "eu-west-1"
+    assert prod["demo:extra"] == "only-in-prod"
+    assert prod["demo:greeting"] == "hello", "project values the env leaves alone stay"
+    dev = stack_config(folder, "dev")
+    assert dev["demo:flavour"] == "spicy"
+    assert dev["demo:timeout"] == "30", "one environment's values never leak into another"
+
+
+def test_unqualified_keys_get_the_project_prefix(tmp_path: Path) -> None:
+    folder = _project(
+        tmp_path,
+        "name: demo\nruntime: python\n",
+        dev="""\
+        config:
+          modelEndpoint: http://127.0.0.1:8080/invocations
+          demo:qualified: yes-already
+          aws:region: us-east-1
+        """,
+    )
+    assert stack_config(folder, "dev") == {
+        "demo:modelEndpoint": "http://127.0.0.1:8080/invocations",
+        "demo:qualified": "yes-already",
+        "aws:region": "us-east-1",
+    }
+
+
+def test_typed_yaml_values_become_the_strings_pulumi_passes(tmp_path: Path) -> None:
+    folder = _project(
+        tmp_path,
+        "name: demo\nruntime: python\n",
+        dev="""\
+        config:
+          enabled: true
+          disabled: false
+          count: 5
+          ratio: 2.5
+          text: "5"
+          routes: [/predict, /health]
+          limits:
+            rate: 10
+            burst: 20
+            tracing: true
+        """,
+    )
+    values = stack_config(folder, "dev")
+    assert all(isinstance(v, str) for v in values.values())
+    assert values["demo:enabled"] == "true"
+    assert values["demo:disabled"] == "false"
+    assert values["demo:count"] == "5"
+    assert values["demo:ratio"] == "2.5"
+    assert values["demo:text"] == "5"
+    assert json.loads(values["demo:routes"]) == ["/predict", "/health"]
+    assert json.loads(values["demo:limits"]) == {"rate": 10, "burst": 20, "tracing": True}
+
+
+def test_structured_project_values_become_json(tmp_path: Path) -> None:
+    folder = _project(
+        tmp_path,
+        """\
+        name: demo
+        runtime: python
+        config:
+          routes:
+            value: [/a, /b]
+          enabled:
+            default: true
+        """,
+        dev="",
+    )
+    values = stack_config(folder, "dev")
+    assert json.loads(values["demo:routes"]) == ["/a", "/b"]
+    assert values["demo:enabled"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, "true"),
+        (False, "false"),
+        (5, "5"),
+        (0, "0"),
+        (2.5, "2.5"),
+        ("text", "text"),
+        ("", ""),
+        (["a", 1], '["a", 1]'),
+        ({"k": [True]}, '{"k": [true]}'),
+    ],
+)
+def test_as_config_string(value: Any, expected: str) -> None:
+    assert as_config_string(value) == expected
+
+
+def test_missing_environment_file_is_a_user_error(tmp_path: Path) -> None:
+    folder = _project(tmp_path, PROJECT_YAML, dev="config: {}\n")
+    with pytest.raises(UserError) as caught:
+        stack_config(folder, "staging")
+    assert "Pulumi.staging.yaml" in str(caught.value)
+    assert "missing" in str(caught.value)
+
+
+def test_invalid_environment_yaml_is_a_user_error(tmp_path: Path) -> None:
+    folder = _project(tmp_path, PROJECT_YAML, dev="config:\n  demo:a: [unclosed\n")
+    with pytest.raises(UserError) as caught:
+        stack_config(folder, "dev")
+    assert "Pulumi.dev.yaml is not valid YAML" in str(caught.value)
+
+
+def test_invalid_project_yaml_is_a_user_error(tmp_path: Path) -> None:
+    folder = _project(tmp_path, "name: demo\nconfig: {a: [\n", dev="config: {}\n")
+    with pytest.raises(UserError, match="Pulumi.yaml is not valid YAML"):
+        stack_config(folder, "dev")
+    with pytest.raises(UserError, match="Pulumi.yaml is not valid YAML"):
+        project_name(folder)
+
+
+def test_empty_files_give_no_config(tmp_path: Path) -> None:
+    folder = _project(tmp_path, "name: demo\nruntime: python\nconfig:\n", dev="")
+    assert stack_config(folder, "dev") == {}
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_real_proxy_stack_files(env: str) -> None:
+    values = stack_config(catalog.stack_dir("proxy"), env)
+    assert values, f"Pulumi.{env}.yaml sets nothing"
+    for key, value in values.items():
+        assert ":" in key, key
+        assert isinstance(value, str), (key, value)
+    assert values["proxy:modelEndpoint"].startswith(("http://", "https://"))
+    assert "aws:region" in values
