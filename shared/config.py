@@ -1,6 +1,7 @@
 """Typed stack configuration, declared once per stack and validated before any resource exists.
 
-A stack declares its settings as a frozen dataclass whose fields are made with `setting(...)`:
+A stack declares its settings as a frozen dataclass whose fields are made with `setting(...)`
+(and, for rules across settings, a `problems()` method yielding "<key>: <what is wrong>"):
 
     @dataclass(frozen=True)
     class ProxySettings:
@@ -27,6 +28,8 @@ from pulumi.runtime import config as runtime_config
 
 URL = "url"
 JSON = "json"
+# The retention periods CloudWatch Logs accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 _NO_DEFAULT = dataclasses.MISSING
 
 T = TypeVar("T")
@@ -113,7 +116,12 @@ def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
             problems.append(f"{full_key}: {exc}")
     if problems:
         raise ConfigError(project, problems)
-    return schema(**values)
+    settings = schema(**values)
+    # Rules across settings ("live must be one of the versions") live on the schema itself.
+    check = getattr(settings, "problems", None)
+    if check is not None and (found := list(check())):
+        raise ConfigError(project, [f"{project}:{p}" for p in found])
+    return settings
 
 
 def load(schema: type[T], project: str | None = None) -> T:
@@ -128,6 +136,14 @@ def _project_values(project: str) -> dict[str, Any]:
     visible.update(runtime_config.CONFIG.get())
     prefix = f"{project}:"
     return {k[len(prefix) :]: v for k, v in visible.items() if k.startswith(prefix)}
+
+
+def problem_with_url(value: Any) -> str | None:
+    """Why `value` is not an http(s) URL, or None when it is one."""
+    url = urlparse(value) if isinstance(value, str) else None
+    if url is None or url.scheme not in ("http", "https") or not url.netloc:
+        return f"expected an http(s) URL, got {value!r}."
+    return None
 
 
 _BOOLS = {"true": True, "false": False}
@@ -165,9 +181,8 @@ def _parse(kind: Any, value: Any) -> Any:
             raise ValueError(f"expected a finite number, got {text!r}.")
         return number
     if kind == URL:
-        url = urlparse(text)
-        if url.scheme not in ("http", "https") or not url.netloc:
-            raise ValueError(f"expected an http(s) URL, got {text!r}.")
+        if problem := problem_with_url(text):
+            raise ValueError(problem)
         return text
     if kind == JSON:
         try:

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import naming
+from shared.stages import Throttle, access_log_group
 
 # One JSON line per request in the access log; field names follow API Gateway's $context.
 ACCESS_LOG_FORMAT = json.dumps(
@@ -34,12 +35,6 @@ ACCESS_LOG_FORMAT = json.dumps(
     },
     separators=(",", ":"),
 )
-
-
-@dataclass(frozen=True)
-class Throttle:
-    rate_limit: float  # steady requests per second
-    burst_limit: int  # requests allowed at once above the rate
 
 
 @dataclass(frozen=True)
@@ -167,11 +162,8 @@ class RestApi:
             triggers={"redeployment": trigger},
             opts=pulumi.ResourceOptions(depends_on=self._members),
         )
-        log_group = aws.cloudwatch.LogGroup(
-            f"{self.part}-access-logs",
-            name=f"/aws/apigateway/{naming.name(self.part)}/{stage.name}",
-            retention_in_days=stage.log_retention_days,
-            tags=naming.tags(),
+        log_group = access_log_group(
+            f"{self.part}-access-logs", self.part, stage.name, stage.log_retention_days
         )
         published = aws.apigateway.Stage(
             f"{self.part}-stage",

@@ -31,8 +31,6 @@ INFERENCE_REQUEST = {
     },
 }
 
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
-
 
 @dataclass(frozen=True)
 class ProxySettings:
@@ -44,7 +42,7 @@ class ProxySettings:
     plan_burst_limit: int = setting(20, minimum=1, maximum=5_000)
     quota_limit: int = setting(10_000, minimum=1, maximum=1_000_000_000)
     quota_period: str = setting("DAY", choices=("DAY", "WEEK", "MONTH"))
-    log_retention_days: int = setting(7, choices=LOG_RETENTION_DAYS)
+    log_retention_days: int = setting(7, choices=config.LOG_RETENTION_DAYS)
     logging_level: str = setting("OFF", choices=("OFF", "ERROR", "INFO"))
     metrics: bool = setting(False)
     tracing: bool = setting(False)
