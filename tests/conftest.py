@@ -6,8 +6,11 @@ whole session, and the emulator and model endpoint run on free ports of their ow
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,3 +98,56 @@ def model_server() -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def run_program():
+    """`run_stack_program` for tests (in importlib mode conftest is not importable by name)."""
+    return run_stack_program
+
+
+@pytest.fixture(scope="session")
+def mock_outputs():
+    """`fake_outputs`: the computed outputs every mocked resource gets."""
+    return fake_outputs
+
+
+@pytest.fixture(scope="session")
+def http():
+    """`call(method, url, body=None, headers=None, raw=None)` -> Reply(status, body, headers)."""
+    return call
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def call(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: dict | None = None,
+    raw: bytes | None = None,
+    timeout: float = 30,
+) -> Reply:
+    """One real HTTP request; error statuses are answers too. JSON bodies are decoded."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, payload, got = response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, payload, got = error.code, error.read(), dict(error.headers)
+    try:
+        decoded = json.loads(payload) if payload else None
+    except ValueError:
+        decoded = payload.decode(errors="replace")
+    return Reply(status, decoded, got)

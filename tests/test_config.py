@@ -312,19 +312,9 @@ BAD_PROXY = {
 }
 
 
-@pytest.fixture(scope="session")
-def suite(pytestconfig: pytest.Config) -> Any:
-    """tests/conftest.py as pytest loaded it (importlib mode keeps it off sys.path)."""
-    path = Path(__file__).resolve().parent / "conftest.py"
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        if Path(getattr(plugin, "__file__", None) or "").resolve() == path:
-            return plugin
-    raise LookupError(f"{path} is not loaded")
-
-
-def test_proxy_with_bad_overrides_names_every_problem(suite: Any) -> None:
+def test_proxy_with_bad_overrides_names_every_problem(run_program: Any) -> None:
     with pytest.raises(ConfigError) as caught:
-        suite.run_stack_program("proxy", "dev", BAD_PROXY)
+        run_program("proxy", "dev", BAD_PROXY)
     problems = caught.value.problems
     assert len(problems) == 3, problems
     assert sorted(p.split(": ", 1)[0] for p in problems) == sorted(BAD_PROXY)
@@ -348,10 +338,10 @@ def test_invalid_config_declares_no_resource(preview: bool) -> None:
     assert declared == []
 
 
-def test_a_good_run_follows_a_failed_one(suite: Any) -> None:
+def test_a_good_run_follows_a_failed_one(run_program: Any) -> None:
     with pytest.raises(ConfigError):
-        suite.run_stack_program("proxy", "dev", BAD_PROXY)
-    run = suite.run_stack_program("proxy", "dev")
+        run_program("proxy", "dev", BAD_PROXY)
+    run = run_program("proxy", "dev")
     assert len(run.resources) > 0
     assert run.outputs["url"].value.endswith("/predict")
 

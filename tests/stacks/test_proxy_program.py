@@ -7,7 +7,6 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from shared.ops.stack_files import stack_config
 
 STACK = "proxy"
 ENVIRONMENTS = catalog.ENVIRONMENTS
-CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
 
 # ProxySettings' defaults, for keys an environment's file leaves out.
 DEFAULTS = {
@@ -66,18 +64,6 @@ ONE_OF_EACH = [
 ]
 
 
-@pytest.fixture(scope="session")
-def suite(pytestconfig: pytest.Config) -> Any:
-    """tests/conftest.py as pytest loaded it.
-
-    In importlib mode it is not importable as `conftest`; importing it again from its path would
-    run its module code a second time (a new AIGW_STATE_DIR), so take the loaded plugin."""
-    for plugin in pytestconfig.pluginmanager.get_plugins():
-        if Path(getattr(plugin, "__file__", None) or "").resolve() == CONFTEST:
-            return plugin
-    raise LookupError(f"{CONFTEST} is not loaded")
-
-
 @dataclass(frozen=True)
 class EnvRun:
     env: str
@@ -107,9 +93,9 @@ def _env_config(env: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def runs(suite: Any) -> dict[str, EnvRun]:
+def runs(run_program: Any, mock_outputs: Any) -> dict[str, EnvRun]:
     return {
-        env: EnvRun(env, _env_config(env), suite.run_stack_program(STACK, env), suite.fake_outputs)
+        env: EnvRun(env, _env_config(env), run_program(STACK, env), mock_outputs)
         for env in ENVIRONMENTS
     }
 
@@ -311,8 +297,8 @@ def test_outputs_url_key_id_and_secret_key(env_run: EnvRun) -> None:
 # --- redeployment trigger -------------------------------------------------------------------
 
 
-def test_trigger_is_stable_for_the_same_config(suite: Any, runs: dict[str, EnvRun]) -> None:
-    assert _trigger(suite.run_stack_program(STACK, "dev")) == _trigger(runs["dev"].run)
+def test_trigger_is_stable_for_the_same_config(run_program: Any, runs: dict[str, EnvRun]) -> None:
+    assert _trigger(run_program(STACK, "dev")) == _trigger(runs["dev"].run)
 
 
 @pytest.mark.parametrize(
@@ -324,9 +310,9 @@ def test_trigger_is_stable_for_the_same_config(suite: Any, runs: dict[str, EnvRu
     ids=["model-endpoint", "integration-timeout"],
 )
 def test_trigger_changes_with_the_route(
-    suite: Any, runs: dict[str, EnvRun], overrides: dict[str, str]
+    run_program: Any, runs: dict[str, EnvRun], overrides: dict[str, str]
 ) -> None:
-    changed = suite.run_stack_program(STACK, "dev", overrides)
+    changed = run_program(STACK, "dev", overrides)
     key, value = next(iter(overrides.items()))
     integration = changed.one(INTEGRATION).inputs
     assert value in (integration["uri"], str(int(integration["timeoutMilliseconds"])))
@@ -344,9 +330,9 @@ def test_trigger_changes_with_the_route(
     ids=["plan-rate", "stage-burst", "quota", "tracing-and-retention"],
 )
 def test_trigger_ignores_settings_outside_the_route(
-    suite: Any, runs: dict[str, EnvRun], overrides: dict[str, str]
+    run_program: Any, runs: dict[str, EnvRun], overrides: dict[str, str]
 ) -> None:
-    unchanged = suite.run_stack_program(STACK, "dev", overrides)
+    unchanged = run_program(STACK, "dev", overrides)
     assert unchanged.resources != runs["dev"].run.resources, "the override took effect"
     assert _trigger(unchanged) == _trigger(runs["dev"].run)
 

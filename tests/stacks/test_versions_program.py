@@ -1,0 +1,112 @@
+"""The versions program on Pulumi's mock runtime, for every environment."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared import catalog
+from shared.config import ConfigError
+
+STAGE = "aws:apigatewayv2/stage:Stage"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+ROUTE = "aws:apigatewayv2/route:Route"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+@pytest.fixture(params=catalog.ENVIRONMENTS)
+def env_run(request, run_program):
+    return request.param, run_program("versions", request.param)
+
+
+def test_one_stage_per_version_plus_live(env_run):
+    env, run = env_run
+    names = sorted(s.inputs["name"] for s in run.of_type(STAGE))
+    assert names == ["live", "v1", "v2"]
+
+
+def test_the_integration_really_uses_the_stage_variables(env_run):
+    _, run = env_run
+    integration = run.one(INTEGRATION)
+    assert integration.inputs["integrationType"] == "HTTP_PROXY"
+    assert integration.inputs["integrationUri"] == "${stageVariables.modelEndpoint}"
+    route = run.one(ROUTE)
+    assert route.inputs["routeKey"] == "POST /predict"
+    assert route.inputs["target"] == "integrations/api-post-predict-integration-id"
+
+
+def test_each_stage_points_at_its_own_model(env_run):
+    env, run = env_run
+    stages = {s.inputs["name"]: s.inputs for s in run.of_type(STAGE)}
+    live = stages["live"]["stageVariables"]["modelVersion"]
+    assert live in ("v1", "v2")
+    for version in ("v1", "v2"):
+        variables = stages[version]["stageVariables"]
+        assert variables["modelVersion"] == version
+        assert f"{version}" in variables["modelEndpoint"]
+    assert (
+        stages["live"]["stageVariables"]["modelEndpoint"]
+        == stages[live]["stageVariables"]["modelEndpoint"]
+    )
+    if env != "local":
+        assert all(
+            s["stageVariables"]["modelEndpoint"].startswith("https://") for s in stages.values()
+        )
+
+
+def test_every_stage_has_access_logging_and_route_throttling(env_run):
+    _, run = env_run
+    log_arns = {g.name: g for g in run.of_type(LOG_GROUP)}
+    for stage in run.of_type(STAGE):
+        inputs = stage.inputs
+        assert inputs["autoDeploy"] is True and "deploymentId" not in inputs
+        settings = inputs["defaultRouteSettings"]
+        assert settings["throttlingRateLimit"] > 0 and settings["throttlingBurstLimit"] >= 1
+        log = inputs["accessLogSettings"]
+        assert json.loads(log["format"])["requestId"] == "$context.requestId"
+        assert f"api-{inputs['name']}-access-logs" in log_arns
+        assert log["destinationArn"].endswith(f"api-{inputs['name']}-access-logs")
+        assert "api-post-predict" in {d.split("::")[-1] for d in stage.dependencies}
+
+
+def test_outputs_give_every_stage_url(env_run):
+    _, run = env_run
+    urls = run.outputs["stageUrls"].value
+    assert set(urls) == {"v1", "v2", "live"}
+    assert all(url.endswith("/predict") for url in urls.values())
+    assert run.outputs["url"].value == urls["live"]
+
+
+def test_switching_live_is_a_config_change(run_program):
+    first = run_program("versions", "local", {"versions:liveVersion": "v1"})
+    second = run_program("versions", "local", {"versions:liveVersion": "v2"})
+
+    def live(run):
+        stage = next(s for s in run.of_type(STAGE) if s.inputs["name"] == "live")
+        return stage.inputs["stageVariables"]["modelVersion"]
+
+    assert (live(first), live(second)) == ("v1", "v2")
+    assert first.outputs["liveVersion"].value == "v1"
+    assert second.outputs["liveVersion"].value == "v2"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"versions:liveVersion": "v9"}, "versions:liveVersion: 'v9' is not one of v1, v2"),
+        (
+            {"versions:modelVersions": '{"v1": "not a url"}', "versions:liveVersion": "v1"},
+            "versions:modelVersions.v1: expected an http(s) URL",
+        ),
+        (
+            {"versions:modelVersions": '{"live": "http://x/y"}', "versions:liveVersion": "live"},
+            "'live' is not a usable stage name",
+        ),
+        ({"versions:modelVersions": "[1, 2]"}, "versions:modelVersions: expected a mapping"),
+    ],
+)
+def test_invalid_versions_are_reported_by_key(run_program, overrides, problem):
+    with pytest.raises(ConfigError) as raised:
+        run_program("versions", "local", overrides)
+    assert problem in str(raised.value)
