@@ -1,0 +1,35 @@
+"""The runtime of every Lambda function in the gateway: events, routing, the model client.
+
+Standard library only, and relative imports only: the packaging helper copies this folder into
+each function's zip as `aigw_handlers`, so handler code writes
+
+    from aigw_handlers import App, HttpError, Request, get_model_client
+
+while the tests import the same code as `shared.handlers`.
+"""
+
+from .app import ANY, App
+from .http import (
+    DEFAULT_MAX_BODY_BYTES,
+    HttpError,
+    Request,
+    Response,
+    json_response,
+    parse_event,
+    parse_json_body,
+)
+from .model_client import ModelClient, get_model_client
+
+__all__ = [
+    "ANY",
+    "DEFAULT_MAX_BODY_BYTES",
+    "App",
+    "HttpError",
+    "ModelClient",
+    "Request",
+    "Response",
+    "json_response",
+    "get_model_client",
+    "parse_event",
+    "parse_json_body",
+]
