@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import naming
+from shared.lambda_function import allow_api_gateway
 from shared.stages import Throttle, access_log_group
 
 ACCESS_LOG_FORMAT = json.dumps(
@@ -96,6 +97,7 @@ class HttpApi:
             tags=naming.tags(),
         )
         self.routes: list[aws.apigatewayv2.Route] = []
+        self.permissions: list[aws.lambda_.Permission] = []
         self._integrations: dict[int, aws.apigatewayv2.Integration] = {}
 
     def add(self, route: HttpRoute) -> HttpApi:
@@ -109,6 +111,16 @@ class HttpApi:
                 target=pulumi.Output.concat("integrations/", integration.id),
             )
         )
+        if isinstance(route.target, LambdaTarget):
+            # One permission per route, scoped to this API and this method and path only.
+            self.permissions.append(
+                allow_api_gateway(
+                    route.target.function,
+                    f"{self.part}-{slug}",
+                    self.api.execution_arn,
+                    f"/*/{route.method}{route.path}",
+                )
+            )
         return self
 
     def stage(
@@ -133,7 +145,9 @@ class HttpApi:
             access_log_settings={"destination_arn": log_group.arn, "format": ACCESS_LOG_FORMAT},
             tags=naming.tags(),
             # Routes first, and (Lambda targets) their invoke permissions: no 500s at start.
-            opts=pulumi.ResourceOptions(depends_on=[*self.routes, *(depends_on or [])]),
+            opts=pulumi.ResourceOptions(
+                depends_on=[*self.routes, *self.permissions, *(depends_on or [])]
+            ),
         )
 
     def _integration_for(

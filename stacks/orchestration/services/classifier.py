@@ -1,0 +1,27 @@
+"""POST /classify: the model's label for each text, stored with the request."""
+
+import inputs
+import records
+from aigw_handlers import App, Request, get_model_client
+
+app = App()
+
+
+@app.route("POST", "/classify")
+def classify(request: Request) -> dict:
+    texts, parameters = inputs.texts_and_parameters(request)
+    answer = get_model_client().invoke(texts, parameters or None)
+    result = {
+        "requestId": request.request_id,
+        "model": answer.get("model"),
+        "version": answer.get("version"),
+        "predictions": answer.get("predictions", []),
+    }
+    result["stored"] = records.store(
+        request.request_id, {"inputs": texts, "parameters": parameters}, result
+    )
+    request.log_fields["modelVersion"] = answer.get("version")
+    return result
+
+
+handler = app.handler
