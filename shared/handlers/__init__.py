@@ -18,11 +18,13 @@ from .http import (
     parse_event,
     parse_json_body,
 )
+from .inference import MAX_TEXTS, inference_request
 from .model_client import ModelClient, get_model_client
 
 __all__ = [
     "ANY",
     "DEFAULT_MAX_BODY_BYTES",
+    "MAX_TEXTS",
     "App",
     "HttpError",
     "ModelClient",
@@ -30,6 +32,7 @@ __all__ = [
     "Response",
     "json_response",
     "get_model_client",
+    "inference_request",
     "parse_event",
     "parse_json_body",
 ]
