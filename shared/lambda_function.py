@@ -118,6 +118,7 @@ class LambdaFunction:
         statements: Sequence[Mapping[str, Any]] = (),
         log_retention_days: int = 7,
         description: str = "",
+        region: str | None = None,
     ) -> None:
         if not 1 <= timeout_s <= 900:
             raise ValueError(f"timeout_s must be 1..900 seconds, got {timeout_s}")
@@ -134,8 +135,9 @@ class LambdaFunction:
             name=f"/aws/lambda/{self.name}",
             retention_in_days=log_retention_days,
             tags=naming.tags(),
+            **naming.placed(region),
         )
-        self.role = aws.iam.Role(
+        self.role = aws.iam.Role(  # IAM is global: no region
             f"{part}-role",
             name=naming.name(f"{part}-role"),
             assume_role_policy=pulumi.Output.json_dumps(
@@ -175,6 +177,7 @@ class LambdaFunction:
             memory_size=memory_mb,
             environment={"variables": dict(environment)} if environment else None,
             tags=naming.tags(),
+            **naming.placed(region),
             # Our log group (with its retention) must exist before Lambda makes one of its own,
             # and the role must be allowed to write to it before the first invocation.
             opts=pulumi.ResourceOptions(depends_on=[self.log_group, self.policy]),
@@ -219,6 +222,7 @@ def allow_api_gateway(
     part: str,
     execution_arn: pulumi.Input[str],
     source_path: str = "/*/*",
+    region: str | None = None,
 ) -> aws.lambda_.Permission:
     """Let the API whose execution ARN is given invoke `function` (on `source_path` only:
     `/<stage>/<METHOD>/<path>`). Stages should depend on the result."""
@@ -230,6 +234,7 @@ def allow_api_gateway(
         function=function.name,
         principal="apigateway.amazonaws.com",
         source_arn=source_arn(execution_arn, source_path),
+        **naming.placed(region),
     )
 
 

@@ -18,3 +18,8 @@ def tags(**extra: str) -> dict[str, str]:
         "managed-by": "pulumi",
         **extra,
     }
+
+
+def placed(region: str | None) -> dict[str, str]:
+    """The per-resource `region` argument (pulumi-aws 7), or nothing for the stack's region."""
+    return {"region": region} if region else {}

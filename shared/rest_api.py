@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import naming
+from shared.lambda_function import allow_api_gateway
 from shared.stages import Throttle, access_log_group
 
 # One JSON line per request in the access log; field names follow API Gateway's $context.
@@ -73,12 +74,16 @@ class HttpProxy:
 
 @dataclass(frozen=True)
 class LambdaProxy:
-    """Hand the whole request to a Lambda function (AWS_PROXY)."""
+    """Hand the whole request to a Lambda function (AWS_PROXY); the route gets its permission."""
 
-    invoke_arn: pulumi.Input[str]
+    function: aws.lambda_.Function
 
     def args(self) -> dict[str, Any]:
-        return {"type": "AWS_PROXY", "integration_http_method": "POST", "uri": self.invoke_arn}
+        return {
+            "type": "AWS_PROXY",
+            "integration_http_method": "POST",
+            "uri": self.function.invoke_arn,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,14 +98,23 @@ class Route:
 class RestApi:
     """A REST API built from routes; `deploy` publishes it to a stage."""
 
-    def __init__(self, part: str, *, description: str, endpoint_type: str = "REGIONAL") -> None:
+    def __init__(
+        self,
+        part: str,
+        *,
+        description: str,
+        endpoint_type: str = "REGIONAL",
+        region: str | None = None,
+    ) -> None:
         self.part = part
+        self.region = region
         self.api = aws.apigateway.RestApi(
             part,
             name=naming.name(part),
             description=description,
             endpoint_configuration={"types": endpoint_type},
             tags=naming.tags(),
+            **self._placed,
         )
         self._resources: dict[str, aws.apigateway.Resource] = {}
         self._definition: list[Any] = []  # everything that must trigger a redeployment
@@ -118,6 +132,7 @@ class RestApi:
                 name=_model_name(slug),
                 content_type="application/json",
                 schema=json.dumps(route.body_schema, sort_keys=True),
+                **self._placed,
             )
             models, validator_id = {"application/json": model.name}, self._validator().id
             self._members.append(model)
@@ -130,6 +145,7 @@ class RestApi:
             api_key_required=route.api_key_required,
             request_models=models,
             request_validator_id=validator_id,
+            **self._placed,
         )
         integration = aws.apigateway.Integration(
             f"{self.part}-{slug}-integration",
@@ -137,8 +153,20 @@ class RestApi:
             resource_id=resource_id,
             http_method=method.http_method,
             **route.integration.args(),
+            **self._placed,
         )
         self._members += [method, integration]
+        if isinstance(route.integration, LambdaProxy):
+            # Scoped to this API, method and path; the deployment waits for it (no 500s).
+            self._members.append(
+                allow_api_gateway(
+                    route.integration.function,
+                    f"{self.part}-{slug}",
+                    self.api.execution_arn,
+                    f"/*/{route.method}{route.path}",
+                    region=self.region,
+                )
+            )
         self._definition.append(
             [
                 route.method,
@@ -161,9 +189,14 @@ class RestApi:
             description=f"{naming.name(self.part)} routes",
             triggers={"redeployment": trigger},
             opts=pulumi.ResourceOptions(depends_on=self._members),
+            **self._placed,
         )
         log_group = access_log_group(
-            f"{self.part}-access-logs", self.part, stage.name, stage.log_retention_days
+            f"{self.part}-access-logs",
+            self.part,
+            stage.name,
+            stage.log_retention_days,
+            region=self.region,
         )
         published = aws.apigateway.Stage(
             f"{self.part}-stage",
@@ -177,6 +210,7 @@ class RestApi:
                 "format": ACCESS_LOG_FORMAT,
             },
             tags=naming.tags(),
+            **self._placed,
         )
         aws.apigateway.MethodSettings(
             f"{self.part}-method-settings",
@@ -189,8 +223,13 @@ class RestApi:
                 "logging_level": stage.logging_level,
                 "metrics_enabled": stage.metrics,
             },
+            **self._placed,
         )
         return published
+
+    @property
+    def _placed(self) -> dict[str, str]:
+        return naming.placed(self.region)
 
     def _validator(self) -> aws.apigateway.RequestValidator:
         if self._body_validator is None:
@@ -200,6 +239,7 @@ class RestApi:
                 name="validate-body",
                 validate_request_body=True,
                 validate_request_parameters=False,
+                **self._placed,
             )
             self._members.append(self._body_validator)
         return self._body_validator
@@ -216,6 +256,7 @@ class RestApi:
                     rest_api=self.api.id,
                     parent_id=parent,
                     path_part=segment,
+                    **self._placed,
                 )
                 self._resources[so_far] = resource
                 self._members.append(resource)

@@ -16,7 +16,7 @@ class Throttle:
 
 
 def access_log_group(
-    logical_name: str, api_part: str, stage: str, retention_days: int
+    logical_name: str, api_part: str, stage: str, retention_days: int, region: str | None = None
 ) -> aws.cloudwatch.LogGroup:
     """The log group a stage writes its access log to, one per API and stage."""
     return aws.cloudwatch.LogGroup(
@@ -24,4 +24,5 @@ def access_log_group(
         name=f"/aws/apigateway/{naming.name(api_part)}/{stage}",
         retention_in_days=retention_days,
         tags=naming.tags(),
+        **naming.placed(region),
     )
