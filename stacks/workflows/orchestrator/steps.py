@@ -1,0 +1,113 @@
+"""Workflow steps: what each `op` does to the data flowing through a workflow.
+
+Pure standard library and no handler runtime, so the Pulumi program can validate the declared
+workflows with the same code the Lambda function runs. Data starts as the request's texts
+(a list of strings); each step takes the previous step's output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+
+class StepError(Exception):
+    """A step could not run on the data it was given; the message says why."""
+
+
+# op -> (parameters it accepts, required parameters)
+OPS: dict[str, tuple[set[str], set[str]]] = {
+    "split_sentences": (set(), set()),
+    "classify": ({"top_k"}, set()),
+    "filter": ({"label", "min_score"}, set()),
+    "top": ({"n"}, {"n"}),
+    "count_labels": (set(), set()),
+}
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def validate(workflows: dict[str, Any]) -> list[str]:
+    """Every problem in a workflows declaration, as '<workflow>.<step>: <problem>'."""
+    problems = []
+    if not isinstance(workflows, dict) or not workflows:
+        return ["workflows: expected a non-empty mapping of name to workflow"]
+    for name, workflow in workflows.items():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+            problems.append(f"{name}: names are lowercase words joined by '-'")
+        steps = workflow.get("steps") if isinstance(workflow, dict) else None
+        if not isinstance(steps, list) or not steps:
+            problems.append(f"{name}: needs a non-empty list of steps")
+            continue
+        for index, step in enumerate(steps):
+            label = f"{name}.{step.get('name', index) if isinstance(step, dict) else index}"
+            if not isinstance(step, dict) or step.get("op") not in OPS:
+                problems.append(f"{label}: op must be one of {', '.join(sorted(OPS))}")
+                continue
+            accepted, required = OPS[step["op"]]
+            given = set(step) - {"name", "op"}
+            if unknown := given - accepted:
+                problems.append(f"{label}: unknown parameters {', '.join(sorted(unknown))}")
+            if missing := required - given:
+                problems.append(f"{label}: missing parameters {', '.join(sorted(missing))}")
+    return problems
+
+
+def run_step(step: dict[str, Any], data: Any, classify: Callable[[list[str], dict], dict]) -> Any:
+    """Apply one step; `classify(texts, parameters)` calls the model endpoint."""
+    op = step["op"]
+    if op == "split_sentences":
+        texts = _texts(data, op)
+        return [s for text in texts for s in SENTENCE_END.split(text.strip()) if s]
+    if op == "classify":
+        texts = _texts(data, op)
+        parameters = {"top_k": step["top_k"]} if "top_k" in step else {}
+        answer = classify(texts, parameters)
+        predictions = answer.get("predictions", [])
+        return [
+            {
+                "text": text,
+                "label": p.get("label"),
+                "score": p.get("score"),
+                "model": answer.get("model"),
+                "version": answer.get("version"),
+            }
+            for text, p in zip(texts, predictions, strict=False)
+        ]
+    items = _classified(data, op)
+    if op == "filter":
+        return [
+            item
+            for item in items
+            if ("label" not in step or item["label"] == step["label"])
+            and item["score"] >= step.get("min_score", 0)
+        ]
+    if op == "top":
+        return sorted(items, key=lambda item: item["score"], reverse=True)[: step["n"]]
+    if op == "count_labels":
+        return dict(Counter(item["label"] for item in items))
+    raise StepError(f"unknown op {op!r}")
+
+
+def _texts(data: Any, op: str) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(t, str) for t in data):
+        raise StepError(f"{op} needs a list of texts, got {_kind(data)}")
+    if not data:
+        raise StepError(f"{op} got no texts (an earlier step left nothing)")
+    return data
+
+
+def _classified(data: Any, op: str) -> list[dict]:
+    if not isinstance(data, list) or not all(isinstance(i, dict) and "label" in i for i in data):
+        raise StepError(
+            f"{op} needs classified items (put a classify step first), got {_kind(data)}"
+        )
+    return data
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, list):
+        return f"a list of {type(data[0]).__name__}" if data else "an empty list"
+    return type(data).__name__
