@@ -1,6 +1,16 @@
 """Resource providers of the local engine, one module per AWS service, registered by type token."""
 
-from shared.engine.providers import apigateway, apigatewayv2, logs  # noqa: F401  (registers the providers)
+from shared.engine.providers import (  # noqa: F401  (importing registers the providers)
+    acm,
+    apigateway,
+    apigatewayv2,
+    awslambda,
+    domains,
+    iam,
+    logs,
+    route53,
+    s3,
+)
 from shared.engine.providers.base import REGISTRY, Context, Desired, Provider
 
 __all__ = ["REGISTRY", "Context", "Desired", "Provider"]

@@ -46,18 +46,21 @@ class Context:
     endpoint_url: str
     region: str
     account_id: str = "000000000000"
-    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = boto3.session.Session(
-                aws_access_key_id="test", aws_secret_access_key="test", region_name=self.region
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client for `service` in `region` (the context's own region when None): resources
+        with pulumi-aws 7's per-resource `region` input live in the region they name."""
+        key = (service, region or self.region)
+        if key not in self._clients:
+            self._clients[key] = boto3.session.Session(
+                aws_access_key_id="test", aws_secret_access_key="test", region_name=key[1]
             ).client(
                 service,
                 endpoint_url=self.endpoint_url,
                 config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
             )
-        return self._clients[service]
+        return self._clients[key]
 
 
 @dataclass(frozen=True)
