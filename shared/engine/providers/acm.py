@@ -123,3 +123,33 @@ class Certificate(Provider):
 
     def read(self, ctx, have):
         return _client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+
+
+@provides
+class CertificateValidation(Provider):
+    """Waits until ACM has issued the certificate; like the AWS provider, it creates nothing in
+    AWS and deleting it leaves the certificate alone."""
+
+    type_token = "aws:acm/certificateValidation:CertificateValidation"
+    updatable = frozenset({"validationRecordFqdns"})
+
+    def create(self, ctx, want):
+        arn = want.inputs["certificateArn"]
+        client = _client(ctx, want.inputs)
+        deadline = time.monotonic() + _RECORD_WAIT_SECONDS
+        while True:
+            status = client.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
+            if status == "ISSUED":
+                return arn, {"certificateArn": arn}
+            if status != "PENDING_VALIDATION" or time.monotonic() > deadline:
+                raise UserError(f"Certificate {arn} was not issued (status {status}).")
+            time.sleep(0.5)
+
+    def update(self, ctx, have, want):
+        return {"certificateArn": have.id}
+
+    def delete(self, ctx, have):
+        return None
+
+    def read(self, ctx, have):
+        return _client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
