@@ -69,6 +69,41 @@ def outputs(c, stack=None, env="local", json=False, show_secrets=False):
     commands.show_outputs(stack, env, as_json=json, show_secrets=show_secrets)
 
 
+@task(help=STACK_HELP)
+@_user_errors
+def smoke(c, stack=None, env="local"):
+    """Run a deployed stack's smoke checks (stacks/<name>/smoke.yaml); fails if any fails."""
+    from shared.ops import smoke as checks
+
+    checks.command(stack, env)
+
+
+@task(
+    help={
+        "stack": STACK_HELP["stack"],
+        "from_": "environment whose deployed commit is promoted (local, dev or staging)",
+        "to": "the environment right after it (dev, staging or prod)",
+    }
+)
+@_user_errors
+def promote(c, stack=None, from_=None, to=None):
+    """Deploy to --to exactly the commit live in --from, once its smoke checks pass."""
+    from shared.ops import promote as promotion
+
+    promotion.promote(stack, from_, to)
+
+
+@task(help={"since": "a commit: list the stacks changed since it (empty: every stack)"})
+@_user_errors
+def changed(c, since=""):
+    """Print, as a JSON list, the stacks whose files or shared code changed since a commit."""
+    import json
+
+    from shared.ops import release
+
+    print(json.dumps(release.changed_stacks(since)))
+
+
 @task(help={"k": "only tests matching this expression", "quick": "skip end-to-end tests"})
 def test(c, k=None, quick=False):
     """Run the test suite (offline; end-to-end tests start their own emulator)."""
@@ -149,5 +184,5 @@ emulator_tasks.add_task(emulator_start, "start")
 emulator_tasks.add_task(emulator_stop, "stop")
 emulator_tasks.add_task(emulator_status, "status")
 
-ns = Collection(deploy, preview, destroy, outputs, test, lint, bench)
+ns = Collection(deploy, preview, destroy, outputs, smoke, promote, changed, test, lint, bench)
 ns.add_collection(emulator_tasks)

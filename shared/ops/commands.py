@@ -11,7 +11,7 @@ from shared import catalog
 from shared.config import ConfigError
 from shared.engine import program
 from shared.errors import UserError
-from shared.ops import local, outputs
+from shared.ops import local, outputs, release
 from shared.ops.stack_files import project_name, stack_config
 
 Out = Callable[[str], None]
@@ -21,6 +21,7 @@ def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print
     names, env = _targets(stack, env)
     for name in names:
         started = time.perf_counter()
+        source = release.current()  # the code this deploy reads, recorded once it succeeded
         with _config_errors():
             if env == catalog.LOCAL:
                 result = local.deploy(name, out=out)
@@ -28,6 +29,7 @@ def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print
                 check_config(name, env)
                 result = _cloud().deploy(name, env, on_output=out)
         out(outputs.render_text(result, show_secrets))
+        release.record(name, env, source, out=out)
         out(f"Deployed {name} to {env} in {time.perf_counter() - started:.2f} s.")
 
 

@@ -14,6 +14,10 @@ stack, with the real CLI's output shapes:
     pulumi --non-interactive stack output --json [--show-secrets] --stack <s>
     pulumi --non-interactive stack history --json [--show-secrets] [--page-size N --page P]
            --stack <s>
+    pulumi --non-interactive stack tag set <name> <value> --stack <s>
+    pulumi --non-interactive stack tag get <name> --stack <s>   (fails "not found" if absent)
+    pulumi --non-interactive stack tag rm <name> --stack <s>
+    pulumi --non-interactive stack tag ls [--json] --stack <s>
 
 Anything else fails like the CLI does for an unknown command. Engine events go to
 `--event-log`: a JSON-lines file (CLI <= 3.205) or, like newer CLIs, a gRPC stream to the
@@ -28,6 +32,10 @@ Environment:
     FAKE_PULUMI_HANDSHAKE  a path: after its first line of `up` output the fake waits until
                            this file exists (the test creates it from on_output), proving the
                            output is streamed while the command runs.
+    FAKE_PULUMI_OUTPUTS    a JSON object merged into the outputs `up` produces (e.g. a `url`
+                           pointing at a test server).
+Stack tags: like the self-managed backends since CLI 3.211, a new stack gets the system tags
+`pulumi:project` and `pulumi:runtime`; tags need no passphrase.
 Secrets: with a DIY backend (PULUMI_BACKEND_URL file://, s3://...) commands that need the
 secrets manager fail like the CLI unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set.
 """
@@ -237,6 +245,7 @@ def desired(stack: str) -> dict:
         "outputs": {
             "url": f"https://{digest[:10]}.execute-api.{region}.amazonaws.com/{stack}",
             "apiKey": f"key-{digest[10:30]}",
+            **json.loads(os.environ.get("FAKE_PULUMI_OUTPUTS") or "{}"),
         },
         "secrets": ["apiKey"],
     }
@@ -349,7 +358,8 @@ def cmd_stack(words: list[str], flags: dict) -> None:
         if state_file(stack).is_file():
             raise Fail(f"error: stack '{stack}' already exists\n")
         require_passphrase()
-        save(stack, {"resources": [], "outputs": {}, "secrets": [], "history": []})
+        tags = {"pulumi:project": project_name(), "pulumi:runtime": "python"}
+        save(stack, {"resources": [], "outputs": {}, "secrets": [], "history": [], "tags": tags})
         say(f"Created stack '{stack}'")
     elif sub == "output":
         stack = stack_arg(flags)
@@ -367,8 +377,40 @@ def cmd_stack(words: list[str], flags: dict) -> None:
             size, page = int(flags["--page-size"]), int(flags.get("--page", 1))
             history = history[(page - 1) * size : page * size]
         say(json.dumps(history, indent=4))
+    elif sub == "tag":
+        cmd_stack_tag(words[2:], flags)
     else:
         raise Fail(f'error: unknown command "{sub}" for "pulumi stack"\n')
+
+
+def cmd_stack_tag(words: list[str], flags: dict) -> None:
+    """`pulumi stack tag set|get|rm|ls`, with the real CLI's output and errors."""
+    sub, args = (words[0], words[1:]) if words else ("", [])
+    wanted = {"set": 2, "get": 1, "rm": 1, "ls": 0}
+    if sub not in wanted:
+        raise Fail(f'error: unknown command "{sub}" for "pulumi stack tag"\n')
+    if len(args) != wanted[sub]:
+        raise Fail(f"error: accepts {wanted[sub]} arg(s), received {len(args)}\n")
+    stack = stack_arg(flags)
+    state = load(stack)
+    tags = state.setdefault("tags", {})
+    if sub == "set":
+        tags[args[0]] = args[1]
+        save(stack, state)
+    elif sub == "rm":
+        tags.pop(args[0], None)
+        save(stack, state)
+    elif sub == "get":
+        if args[0] not in tags:
+            raise Fail(f"error: stack tag '{args[0]}' not found for stack '{stack}'\n")
+        say(tags[args[0]])
+    elif flags.get("--json"):
+        say(json.dumps(dict(sorted(tags.items())), indent=4))
+    else:
+        width = max([4, *(len(name) for name in tags)])
+        say(f"{'NAME':<{width}}  VALUE")
+        for name, value in sorted(tags.items()):
+            say(f"{name:<{width}}  {value}")
 
 
 def cmd_config(words: list[str], flags: dict, pairs: list[tuple[str, str]]) -> None:

@@ -1,0 +1,124 @@
+"""The proxy's smoke checks end to end on `local`: deployed on the test session's emulator with
+the model override (as tests/e2e does), checked through the runner and `invoke smoke`; then
+broken (model endpoint on a closed port) and reported, non-zero."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from shared import catalog
+from shared.errors import UserError
+from shared.ops import local, smoke
+
+pytestmark = pytest.mark.emulator
+
+LINE = re.compile(r"^(PASS|FAIL) (\S+) (\d{3}|-) \d+ms")
+CHECKS = [
+    "predict-without-api-key-is-forbidden",
+    "predict-with-api-key",
+    "predict-invalid-body-is-rejected",
+]
+
+
+def invoke(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`invoke ...` as a user runs it, on the test session's emulator and state."""
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=catalog.REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def checked(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """{check name: (PASS|FAIL, status)} from the runner's lines."""
+    found = [LINE.match(line) for line in lines]
+    return {m[2]: (m[1], m[3]) for m in found if m}
+
+
+@pytest.fixture(scope="module")
+def proxy(emulator_server, model_server):
+    overrides = {"proxy:modelEndpoint": f"{model_server.url}/invocations"}
+    local.deploy("proxy", out=lambda line: None, overrides=overrides)
+    yield overrides
+    local.destroy("proxy", out=lambda line: None)
+
+
+def test_the_deployed_proxy_passes_its_smoke_checks(proxy):
+    lines: list[str] = []
+
+    result = smoke.run("proxy", catalog.LOCAL, out=lines.append)
+
+    assert result.passed, lines
+    assert [c.name for c in result.checks] == CHECKS
+    assert checked(lines) == {
+        CHECKS[0]: ("PASS", "403"),
+        CHECKS[1]: ("PASS", "200"),
+        CHECKS[2]: ("PASS", "400"),
+    }
+    assert lines[0] == "Smoke checks of proxy in local (3):"
+    assert lines[-1] == "Smoke proxy/local: 3 passed, 0 failed."
+
+
+def test_invoke_smoke_passes_and_prints_one_line_per_check(proxy):
+    done = invoke("smoke", "--stack=proxy")
+
+    assert done.returncode == 0, done.stderr
+    assert list(checked(done.stdout.splitlines()).values()) == [
+        ("PASS", s) for s in ("403", "200", "400")
+    ]
+    assert "Smoke proxy/local: 3 passed, 0 failed." in done.stdout
+    key = local.outputs("proxy")["apiKey"].value
+    assert key not in done.stdout + done.stderr  # the secret output is used, never shown
+
+
+def test_a_broken_model_endpoint_fails_the_keyed_check_and_the_command(proxy, closed_url):
+    # 127.0.0.2 is loopback too, but no local model endpoint is started for it: nothing
+    # listens there, so the gateway's integration fails.
+    port = closed_url.rsplit(":", 1)[1]
+    broken = {**proxy, "proxy:modelEndpoint": f"http://127.0.0.2:{port}/invocations"}
+    local.deploy("proxy", out=lambda line: None, overrides=broken)
+    try:
+        lines: list[str] = []
+        with pytest.raises(UserError) as caught:
+            smoke.command("proxy", catalog.LOCAL, out=lines.append)
+
+        assert caught.value.exit_code == 1
+        assert str(caught.value) == "Smoke checks failed in local: proxy (1 of 3 failed)."
+        result = checked(lines)
+        assert result[CHECKS[0]] == ("PASS", "403")  # the gateway still guards the route
+        assert result[CHECKS[2]] == ("PASS", "400")  # and validates the body
+        verdict, status = result["predict-with-api-key"]
+        assert verdict == "FAIL" and status.startswith("5")
+        (line,) = [line for line in lines if line.startswith("FAIL")]
+        assert "expected status 200, got 5" in line and line.endswith("(attempt 3)")
+
+        done = invoke("smoke", "--stack=proxy")
+        assert done.returncode == 1
+        assert "FAIL predict-with-api-key 5" in done.stdout
+        assert done.stderr.strip() == "Error: Smoke checks failed in local: proxy (1 of 3 failed)."
+        assert "Traceback" not in done.stderr
+    finally:
+        local.deploy("proxy", out=lambda line: None, overrides=proxy)
+
+    assert smoke.run("proxy", catalog.LOCAL, out=lambda line: None).passed  # repaired
+
+
+def test_smoke_of_a_stack_that_is_not_deployed_says_so(tmp_path):
+    done = invoke("smoke", "--stack=proxy", AIGW_STATE_DIR=str(tmp_path))
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == "Error: proxy is not deployed to local: it has no outputs."
+
+
+def test_smoke_with_a_wrong_name_is_a_usage_error(tmp_path):
+    done = invoke("smoke", "--stack=nope", AIGW_STATE_DIR=str(tmp_path))
+    assert done.returncode == 2
+    assert "Unknown stack 'nope'" in done.stderr
