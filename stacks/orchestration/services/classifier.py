@@ -2,7 +2,7 @@
 
 import inputs
 import records
-from aigw_handlers import App, Request, get_model_client
+from aigw_handlers import App, HttpError, Request, get_model_client
 
 app = App()
 
@@ -10,7 +10,14 @@ app = App()
 @app.route("POST", "/classify")
 def classify(request: Request) -> dict:
     texts, parameters = inputs.texts_and_parameters(request)
-    answer = get_model_client().invoke(texts, parameters or None)
+    try:
+        answer = get_model_client().invoke(texts, parameters or None)
+    except HttpError as error:
+        if error.details.get("modelStatus") != 400:
+            raise
+        # The inputs passed our checks, so the model refused the caller's parameters.
+        reason = error.message.removeprefix("model endpoint answered 400: ")
+        raise HttpError(400, f"parameters refused by the model: {reason}") from None
     result = {
         "requestId": request.request_id,
         "model": answer.get("model"),

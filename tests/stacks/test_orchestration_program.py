@@ -1,0 +1,438 @@
+"""The orchestration program on Pulumi's mock runtime, for every environment: one Lambda function
+per service with a least-privilege role, the bucket they keep their records in, and the HTTP API
+that hands each route to its function."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared import catalog
+from shared.config import ConfigError
+from shared.engine import program
+from shared.ops.stack_files import project_name, stack_config
+
+STACK = "orchestration"
+ENVIRONMENTS = catalog.ENVIRONMENTS
+ACCOUNT = "123456789012"
+
+# (service, method, path, stores records)
+SERVICES = [
+    ("classifier", "POST", "/classify", True),
+    ("summarizer", "POST", "/summarize", True),
+    ("health", "GET", "/health", False),
+]
+SERVICE_NAMES = [s[0] for s in SERVICES]
+
+# OrchestrationSettings' defaults, for keys an environment's file leaves out.
+DEFAULTS = {
+    "modelTimeoutS": "5.0",
+    "functionTimeoutS": "30",
+    "functionMemoryMb": "256",
+    "maxBodyBytes": "65536",
+    "rateLimit": "50",
+    "burstLimit": "100",
+    "logRetentionDays": "7",
+    "forceDestroyData": "true",
+}
+
+BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+FUNCTION = "aws:lambda/function:Function"
+PERMISSION = "aws:lambda/permission:Permission"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+API = "aws:apigatewayv2/api:Api"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+ROUTE = "aws:apigatewayv2/route:Route"
+STAGE = "aws:apigatewayv2/stage:Stage"
+
+
+# --- running the program ----------------------------------------------------------------------
+
+
+class Run:
+    """What one run of the program declared, with the outputs each resource was given."""
+
+    def __init__(self, env: str) -> None:
+        self.env = env
+        self.resources: list[program.Registration] = []
+        self.resolved: dict[str, dict[str, Any]] = {}  # name -> outputs the program saw
+        self.ids: dict[str, str] = {}
+        self.outputs: dict[str, program.ProgramOutput] = {}
+
+    def of_type(self, type_token: str) -> list[program.Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> program.Registration:
+        found = self.of_type(type_token)
+        assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+        return found[0]
+
+    def named(self, name: str) -> program.Registration:
+        [found] = [r for r in self.resources if r.name == name]
+        return found
+
+    def key(self, name: str) -> str:
+        """The 'type::name' key dependencies are recorded with."""
+        return f"{self.named(name).type}::{name}"
+
+
+def realistic(reg: program.Registration, generic: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The mocks' generic outputs, except where the program reads AWS-computed values that the
+    generic ones leave out: a bucket's name (from its prefix) and real-looking ARNs."""
+    rid, outputs = f"{reg.name}-id", dict(generic)
+    if reg.type == BUCKET:
+        rid = f"{reg.inputs['bucketPrefix']}20261122000000000000000001"
+        outputs.update(bucket=rid, id=rid, arn=f"arn:aws:s3:::{rid}")
+    elif reg.type == LOG_GROUP:
+        outputs["arn"] = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{reg.inputs['name']}"
+    elif reg.type == ROLE:
+        outputs["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{reg.inputs['name']}"
+    return rid, outputs
+
+
+def run_orchestration(env: str, mock_outputs, overrides: dict[str, str] | None = None) -> Run:
+    program_dir = catalog.stack_dir(STACK)
+    config = {**stack_config(program_dir, env), **(overrides or {})}
+    run = Run(env)
+
+    def record(reg: program.Registration) -> program.Resolution:
+        run.resources.append(reg)
+        rid, outputs = realistic(reg, mock_outputs(reg))
+        run.ids[reg.name], run.resolved[reg.name] = rid, outputs
+        return rid, {**reg.inputs, **outputs}
+
+    run.outputs = program.run(
+        program_dir, project_name(program_dir), env, config, record, preview=False
+    )
+    return run
+
+
+def setting(env: str, key: str) -> str:
+    return stack_config(catalog.stack_dir(STACK), env).get(f"{STACK}:{key}", DEFAULTS.get(key))
+
+
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def run(request, mock_outputs) -> Run:
+    return run_orchestration(request.param, mock_outputs)
+
+
+@pytest.fixture
+def env(run) -> str:
+    return run.env
+
+
+def policy_of(run: Run, service: str) -> dict[str, Any]:
+    return json.loads(run.named(f"{service}-policy").inputs["policy"])
+
+
+# --- config -----------------------------------------------------------------------------------
+
+
+def test_each_environment_config_is_valid_and_complete(run, env):
+    # The program ran (config.load raises on any problem), and each file names a model.
+    endpoint = setting(env, "modelEndpoint")
+    assert endpoint.endswith("/invocations")
+    if env == catalog.LOCAL:
+        assert endpoint.startswith("http://127.0.0.1:")
+    else:
+        assert endpoint.startswith(f"https://sentiment.{env}.")
+    assert float(setting(env, "modelTimeoutS")) < int(setting(env, "functionTimeoutS"))
+
+
+# --- functions --------------------------------------------------------------------------------
+
+
+def test_one_python_function_per_service(run, env):
+    functions = {f.name: f.inputs for f in run.of_type(FUNCTION)}
+    assert sorted(functions) == sorted(SERVICE_NAMES)
+    for service, inputs in functions.items():
+        assert inputs["name"] == f"orchestration-{env}-{service}"
+        assert inputs["runtime"] == "python3.12"
+        assert inputs["handler"] == f"{service}.handler"
+        assert inputs["timeout"] == int(setting(env, "functionTimeoutS"))
+        assert inputs["memorySize"] == int(setting(env, "functionMemoryMb"))
+        assert inputs["tags"] == {
+            "project": "orchestration",
+            "environment": env,
+            "managed-by": "pulumi",
+        }
+
+
+def test_function_environment_names_model_bucket_and_prefix(run, env):
+    bucket_name = run.ids["data"]
+    assert bucket_name.startswith(f"orchestration-{env}-data-")
+    for service in SERVICE_NAMES:
+        variables = run.named(service).inputs["environment"]["variables"]
+        assert variables == {
+            "MODEL_ENDPOINT_URL": setting(env, "modelEndpoint"),
+            "MODEL_TIMEOUT_SECONDS": str(float(setting(env, "modelTimeoutS"))),
+            "MAX_BODY_BYTES": setting(env, "maxBodyBytes"),
+            "DATA_BUCKET": bucket_name,
+            "DATA_PREFIX": service,
+        }
+        assert run.key("data") in run.named(service).dependencies
+
+
+def test_each_function_has_its_own_log_group_with_the_envs_retention(run, env):
+    groups = {g.name: g.inputs for g in run.of_type(LOG_GROUP)}
+    for service in SERVICE_NAMES:
+        group = groups[f"{service}-logs"]
+        assert group["name"] == f"/aws/lambda/orchestration-{env}-{service}"
+        assert group["retentionInDays"] == int(setting(env, "logRetentionDays"))
+        # Lambda must not create the group (without retention) before the program does.
+        assert run.key(f"{service}-logs") in run.named(service).dependencies
+
+
+def test_each_zip_holds_the_handler_its_helpers_and_the_runtime(run, env):
+    build = catalog.state_dir() / "build" / f"orchestration-{env}"
+    for service in SERVICE_NAMES:
+        with zipfile.ZipFile(build / f"{service}.zip") as archive:
+            names = set(archive.namelist())
+        assert {f"{service}.py", "inputs.py", "records.py"} <= names
+        assert {"aigw_handlers/__init__.py", "aigw_handlers/app.py"} <= names
+        assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    hashes = {run.named(s).inputs["sourceCodeHash"] for s in SERVICE_NAMES}
+    assert len(hashes) == 1  # one source folder, byte-identical zips
+
+
+# --- IAM --------------------------------------------------------------------------------------
+
+
+def test_one_role_per_function_assumable_by_lambda_only(run, env):
+    roles = {r.name: r.inputs for r in run.of_type(ROLE)}
+    assert sorted(roles) == sorted(f"{s}-role" for s in SERVICE_NAMES)
+    for service in SERVICE_NAMES:
+        role = roles[f"{service}-role"]
+        assert role["name"] == f"orchestration-{env}-{service}-role"
+        trust = json.loads(role["assumeRolePolicy"])
+        assert trust["Statement"] == [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ]
+        assert run.named(service).inputs["role"] == run.resolved[f"{service}-role"]["arn"]
+    assert len({run.named(s).inputs["role"] for s in SERVICE_NAMES}) == len(SERVICE_NAMES)
+
+
+def test_each_role_has_one_inline_policy_of_its_own(run, env):
+    policies = {p.name: p.inputs for p in run.of_type(ROLE_POLICY)}
+    assert sorted(policies) == sorted(f"{s}-policy" for s in SERVICE_NAMES)
+    for service in SERVICE_NAMES:
+        assert policies[f"{service}-policy"]["role"] == run.ids[f"{service}-role"]
+        assert policies[f"{service}-policy"]["name"] == f"orchestration-{env}-{service}-policy"
+        # The function waits for its permissions, so its first invocation can log and store.
+        assert run.key(f"{service}-policy") in run.named(service).dependencies
+
+
+def test_logs_only_to_the_functions_own_log_group(run):
+    for service in SERVICE_NAMES:
+        statements = policy_of(run, service)["Statement"]
+        logs = [s for s in statements if any(a.startswith("logs:") for a in s["Action"])]
+        assert len(logs) == 1
+        assert logs[0]["Effect"] == "Allow"
+        assert sorted(logs[0]["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        own_group = run.resolved[f"{service}-logs"]["arn"]
+        assert logs[0]["Resource"] == f"{own_group}:*"
+
+
+@pytest.mark.parametrize(("service", "method", "path", "stores"), SERVICES)
+def test_s3_access_only_under_the_services_own_prefix(run, service, method, path, stores):
+    statements = policy_of(run, service)["Statement"]
+    s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
+    if not stores:
+        assert s3 == []
+        assert len(statements) == 1  # logs, nothing else
+        return
+    bucket_arn = run.resolved["data"]["arn"]
+    assert s3 == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": f"{bucket_arn}/{service}/*",
+        }
+    ]
+
+
+def test_no_policy_grants_wildcard_resources_or_actions(run):
+    for service in SERVICE_NAMES:
+        document = policy_of(run, service)
+        assert document["Version"] == "2012-10-17"
+        for statement in document["Statement"]:
+            assert statement["Effect"] == "Allow"
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            assert all(r != "*" and r.startswith("arn:aws:") for r in resources)
+            assert all(not a.endswith("*") for a in statement["Action"])
+
+
+# --- permissions and the HTTP API ---------------------------------------------------------------
+
+
+def test_one_invoke_permission_per_route_scoped_to_method_and_path(run):
+    permissions = {p.name: p.inputs for p in run.of_type(PERMISSION)}
+    assert len(permissions) == len(SERVICES)
+    execution_arn = run.resolved["api"]["executionArn"]
+    for service, method, path, _ in SERVICES:
+        permission = permissions[f"api-{method.lower()}-{path.strip('/')}-invoke-permission"]
+        assert permission == {
+            "action": "lambda:InvokeFunction",
+            "function": run.named(service).inputs["name"],
+            "principal": "apigateway.amazonaws.com",
+            "sourceArn": f"{execution_arn}/*/{method}{path}",
+        }
+
+
+def test_each_route_hands_its_request_to_its_function(run, env):
+    api = run.one(API)
+    assert api.inputs["protocolType"] == "HTTP"
+    assert api.inputs["name"] == f"orchestration-{env}-api"
+    routes = {r.inputs["routeKey"]: r for r in run.of_type(ROUTE)}
+    assert sorted(routes) == sorted(["POST /classify", "POST /summarize", "GET /health"])
+    integrations = run.of_type(INTEGRATION)
+    assert len(integrations) == len(SERVICES)  # one per function
+    for service, method, path, _ in SERVICES:
+        route = routes[f"{method} {path}"]
+        assert route.inputs["apiId"] == run.ids["api"]
+        integration_name = route.inputs["target"].removeprefix("integrations/")
+        [integration] = [i for i in integrations if run.ids[i.name] == integration_name]
+        assert integration.inputs == {
+            "apiId": run.ids["api"],
+            "integrationType": "AWS_PROXY",
+            "integrationMethod": "POST",
+            "integrationUri": run.resolved[service]["invokeArn"],
+            "payloadFormatVersion": "2.0",
+        }
+        assert run.key(service) in integration.dependencies
+
+
+def test_stage_logs_access_throttles_and_waits_for_routes_and_permissions(run, env):
+    stage = run.one(STAGE)
+    inputs = stage.inputs
+    assert inputs["name"] == env
+    assert inputs["apiId"] == run.ids["api"]
+    assert inputs["autoDeploy"] is True and "deploymentId" not in inputs
+    assert inputs["defaultRouteSettings"] == {
+        "throttlingRateLimit": float(setting(env, "rateLimit")),
+        "throttlingBurstLimit": int(setting(env, "burstLimit")),
+    }
+    access_logs = run.named(f"api-{env}-access-logs")
+    assert access_logs.inputs["name"] == f"/aws/apigateway/orchestration-{env}-api/{env}"
+    assert access_logs.inputs["retentionInDays"] == int(setting(env, "logRetentionDays"))
+    log = inputs["accessLogSettings"]
+    assert log["destinationArn"] == run.resolved[f"api-{env}-access-logs"]["arn"]
+    fields = json.loads(log["format"])
+    assert fields["requestId"] == "$context.requestId"
+    assert fields["status"] == "$context.status"
+    for permission in run.of_type(PERMISSION):
+        assert run.key(permission.name) in stage.dependencies
+    for route in run.of_type(ROUTE):
+        assert run.key(route.name) in stage.dependencies
+
+
+# --- the bucket -------------------------------------------------------------------------------
+
+
+def test_bucket_is_private_encrypted_and_versioned(run, env):
+    bucket = run.one(BUCKET)
+    assert bucket.inputs["bucketPrefix"] == f"orchestration-{env}-data-"
+    assert "policy" not in bucket.inputs and "acl" not in bucket.inputs
+    block = run.one(PUBLIC_ACCESS_BLOCK).inputs
+    assert block == {
+        "bucket": run.ids["data"],
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    }
+    encryption = run.one(ENCRYPTION).inputs
+    assert encryption["bucket"] == run.ids["data"]
+    assert encryption["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    ]
+    versioning = run.one(VERSIONING).inputs
+    assert versioning == {
+        "bucket": run.ids["data"],
+        "versioningConfiguration": {"status": "Enabled"},
+    }
+
+
+def test_only_prod_keeps_its_data_on_destroy(run, env):
+    assert run.one(BUCKET).inputs["forceDestroy"] is (env != "prod")
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+def test_outputs_give_the_url_bucket_and_routes(run):
+    assert run.outputs["url"].value == run.resolved[run.one(STAGE).name]["invokeUrl"]
+    assert run.outputs["bucket"].value == run.ids["data"]
+    assert run.outputs["routes"].value == ["POST /classify", "POST /summarize", "GET /health"]
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_timeout", "function_timeout"), [("20", "20"), ("12.5", "10"), ("28", "5")]
+)
+def test_model_timeout_must_be_shorter_than_the_function_timeout(
+    mock_outputs, model_timeout, function_timeout
+):
+    overrides = {
+        "orchestration:modelTimeoutS": model_timeout,
+        "orchestration:functionTimeoutS": function_timeout,
+    }
+    with pytest.raises(ConfigError) as raised:
+        run_orchestration("dev", mock_outputs, overrides)
+    assert raised.value.problems == [
+        "orchestration:modelTimeoutS: must be shorter than functionTimeoutS, so a slow model "
+        "gets 504."
+    ]
+
+
+def test_a_model_timeout_just_under_the_function_timeout_is_accepted(mock_outputs):
+    overrides = {"orchestration:modelTimeoutS": "9.5", "orchestration:functionTimeoutS": "10"}
+    run = run_orchestration("dev", mock_outputs, overrides)
+    for service in SERVICE_NAMES:
+        inputs = run.named(service).inputs
+        assert inputs["timeout"] == 10
+        assert inputs["environment"]["variables"]["MODEL_TIMEOUT_SECONDS"] == "9.5"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"orchestration:modelEndpoint": "sentiment.example.com"}, "orchestration:modelEndpoint"),
+        ({"orchestration:functionTimeoutS": "901"}, "orchestration:functionTimeoutS"),
+        ({"orchestration:maxBodyBytes": "10"}, "orchestration:maxBodyBytes"),
+        ({"orchestration:logRetentionDays": "2"}, "orchestration:logRetentionDays"),
+        ({"orchestration:modelTimeout": "3"}, "orchestration:modelTimeout: unknown key"),
+    ],
+)
+def test_invalid_settings_are_reported_by_key(mock_outputs, overrides, problem):
+    with pytest.raises(ConfigError) as raised:
+        run_orchestration("staging", mock_outputs, overrides)
+    assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
+
+
+def test_every_stack_file_sets_only_known_keys():
+    known = {*DEFAULTS, "modelEndpoint"}
+    for env in ENVIRONMENTS:
+        config = stack_config(catalog.stack_dir(STACK), env)
+        keys = {k.split(":", 1)[1] for k in config if k.startswith(f"{STACK}:")}
+        assert keys <= known, keys - known
+        assert "modelEndpoint" in keys
+        assert Path(catalog.stack_dir(STACK) / f"Pulumi.{env}.yaml").is_file()
