@@ -49,7 +49,10 @@ def fake_pulumi_on_path(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["deploy", "--stack=nope"], "Unknown stack 'nope'. Valid stacks: proxy"),
+        (
+            ["deploy", "--stack=nope"],
+            "Valid stacks: global, orchestration, proxy, versions, workflows, all",
+        ),
         (["deploy", "--stack=proxy", "--env=qa"], "Valid environments: local, dev, staging, prod"),
         (["deploy"], "Choose a stack with --stack"),
         (["destroy", "--stack=nope"], "Valid stacks:"),

@@ -70,5 +70,6 @@ for stage_name, endpoint in stage_models.items():
     stage_urls[stage_name] = pulumi.Output.concat(stage.invoke_url, "/predict")
 
 pulumi.export("url", stage_urls[LIVE])
+pulumi.export("apiEndpoint", api.api.api_endpoint)  # + "/<stage>/predict"
 pulumi.export("stageUrls", stage_urls)
 pulumi.export("liveVersion", settings.live_version)
