@@ -26,6 +26,17 @@ OPS: dict[str, tuple[set[str], set[str]]] = {
     "count_labels": (set(), set()),
 }
 
+# parameter -> (what its value must be, the check)
+PARAMETERS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "top_k": ("a whole number of at least 1", lambda v: _is_int(v) and v >= 1),
+    "n": ("a whole number of at least 1", lambda v: _is_int(v) and v >= 1),
+    "min_score": (
+        "a number from 0 to 1",
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1,
+    ),
+    "label": ("a non-empty text", lambda v: isinstance(v, str) and bool(v)),
+}
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -41,17 +52,32 @@ def validate(workflows: dict[str, Any]) -> list[str]:
         if not isinstance(steps, list) or not steps:
             problems.append(f"{name}: needs a non-empty list of steps")
             continue
+        seen: set[str] = set()
         for index, step in enumerate(steps):
-            label = f"{name}.{step.get('name', index) if isinstance(step, dict) else index}"
-            if not isinstance(step, dict) or step.get("op") not in OPS:
+            step_name, op = (
+                (step.get("name"), step.get("op")) if isinstance(step, dict) else (None, None)
+            )
+            label = f"{name}.{step_name if isinstance(step_name, str) and step_name else index}"
+            if not isinstance(op, str) or op not in OPS:  # a list is not hashable
                 problems.append(f"{label}: op must be one of {', '.join(sorted(OPS))}")
                 continue
-            accepted, required = OPS[step["op"]]
+            # Answers and logs name the failed step: every step needs a name of its own.
+            if not isinstance(step_name, str) or not step_name:
+                problems.append(f"{label}: needs a name")
+            elif step_name in seen:
+                problems.append(f"{label}: another step of {name} has this name")
+            else:
+                seen.add(step_name)
+            accepted, required = OPS[op]
             given = set(step) - {"name", "op"}
             if unknown := given - accepted:
                 problems.append(f"{label}: unknown parameters {', '.join(sorted(unknown))}")
             if missing := required - given:
                 problems.append(f"{label}: missing parameters {', '.join(sorted(missing))}")
+            for parameter in sorted(given & accepted):
+                expected, check = PARAMETERS[parameter]
+                if not check(step[parameter]):
+                    problems.append(f"{label}: {parameter} must be {expected}")
     return problems
 
 
@@ -105,6 +131,10 @@ def _classified(data: Any, op: str) -> list[dict]:
             f"{op} needs classified items (put a classify step first), got {_kind(data)}"
         )
     return data
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _kind(data: Any) -> str:
