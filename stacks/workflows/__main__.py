@@ -22,7 +22,7 @@ WORKFLOWS = {
     },
     "review-digest": {
         "description": "Split reviews into sentences, classify each, keep the confident "
-        "complaints and count the tones.",
+        "complaints and count them.",
         "steps": [
             {"name": "split", "op": "split_sentences"},
             {"name": "classify", "op": "classify"},
