@@ -59,6 +59,20 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
         "apiEndpoint": f"https://{rid}.execute-api.us-east-1.amazonaws.com",
         "value": "mock-api-key-value",
         "name": reg.inputs.get("name", reg.name),
+        # ACM certificates, API Gateway domain names and Route 53 records.
+        "domainValidationOptions": [
+            {
+                "domainName": reg.inputs.get("domainName", ""),
+                "resourceRecordName": f"_{reg.name}.{reg.inputs.get('domainName', '')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{reg.name}.acm-validations.aws.",
+            }
+        ],
+        "cloudfrontDomainName": f"{rid}.cloudfront.net",
+        "cloudfrontZoneId": "Z2FDTNDATAQYW2",
+        "regionalDomainName": f"d-{rid}.execute-api.us-east-1.amazonaws.com",
+        "regionalZoneId": "Z1UJRXOUMOOFQ8",
+        "fqdn": str(reg.inputs.get("name", reg.name)).rstrip("."),
     }
 
 

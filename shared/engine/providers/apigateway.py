@@ -19,8 +19,17 @@ def _rest_api_id(inputs: dict[str, Any]) -> str:
     return inputs["restApi"]
 
 
-def execution_arn(ctx: Context, api_id: str) -> str:
-    return f"arn:aws:execute-api:{ctx.region}:{ctx.account_id}:{api_id}"
+def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
+    """API Gateway in the resource's region: pulumi-aws 7's per-resource `region` input."""
+    return ctx.client("apigateway", inputs.get("region"))
+
+
+def _region(ctx: Context, inputs: dict[str, Any]) -> str:
+    return inputs.get("region") or ctx.region
+
+
+def execution_arn(ctx: Context, api_id: str, region: str | None = None) -> str:
+    return f"arn:aws:execute-api:{region or ctx.region}:{ctx.account_id}:{api_id}"
 
 
 def rest_invoke_url(ctx: Context, api_id: str, stage: str) -> str:
@@ -44,7 +53,7 @@ class RestApi(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        api = ctx.client("apigateway").create_rest_api(
+        api = _client(ctx, want.inputs).create_rest_api(
             **drop_none(
                 name=want.physical_name(),
                 description=i.get("description"),
@@ -60,12 +69,12 @@ class RestApi(Provider):
         return {
             "name": want.physical_name(),
             "rootResourceId": root_id,
-            "executionArn": execution_arn(ctx, api_id),
-            "arn": f"arn:aws:apigateway:{ctx.region}::/restapis/{api_id}",
+            "executionArn": execution_arn(ctx, api_id, want.inputs.get("region")),
+            "arn": self.arn(ctx, api_id, want.inputs),
         }
 
     def update(self, ctx, have, want):
-        client = ctx.client("apigateway")
+        client = _client(ctx, want.inputs)
         ops = _patch_ops(
             {"description": "/description", "apiKeySource": "/apiKeySource"},
             have.inputs,
@@ -73,17 +82,23 @@ class RestApi(Provider):
         )
         if ops:
             client.update_rest_api(restApiId=have.id, patchOperations=ops)
-        _retag(ctx, self.arn(ctx, have.id), have.inputs.get("tags"), want.inputs.get("tags"))
+        _retag(
+            ctx,
+            self.arn(ctx, have.id, want.inputs),
+            have.inputs.get("tags"),
+            want.inputs.get("tags"),
+            want.inputs.get("region"),
+        )
         return self._outputs(ctx, have.id, have.outputs["rootResourceId"], want)
 
-    def arn(self, ctx, api_id):
-        return f"arn:aws:apigateway:{ctx.region}::/restapis/{api_id}"
+    def arn(self, ctx, api_id, inputs):
+        return f"arn:aws:apigateway:{_region(ctx, inputs)}::/restapis/{api_id}"
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_rest_api(restApiId=have.id)
+        _client(ctx, have.inputs).delete_rest_api(restApiId=have.id)
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_rest_api(restApiId=have.id)
+        return _client(ctx, have.inputs).get_rest_api(restApiId=have.id)
 
 
 def _endpoint_config(inputs: dict[str, Any]) -> dict[str, Any] | None:
@@ -95,9 +110,11 @@ def _endpoint_config(inputs: dict[str, Any]) -> dict[str, Any] | None:
     return {"types": [types] if isinstance(types, str) else types}
 
 
-def _retag(ctx: Context, arn: str, old: dict | None, new: dict | None) -> None:
+def _retag(
+    ctx: Context, arn: str, old: dict | None, new: dict | None, region: str | None = None
+) -> None:
     old, new = old or {}, new or {}
-    client = ctx.client("apigateway")
+    client = ctx.client("apigateway", region)
     if removed := [k for k in old if k not in new]:
         client.untag_resource(resourceArn=arn, tagKeys=removed)
     if new and new != old:
@@ -110,18 +127,18 @@ class Resource(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        res = ctx.client("apigateway").create_resource(
+        res = _client(ctx, want.inputs).create_resource(
             restApiId=_rest_api_id(i), parentId=i["parentId"], pathPart=i["pathPart"]
         )
         return res["id"], {"path": res["path"]}
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_resource(
+        _client(ctx, have.inputs).delete_resource(
             restApiId=_rest_api_id(have.inputs), resourceId=have.id
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_resource(
+        return _client(ctx, have.inputs).get_resource(
             restApiId=_rest_api_id(have.inputs), resourceId=have.id
         )
 
@@ -133,7 +150,7 @@ class Method(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        ctx.client("apigateway").put_method(
+        _client(ctx, want.inputs).put_method(
             **drop_none(
                 restApiId=_rest_api_id(i),
                 resourceId=i["resourceId"],
@@ -161,7 +178,7 @@ class Method(Provider):
             want.inputs,
         )
         i = want.inputs
-        ctx.client("apigateway").update_method(
+        _client(ctx, want.inputs).update_method(
             restApiId=_rest_api_id(i),
             resourceId=i["resourceId"],
             httpMethod=i["httpMethod"],
@@ -171,13 +188,13 @@ class Method(Provider):
 
     def delete(self, ctx, have):
         i = have.inputs
-        ctx.client("apigateway").delete_method(
+        _client(ctx, have.inputs).delete_method(
             restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
         )
 
     def read(self, ctx, have):
         i = have.inputs
-        return ctx.client("apigateway").get_method(
+        return _client(ctx, have.inputs).get_method(
             restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
         )
 
@@ -204,7 +221,7 @@ class Integration(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        ctx.client("apigateway").put_integration(
+        _client(ctx, want.inputs).put_integration(
             **drop_none(
                 restApiId=_rest_api_id(i),
                 resourceId=i["resourceId"],
@@ -229,13 +246,13 @@ class Integration(Provider):
 
     def delete(self, ctx, have):
         i = have.inputs
-        ctx.client("apigateway").delete_integration(
+        _client(ctx, have.inputs).delete_integration(
             restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
         )
 
     def read(self, ctx, have):
         i = have.inputs
-        return ctx.client("apigateway").get_integration(
+        return _client(ctx, have.inputs).get_integration(
             restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
         )
 
@@ -247,7 +264,7 @@ class Model(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        model = ctx.client("apigateway").create_model(
+        model = _client(ctx, want.inputs).create_model(
             **drop_none(
                 restApiId=_rest_api_id(i),
                 name=i["name"],
@@ -262,18 +279,18 @@ class Model(Provider):
         ops = _patch_ops(
             {"schema": "/schema", "description": "/description"}, have.inputs, want.inputs
         )
-        ctx.client("apigateway").update_model(
+        _client(ctx, want.inputs).update_model(
             restApiId=_rest_api_id(want.inputs), modelName=want.inputs["name"], patchOperations=ops
         )
         return {}
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_model(
+        _client(ctx, have.inputs).delete_model(
             restApiId=_rest_api_id(have.inputs), modelName=have.inputs["name"]
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_model(
+        return _client(ctx, have.inputs).get_model(
             restApiId=_rest_api_id(have.inputs), modelName=have.inputs["name"]
         )
 
@@ -285,7 +302,7 @@ class RequestValidator(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        validator = ctx.client("apigateway").create_request_validator(
+        validator = _client(ctx, want.inputs).create_request_validator(
             restApiId=_rest_api_id(i),
             name=want.physical_name(),
             validateRequestBody=bool(i.get("validateRequestBody", False)),
@@ -303,18 +320,18 @@ class RequestValidator(Provider):
             have.inputs,
             want.inputs,
         )
-        ctx.client("apigateway").update_request_validator(
+        _client(ctx, want.inputs).update_request_validator(
             restApiId=_rest_api_id(want.inputs), requestValidatorId=have.id, patchOperations=ops
         )
         return {}
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_request_validator(
+        _client(ctx, have.inputs).delete_request_validator(
             restApiId=_rest_api_id(have.inputs), requestValidatorId=have.id
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_request_validator(
+        return _client(ctx, have.inputs).get_request_validator(
             restApiId=_rest_api_id(have.inputs), requestValidatorId=have.id
         )
 
@@ -327,29 +344,30 @@ class Deployment(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        deployment = ctx.client("apigateway").create_deployment(
+        deployment = _client(ctx, want.inputs).create_deployment(
             **drop_none(
                 restApiId=_rest_api_id(i),
                 description=i.get("description"),
                 variables=i.get("variables"),
             )
         )
-        return deployment["id"], {"executionArn": execution_arn(ctx, i["restApi"]) + "/"}
+        arn = execution_arn(ctx, i["restApi"], i.get("region"))
+        return deployment["id"], {"executionArn": arn + "/"}
 
     def update(self, ctx, have, want):
         ops = _patch_ops({"description": "/description"}, have.inputs, want.inputs)
-        ctx.client("apigateway").update_deployment(
+        _client(ctx, want.inputs).update_deployment(
             restApiId=_rest_api_id(want.inputs), deploymentId=have.id, patchOperations=ops
         )
         return {"executionArn": have.outputs.get("executionArn")}
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_deployment(
+        _client(ctx, have.inputs).delete_deployment(
             restApiId=_rest_api_id(have.inputs), deploymentId=have.id
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_deployment(
+        return _client(ctx, have.inputs).get_deployment(
             restApiId=_rest_api_id(have.inputs), deploymentId=have.id
         )
 
@@ -371,7 +389,7 @@ class Stage(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        client = ctx.client("apigateway")
+        client = _client(ctx, want.inputs)
         client.create_stage(
             **drop_none(
                 restApiId=_rest_api_id(i),
@@ -394,8 +412,8 @@ class Stage(Provider):
         api, stage = i["restApi"], i["stageName"]
         return {
             "invokeUrl": rest_invoke_url(ctx, api, stage),
-            "executionArn": f"{execution_arn(ctx, api)}/{stage}",
-            "arn": f"arn:aws:apigateway:{ctx.region}::/restapis/{api}/stages/{stage}",
+            "executionArn": f"{execution_arn(ctx, api, i.get('region'))}/{stage}",
+            "arn": f"arn:aws:apigateway:{_region(ctx, i)}::/restapis/{api}/stages/{stage}",
         }
 
     def update(self, ctx, have, want):
@@ -413,19 +431,21 @@ class Stage(Provider):
         ops += _variable_ops(old.get("variables"), new.get("variables"))
         ops += _access_log_ops(old.get("accessLogSettings"), new.get("accessLogSettings"))
         if ops:
-            ctx.client("apigateway").update_stage(
+            _client(ctx, want.inputs).update_stage(
                 restApiId=new["restApi"], stageName=new["stageName"], patchOperations=ops
             )
-        _retag(ctx, self._outputs(ctx, new)["arn"], old.get("tags"), new.get("tags"))
+        _retag(
+            ctx, self._outputs(ctx, new)["arn"], old.get("tags"), new.get("tags"), new.get("region")
+        )
         return self._outputs(ctx, new)
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_stage(
+        _client(ctx, have.inputs).delete_stage(
             restApiId=_rest_api_id(have.inputs), stageName=have.inputs["stageName"]
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_stage(
+        return _client(ctx, have.inputs).get_stage(
             restApiId=_rest_api_id(have.inputs), stageName=have.inputs["stageName"]
         )
 
@@ -480,13 +500,13 @@ class MethodSettings(Provider):
             for prop, path in _METHOD_SETTING_PATHS.items()
             if settings.get(prop) is not None
         ]
-        ctx.client("apigateway").update_stage(
+        _client(ctx, i).update_stage(
             restApiId=i["restApi"], stageName=i["stageName"], patchOperations=ops
         )
 
     def delete(self, ctx, have):
         i = have.inputs
-        ctx.client("apigateway").update_stage(
+        _client(ctx, have.inputs).update_stage(
             restApiId=i["restApi"],
             stageName=i["stageName"],
             patchOperations=[{"op": "remove", "path": f"/{i['methodPath']}"}],
@@ -494,7 +514,7 @@ class MethodSettings(Provider):
 
     def read(self, ctx, have):
         i = have.inputs
-        stage = ctx.client("apigateway").get_stage(restApiId=i["restApi"], stageName=i["stageName"])
+        stage = _client(ctx, i).get_stage(restApiId=i["restApi"], stageName=i["stageName"])
         if i["methodPath"] not in stage.get("methodSettings", {}):
             raise not_found(f"method settings {i['methodPath']}")
         return stage
@@ -507,7 +527,7 @@ class ApiKey(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        key = ctx.client("apigateway").create_api_key(
+        key = _client(ctx, want.inputs).create_api_key(
             **drop_none(
                 name=want.physical_name(),
                 description=i.get("description"),
@@ -535,15 +555,15 @@ class ApiKey(Provider):
         if have.outputs.get("name") != want.physical_name():
             ops.append(replace_op("/name", want.physical_name()))
         if ops:
-            ctx.client("apigateway").update_api_key(apiKey=have.id, patchOperations=ops)
+            _client(ctx, want.inputs).update_api_key(apiKey=have.id, patchOperations=ops)
         _retag(ctx, have.outputs["arn"], have.inputs.get("tags"), want.inputs.get("tags"))
         return self._outputs(ctx, have.id, have.outputs["value"], want)
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_api_key(apiKey=have.id)
+        _client(ctx, have.inputs).delete_api_key(apiKey=have.id)
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_api_key(apiKey=have.id)
+        return _client(ctx, have.inputs).get_api_key(apiKey=have.id)
 
 
 @provides
@@ -553,7 +573,7 @@ class UsagePlan(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        plan = ctx.client("apigateway").create_usage_plan(
+        plan = _client(ctx, want.inputs).create_usage_plan(
             **drop_none(
                 name=want.physical_name(),
                 description=i.get("description"),
@@ -584,15 +604,15 @@ class UsagePlan(Provider):
         if old.get("quotaSettings") != new.get("quotaSettings") and quota:
             ops += [replace_op(f"/quota/{k}", v) for k, v in quota.items()]
         if ops:
-            ctx.client("apigateway").update_usage_plan(usagePlanId=have.id, patchOperations=ops)
+            _client(ctx, want.inputs).update_usage_plan(usagePlanId=have.id, patchOperations=ops)
         _retag(ctx, have.outputs["arn"], old.get("tags"), new.get("tags"))
         return self._outputs(ctx, have.id, want)
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_usage_plan(usagePlanId=have.id)
+        _client(ctx, have.inputs).delete_usage_plan(usagePlanId=have.id)
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_usage_plan(usagePlanId=have.id)
+        return _client(ctx, have.inputs).get_usage_plan(usagePlanId=have.id)
 
 
 def _throttle(settings: dict | None) -> dict | None:
@@ -619,17 +639,17 @@ class UsagePlanKey(Provider):
 
     def create(self, ctx, want):
         i = want.inputs
-        key = ctx.client("apigateway").create_usage_plan_key(
+        key = _client(ctx, want.inputs).create_usage_plan_key(
             usagePlanId=i["usagePlanId"], keyId=i["keyId"], keyType=i["keyType"]
         )
         return key["id"], {"name": key.get("name"), "value": key.get("value")}
 
     def delete(self, ctx, have):
-        ctx.client("apigateway").delete_usage_plan_key(
+        _client(ctx, have.inputs).delete_usage_plan_key(
             usagePlanId=have.inputs["usagePlanId"], keyId=have.id
         )
 
     def read(self, ctx, have):
-        return ctx.client("apigateway").get_usage_plan_key(
+        return _client(ctx, have.inputs).get_usage_plan_key(
             usagePlanId=have.inputs["usagePlanId"], keyId=have.id
         )

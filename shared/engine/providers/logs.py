@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.engine.providers.base import Context, Provider, as_int, drop_none, not_found, provides
 
 
-def log_group_arn(ctx: Context, name: str) -> str:
-    return f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
+def log_group_arn(ctx: Context, name: str, region: str | None = None) -> str:
+    return f"arn:aws:logs:{region or ctx.region}:{ctx.account_id}:log-group:{name}"
+
+
+def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
+    """CloudWatch Logs in the group's region: pulumi-aws 7's per-resource `region` input."""
+    return ctx.client("logs", inputs.get("region"))
 
 
 @provides
@@ -16,38 +23,41 @@ class LogGroup(Provider):
 
     def create(self, ctx, want):
         name = want.physical_name()
-        ctx.client("logs").create_log_group(
+        client = _client(ctx, want.inputs)
+        client.create_log_group(
             **drop_none(logGroupName=name, tags=want.inputs.get("tags") or None)
         )
         try:
-            self._set_retention(ctx, name, want.inputs.get("retentionInDays"))
+            self._set_retention(client, name, want.inputs.get("retentionInDays"))
         except Exception:
             # Leave nothing unrecorded behind: a half-made group would block the next create.
-            ctx.client("logs").delete_log_group(logGroupName=name)
+            client.delete_log_group(logGroupName=name)
             raise
-        return name, {"name": name, "arn": log_group_arn(ctx, name)}
+        return name, {"name": name, "arn": log_group_arn(ctx, name, want.inputs.get("region"))}
 
     def update(self, ctx, have, want):
-        self._set_retention(ctx, have.id, want.inputs.get("retentionInDays"))
+        client = _client(ctx, want.inputs)
+        self._set_retention(client, have.id, want.inputs.get("retentionInDays"))
         old_tags, new_tags = have.inputs.get("tags") or {}, want.inputs.get("tags") or {}
-        arn = log_group_arn(ctx, have.id)
+        arn = log_group_arn(ctx, have.id, want.inputs.get("region"))
         if removed := [k for k in old_tags if k not in new_tags]:
-            ctx.client("logs").untag_resource(resourceArn=arn, tagKeys=removed)
+            client.untag_resource(resourceArn=arn, tagKeys=removed)
         if new_tags and new_tags != old_tags:
-            ctx.client("logs").tag_resource(resourceArn=arn, tags=new_tags)
+            client.tag_resource(resourceArn=arn, tags=new_tags)
         return {"name": have.id, "arn": arn}
 
-    def _set_retention(self, ctx, name, days):
+    def _set_retention(self, client, name, days):
         if days:
-            ctx.client("logs").put_retention_policy(logGroupName=name, retentionInDays=as_int(days))
+            client.put_retention_policy(logGroupName=name, retentionInDays=as_int(days))
         else:
-            ctx.client("logs").delete_retention_policy(logGroupName=name)
+            client.delete_retention_policy(logGroupName=name)
 
     def delete(self, ctx, have):
-        ctx.client("logs").delete_log_group(logGroupName=have.id)
+        _client(ctx, have.inputs).delete_log_group(logGroupName=have.id)
 
     def read(self, ctx, have):
-        groups = ctx.client("logs").describe_log_groups(logGroupNamePrefix=have.id)["logGroups"]
+        client = _client(ctx, have.inputs)
+        groups = client.describe_log_groups(logGroupNamePrefix=have.id)["logGroups"]
         if not any(g["logGroupName"] == have.id for g in groups):
             raise not_found(f"log group {have.id}")
         return groups
