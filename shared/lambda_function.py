@@ -18,14 +18,16 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from shared import catalog, naming
+from shared import catalog, config, naming
+from shared.config import setting
 
 RUNTIME = "python3.12"
 RUNTIME_PACKAGE = "aigw_handlers"  # the import name of shared/handlers/ inside every zip
@@ -96,6 +98,26 @@ def package(source_dir: Path, name: str) -> pulumi.FileArchive:
     """The function's code as an archive: `source_dir`'s files at the root, the handler runtime
     as `aigw_handlers/`. Written under the state folder, rewritten only when it changed."""
     return pulumi.FileArchive(str(write_zip(source_dir, zip_path(name))))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelFunctionSettings:
+    """Settings every stack whose functions call the model endpoint declares (extend it)."""
+
+    model_endpoint: str = setting(kind=config.URL, description="Model URL (SageMaker contract)")
+    model_timeout_s: float = setting(5.0, minimum=0.1, maximum=28)
+    function_timeout_s: int = setting(30, minimum=1, maximum=900)
+
+    def problems(self) -> Iterator[str]:
+        if self.model_timeout_s >= self.function_timeout_s:
+            yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
+
+    def model_environment(self) -> dict[str, str]:
+        """What the handler runtime's model client reads."""
+        return {
+            "MODEL_ENDPOINT_URL": self.model_endpoint,
+            "MODEL_TIMEOUT_SECONDS": str(self.model_timeout_s),
+        }
 
 
 class LambdaFunction:

@@ -14,21 +14,18 @@ import pulumi
 
 from shared import config, domains, rest_api
 from shared.config import setting
-from shared.lambda_function import LambdaFunction
+from shared.lambda_function import LambdaFunction, ModelFunctionSettings
 
 SOURCE = Path(__file__).parent / "app"
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
-@dataclass(frozen=True)
-class GlobalSettings:
-    model_endpoint: str = setting(kind=config.URL, description="Model URL (SageMaker contract)")
+@dataclass(frozen=True, kw_only=True)
+class GlobalSettings(ModelFunctionSettings):
     endpoint_type: str = setting("EDGE", choices=("EDGE", "REGIONAL"))
     extra_regions: list = setting([], kind=config.JSON, description="regions to copy the API to")
     domain_name: str = setting("", description="custom domain, e.g. ai.example.com (optional)")
     hosted_zone_id: str = setting("", description="Route 53 zone of the domain")
-    model_timeout_s: float = setting(5.0, minimum=0.1, maximum=28)
-    function_timeout_s: int = setting(30, minimum=1, maximum=900)
     rate_limit: float = setting(100.0, minimum=0.1, maximum=10_000)
     burst_limit: int = setting(200, minimum=1, maximum=5_000)
     log_retention_days: int = setting(7, choices=config.LOG_RETENTION_DAYS)
@@ -44,8 +41,7 @@ class GlobalSettings:
             yield "endpointType: must be REGIONAL when extraRegions are set (latency routing)."
         if self.domain_name and not self.hosted_zone_id:
             yield "hostedZoneId: required when domainName is set."
-        if self.model_timeout_s >= self.function_timeout_s:
-            yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
+        yield from super().problems()
 
 
 def regional_api(settings: GlobalSettings, region: str | None) -> rest_api.RestApi:
@@ -56,8 +52,7 @@ def regional_api(settings: GlobalSettings, region: str | None) -> rest_api.RestA
         source_dir=SOURCE,
         handler="ai.handler",
         environment={
-            "MODEL_ENDPOINT_URL": settings.model_endpoint,
-            "MODEL_TIMEOUT_SECONDS": str(settings.model_timeout_s),
+            **settings.model_environment(),
         },
         timeout_s=settings.function_timeout_s,
         log_retention_days=settings.log_retention_days,

@@ -8,7 +8,7 @@ import pulumi
 
 from shared import config, http_api, storage
 from shared.config import setting
-from shared.lambda_function import LambdaFunction
+from shared.lambda_function import LambdaFunction, ModelFunctionSettings
 from shared.stages import Throttle
 
 SOURCE = Path(__file__).parent / "services"
@@ -30,11 +30,8 @@ SERVICES = (
 )
 
 
-@dataclass(frozen=True)
-class OrchestrationSettings:
-    model_endpoint: str = setting(kind=config.URL, description="Model URL (SageMaker contract)")
-    model_timeout_s: float = setting(5.0, minimum=0.1, maximum=28)
-    function_timeout_s: int = setting(30, minimum=1, maximum=900)
+@dataclass(frozen=True, kw_only=True)
+class OrchestrationSettings(ModelFunctionSettings):
     function_memory_mb: int = setting(256, minimum=128, maximum=10_240)
     max_body_bytes: int = setting(65_536, minimum=1_024, maximum=6_000_000)
     rate_limit: float = setting(50.0, minimum=0.1, maximum=10_000)
@@ -44,8 +41,7 @@ class OrchestrationSettings:
     force_destroy_data: bool = setting(True)
 
     def problems(self):
-        if self.model_timeout_s >= self.function_timeout_s:
-            yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
+        yield from super().problems()
 
 
 settings = config.load(OrchestrationSettings)
@@ -58,8 +54,7 @@ for service in SERVICES:
         source_dir=SOURCE,
         handler=service.handler,
         environment={
-            "MODEL_ENDPOINT_URL": settings.model_endpoint,
-            "MODEL_TIMEOUT_SECONDS": str(settings.model_timeout_s),
+            **settings.model_environment(),
             "MAX_BODY_BYTES": str(settings.max_body_bytes),
             "DATA_BUCKET": bucket.bucket,
             "DATA_PREFIX": service.name,

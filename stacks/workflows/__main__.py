@@ -10,7 +10,7 @@ from orchestrator.steps import validate
 
 from shared import config, rest_api
 from shared.config import setting
-from shared.lambda_function import LambdaFunction
+from shared.lambda_function import LambdaFunction, ModelFunctionSettings
 
 SOURCE = Path(__file__).parent / "orchestrator"
 
@@ -41,18 +41,14 @@ WORKFLOWS = {
 }
 
 
-@dataclass(frozen=True)
-class WorkflowSettings:
-    model_endpoint: str = setting(kind=config.URL, description="Model URL (SageMaker contract)")
-    model_timeout_s: float = setting(5.0, minimum=0.1, maximum=28)
-    function_timeout_s: int = setting(30, minimum=1, maximum=900)
+@dataclass(frozen=True, kw_only=True)
+class WorkflowSettings(ModelFunctionSettings):
     rate_limit: float = setting(50.0, minimum=0.1, maximum=10_000)
     burst_limit: int = setting(100, minimum=1, maximum=5_000)
     log_retention_days: int = setting(7, choices=config.LOG_RETENTION_DAYS)
 
     def problems(self):
-        if self.model_timeout_s >= self.function_timeout_s:
-            yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
+        yield from super().problems()
         for problem in validate(WORKFLOWS):
             yield f"workflows: {problem}"
 
@@ -63,8 +59,7 @@ function = LambdaFunction(
     source_dir=SOURCE,
     handler="service.handler",
     environment={
-        "MODEL_ENDPOINT_URL": settings.model_endpoint,
-        "MODEL_TIMEOUT_SECONDS": str(settings.model_timeout_s),
+        **settings.model_environment(),
         "WORKFLOWS": json.dumps(WORKFLOWS, separators=(",", ":")),
     },
     timeout_s=settings.function_timeout_s,
