@@ -80,10 +80,12 @@ class ApplyError(UserError):
     """An emulator call failed; everything applied before it is recorded."""
 
 
-def diff(provider: Provider, have: ResourceRecord | None, inputs: dict[str, Any]) -> Step:
-    """What it takes to go from the record to these inputs (type and name filled by the caller)."""
+def diff(
+    provider: Provider, have: ResourceRecord | None, inputs: dict[str, Any]
+) -> tuple[Action, tuple[str, ...]]:
+    """What it takes to go from the record to these inputs, and which inputs changed."""
     if have is None:
-        return Step(Action.CREATE, "", "")
+        return Action.CREATE, ()
     new = {k: v for k, v in inputs.items() if v is not None}
     changed = tuple(
         sorted(
@@ -93,10 +95,10 @@ def diff(provider: Provider, have: ResourceRecord | None, inputs: dict[str, Any]
         )
     )
     if not changed:
-        return Step(Action.SAME, "", "")
+        return Action.SAME, ()
     if set(changed) <= provider.updatable:
-        return Step(Action.UPDATE, "", "", changed)
-    return Step(Action.REPLACE, "", "", changed)
+        return Action.UPDATE, changed
+    return Action.REPLACE, changed
 
 
 class Engine:
@@ -140,10 +142,10 @@ class Engine:
                 unsupported.add(reg.type)
                 return "", {}
             have = state.resources.get(reg.urn)
-            step = diff(provider, have, reg.inputs)
-            plan.steps.append(Step(step.action, reg.type, reg.name, step.changed))
+            action, changed = diff(provider, have, reg.inputs)
+            plan.steps.append(Step(action, reg.type, reg.name, changed))
             known = {k: v for k, v in reg.inputs.items() if not is_unknown(v)}
-            if have is None or step.action is Action.REPLACE:
+            if have is None or action is Action.REPLACE:
                 return "", known  # id and computed outputs unknown until applied
             return have.id, {**known, **have.outputs}
 
@@ -205,9 +207,9 @@ class Engine:
     def _apply(self, state: StateStore, reg: program.Registration) -> program.Resolution:
         provider = REGISTRY[reg.type]
         have = state.resources.get(reg.urn)
-        step = diff(provider, have, reg.inputs)
+        action, _ = diff(provider, have, reg.inputs)
         want = Desired(reg.urn, reg.name, reg.inputs)
-        action, note = step.action, ""
+        note = ""
         started = time.perf_counter()
         try:
             if action in (Action.SAME, Action.UPDATE) and not provider.exists(self.ctx, have):
