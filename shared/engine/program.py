@@ -8,6 +8,7 @@ physical id and outputs the program then reads (an API id flowing into its route
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import runpy
 import sys
@@ -73,7 +74,20 @@ class _Monitor(mocks.MockMonitor):
         for prop in request.propertyDependencies.values():
             deps.update(prop.urns)
         self.mocks.request_dependencies.urns = frozenset(_short_urn(u) for u in deps)
-        return super().RegisterResource(request)
+        try:
+            return super().RegisterResource(request)
+        finally:
+            _close_worker_loop()
+
+
+def _close_worker_loop() -> None:
+    """The mock monitor gives each worker thread an event loop and never closes it; closed
+    here, or the loops die with their threads at exit and print spurious tracebacks."""
+    with suppress(RuntimeError):
+        loop = asyncio.get_event_loop()
+        if not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
 
 
 def _short_urn(urn: str) -> str:
@@ -120,7 +134,12 @@ def _resolve_output(value: Any) -> ProgramOutput:
 @contextmanager
 def _fresh_event_loop() -> Iterator[None]:
     """Each run gets its own event loop, so a run that failed half-way (Ctrl-C in a resource)
-    leaves no pending task behind to surface in the next run of the same process."""
+    leaves no pending task behind to surface in the next run of the same process. The loop
+    that was current before (the SDK makes one when imported) is current again afterwards."""
+    try:
+        previous = asyncio.get_event_loop()
+    except RuntimeError:
+        previous = None
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -132,7 +151,17 @@ def _fresh_event_loop() -> Iterator[None]:
         with suppress(BaseException):  # whatever they raise belongs to the failed run
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.close()
-        asyncio.set_event_loop(None)
+        asyncio.set_event_loop(previous)
+
+
+@atexit.register
+def _close_current_event_loop() -> None:
+    """Close the loop left current at exit: an unclosed loop collected during interpreter
+    shutdown prints a spurious 'Invalid file descriptor' traceback after a clean run."""
+    with suppress(RuntimeError):
+        loop = asyncio.get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
 
 
 @contextmanager
