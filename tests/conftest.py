@@ -6,15 +6,22 @@ whole session, and the emulator and model endpoint run on free ports of their ow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import sys
 import tempfile
+import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from shared import catalog
@@ -30,9 +37,13 @@ os.environ.pop(emulator.PORT_VARIABLE, None)
 
 @dataclass
 class ProgramRun:
-    """Every custom resource a program declared under mocks, and its stack outputs."""
+    """Every custom resource a program declared under mocks, the id and outputs the mocks gave
+    each (by resource name), and the stack outputs."""
 
+    env: str
     resources: list[program.Registration] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    resolved: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, program.ProgramOutput] = field(default_factory=dict)
 
     def of_type(self, type_token: str) -> list[program.Registration]:
@@ -44,7 +55,12 @@ class ProgramRun:
         return found[0]
 
     def named(self, name: str) -> program.Registration:
-        return next(r for r in self.resources if r.name == name)
+        [found] = [r for r in self.resources if r.name == name]
+        return found
+
+    def key(self, name: str) -> str:
+        """The 'type::name' key dependencies are recorded with."""
+        return f"{self.named(name).type}::{name}"
 
 
 def fake_outputs(reg: program.Registration) -> dict[str, Any]:
@@ -76,15 +92,29 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
     }
 
 
-def run_stack_program(stack: str, env: str, overrides: dict[str, str] | None = None) -> ProgramRun:
-    """Run stacks/<stack>/__main__.py on Pulumi's mock runtime with `env`'s config."""
+# (registration, fake_outputs' outputs) -> (id, outputs): what a mocked resource is given instead.
+OutputsHook = Callable[[program.Registration, dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+def run_stack_program(
+    stack: str,
+    env: str,
+    overrides: dict[str, str] | None = None,
+    outputs: OutputsHook | None = None,
+) -> ProgramRun:
+    """Run stacks/<stack>/__main__.py on Pulumi's mock runtime with `env`'s config. Each resource
+    gets the id '<name>-id' and `fake_outputs`, or what the `outputs` hook makes of them."""
     program_dir = catalog.stack_dir(stack)
     config = {**stack_config(program_dir, env), **(overrides or {})}
-    run = ProgramRun()
+    run = ProgramRun(env)
 
     def record(reg: program.Registration) -> program.Resolution:
         run.resources.append(reg)
-        return f"{reg.name}-id", {**reg.inputs, **fake_outputs(reg)}
+        rid, given = f"{reg.name}-id", fake_outputs(reg)
+        if outputs is not None:
+            rid, given = outputs(reg, given)
+        run.ids[reg.name], run.resolved[reg.name] = rid, given
+        return rid, {**reg.inputs, **given}
 
     run.outputs = program.run(
         program_dir, project_name(program_dir), env, config, record, preview=False
@@ -112,6 +142,95 @@ def model_server() -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator_client(emulator_server: Server) -> Callable[..., Any]:
+    """`emulator_client(service, region="us-east-1")`: a boto3 client for the session's
+    emulator, with its test credentials."""
+
+    def make(service: str, region: str = emulator.REGION) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=emulator_server.url,
+            region_name=region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    return make
+
+
+@contextlib.contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve `server` from a thread; its base URL while inside, shut down and closed after."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def serve_in_thread() -> Callable[[ThreadingHTTPServer], contextlib.AbstractContextManager[str]]:
+    """`with serve_in_thread(server) as url:` serves an HTTP server from a thread while inside
+    (`url` is its base URL, 'http://127.0.0.1:<port>'), then shuts it down and closes it."""
+    return serving
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """A loopback base URL nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+FAKE_PULUMI = Path(__file__).parent / "cloud" / "fake_pulumi.py"
+
+
+@dataclass(frozen=True)
+class FakePulumiCli:
+    """Where the fake `pulumi` logs its calls and the environment it was set up with."""
+
+    log: Path
+    environment: dict[str, str]
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Each call the fake logged (argv, cwd, env), oldest first."""
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+
+@pytest.fixture
+def fake_pulumi_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakePulumiCli:
+    """The fake `pulumi` (tests/cloud/fake_pulumi.py) first on PATH, logging its calls, with its
+    state, the tool's state and a file backend under tmp_path; no failure or handshake asked."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "pulumi"
+    exe.write_text(f"#!{sys.executable}\n" + FAKE_PULUMI.read_text(encoding="utf-8"))
+    exe.chmod(0o755)
+    log = tmp_path / "pulumi-calls.jsonl"
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "FAKE_PULUMI_LOG": str(log),
+        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
+        "AIGW_STATE_DIR": str(tmp_path / "aigw-state"),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
+        "PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for name in ("FAKE_PULUMI_FAIL", "FAKE_PULUMI_HANDSHAKE"):
+        monkeypatch.delenv(name, raising=False)
+    return FakePulumiCli(log, env)
 
 
 @pytest.fixture(scope="session")

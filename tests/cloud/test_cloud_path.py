@@ -1,4 +1,5 @@
-"""shared.ops.cloud against a fake `pulumi` CLI (tests/cloud/fake_pulumi.py) placed on PATH.
+"""shared.ops.cloud against a fake `pulumi` CLI (tests/cloud/fake_pulumi.py) placed on PATH by
+tests/conftest.py's `fake_pulumi_cli`.
 
 The fake answers the exact commands the Automation API runs and logs every call, so these
 tests check what reaches the CLI (argv, work dir, environment) and what comes back.
@@ -6,9 +7,6 @@ tests check what reaches the CLI (argv, work dir, environment) and what comes ba
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,40 +17,23 @@ from shared.errors import UserError
 from shared.ops import cloud
 from shared.ops.outputs import StackOutput
 
-FAKE_SOURCE = Path(__file__).with_name("fake_pulumi.py")
 PROJECT = "demo"
 
 
 @pytest.fixture
-def fake(tmp_path, monkeypatch):
+def fake(fake_pulumi_cli, tmp_path, monkeypatch):
     """A fake `pulumi` first on PATH, a fake project under a temporary stacks/, a file backend."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "pulumi"
-    exe.write_text(f"#!{sys.executable}\n" + FAKE_SOURCE.read_text(encoding="utf-8"))
-    exe.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-
     stacks = tmp_path / "stacks"
     project = stacks / PROJECT
     project.mkdir(parents=True)
     (project / "Pulumi.yaml").write_text(f"name: {PROJECT}\nruntime: python\n")
     (project / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
-
-    log = tmp_path / "pulumi-calls.jsonl"
-    monkeypatch.setenv("FAKE_PULUMI_LOG", str(log))
-    monkeypatch.setenv("FAKE_PULUMI_STATE", str(tmp_path / "fake-state"))
-    monkeypatch.setenv("AIGW_STATE_DIR", str(tmp_path / "aigw-state"))
-    monkeypatch.setenv("PULUMI_BACKEND_URL", f"file://{tmp_path / 'backend'}")
-    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "correct horse battery staple")
     for name in (
         "PULUMI_CONFIG_PASSPHRASE_FILE",
         "PULUMI_SKIP_UPDATE_CHECK",
         "PULUMI_HOME",
         "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
-        "FAKE_PULUMI_FAIL",
-        "FAKE_PULUMI_HANDSHAKE",
         "FAKE_PULUMI_VERSION",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -60,12 +41,7 @@ def fake(tmp_path, monkeypatch):
     class Fake:
         dir = project
         tmp = tmp_path
-
-        @staticmethod
-        def calls() -> list[dict]:
-            if not log.exists():
-                return []
-            return [json.loads(line) for line in log.read_text().splitlines()]
+        calls = staticmethod(fake_pulumi_cli.calls)
 
         @classmethod
         def commands(cls) -> list[list[str]]:

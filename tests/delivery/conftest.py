@@ -1,13 +1,11 @@
 """Fixtures for the delivery tests: a stub HTTP service to smoke-check, a temporary git
-repository holding a Pulumi project, and the fake `pulumi` CLI on PATH."""
+repository holding a Pulumi project, and the fake `pulumi` CLI on PATH (set up by
+tests/conftest.py's `fake_pulumi_cli`; a nowhere URL is its `closed_url`)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +16,6 @@ import pytest
 from shared import catalog
 from shared.ops import release
 
-FAKE_PULUMI = catalog.REPO_ROOT / "tests" / "cloud" / "fake_pulumi.py"
 PROJECT = "demo"
 ITEMS = [{"id": "a1", "name": "first", "price": 3.5}, {"id": "b2", "name": "second", "price": 7}]
 
@@ -102,28 +99,12 @@ class _Service(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def service() -> Iterator[str]:
+def service(serve_in_thread) -> Iterator[str]:
     """Base URL of the stub service on a free loopback port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Service)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def closed_url() -> str:
-    """A loopback URL nothing listens on."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    with serve_in_thread(server) as url:
+        yield url
 
 
 def run_git(repo: Path, *args: str) -> str:
@@ -178,37 +159,18 @@ def repo(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def fake_pulumi(tmp_path, monkeypatch):
+def fake_pulumi(fake_pulumi_cli, monkeypatch):
     """The fake `pulumi` first on PATH with a file backend; `.calls()` lists what it ran."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "pulumi"
-    exe.write_text(f"#!{sys.executable}\n" + FAKE_PULUMI.read_text(encoding="utf-8"))
-    exe.chmod(0o755)
-    log = tmp_path / "pulumi-calls.jsonl"
-    env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "FAKE_PULUMI_LOG": str(log),
-        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
-        "AIGW_STATE_DIR": str(tmp_path / "aigw-state"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    for name in ("FAKE_PULUMI_FAIL", "FAKE_PULUMI_HANDSHAKE", "FAKE_PULUMI_OUTPUTS"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("FAKE_PULUMI_OUTPUTS", raising=False)
 
     class Fake:
-        environment = env
+        environment = fake_pulumi_cli.environment
 
         @staticmethod
         def calls() -> list[list[str]]:
-            if not log.exists():
-                return []
-            lines = log.read_text().splitlines()
             return [
-                [a for a in json.loads(line)["argv"] if a != "--non-interactive"] for line in lines
+                [a for a in call["argv"] if a != "--non-interactive"]
+                for call in fake_pulumi_cli.calls()
             ]
 
         @classmethod

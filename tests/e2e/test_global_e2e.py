@@ -8,7 +8,6 @@ import json
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -25,16 +24,6 @@ NEGATIVE = {"inputs": "This is terrible, awful and broken"}
 
 def quiet(line: str) -> None:
     pass
-
-
-def client(emulator_server, service: str, region: str = HOME) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator_server.url,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def model_override(model_server) -> dict[str, str]:
@@ -58,13 +47,11 @@ def default_deploy(emulator_server, model_server):
         local.destroy(STACK, out=quiet)
 
 
-def test_default_deploy_has_one_edge_api(default_deploy, emulator_server):
+def test_default_deploy_has_one_edge_api(default_deploy, emulator_client):
     assert set(default_deploy["regionalUrls"]) == {"home"}
     assert default_deploy["url"] == default_deploy["regionalUrls"]["home"]
     assert "domainUrl" not in default_deploy
-    api = client(emulator_server, "apigateway").get_rest_api(
-        restApiId=api_id(default_deploy["url"])
-    )
+    api = emulator_client("apigateway").get_rest_api(restApiId=api_id(default_deploy["url"]))
     assert api["name"] == "global-local-api"
     assert api["endpointConfiguration"]["types"] == ["EDGE"]
 
@@ -109,9 +96,9 @@ def regions_of(records: list[dict[str, Any]], domain: str) -> list[dict[str, Any
 
 
 @pytest.fixture(scope="module")
-def regional(emulator_server, model_server):
+def regional(emulator_client, model_server):
     """Zone first, then the stack in two regions on `ai.<unique>.test`; destroyed after."""
-    route53 = client(emulator_server, "route53")
+    route53 = emulator_client("route53")
     apex = f"global-{uuid.uuid4().hex[:10]}.test"
     zone = route53.create_hosted_zone(Name=apex, CallerReference=str(uuid.uuid4()))
     zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
@@ -150,17 +137,17 @@ def test_regional_outputs_name_both_regions_and_the_domain(regional):
     assert outputs["domainUrl"] == f"https://{regional['domain']}/ai"
 
 
-def test_each_regional_api_lives_in_its_region(regional, emulator_server):
+def test_each_regional_api_lives_in_its_region(regional, emulator_client):
     urls = regional["outputs"]["regionalUrls"]
     for key, region in (("home", HOME), (EXTRA, EXTRA)):
-        apis = client(emulator_server, "apigateway", region).get_rest_apis()["items"]
+        apis = emulator_client("apigateway", region).get_rest_apis()["items"]
         mine = [a for a in apis if a["id"] == api_id(urls[key])]
         assert len(mine) == 1, (key, region)
         assert mine[0]["endpointConfiguration"]["types"] == ["REGIONAL"]
         name = "global-local-ai" + ("" if key == "home" else f"-{EXTRA}")
-        function = client(emulator_server, "lambda", region).get_function(FunctionName=name)
+        function = emulator_client("lambda", region).get_function(FunctionName=name)
         assert function["Configuration"]["Runtime"] == "python3.12"
-        logs = client(emulator_server, "logs", region)
+        logs = emulator_client("logs", region)
         groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")["logGroups"]
         assert [g["logGroupName"] for g in groups] == [f"/aws/lambda/{name}"], region
 
@@ -193,9 +180,9 @@ def test_zone_has_a_latency_alias_per_region_and_the_validation_records(regional
         assert record["ResourceRecords"][0]["Value"]
 
 
-def test_each_region_has_an_issued_certificate_for_the_domain(regional, emulator_server):
+def test_each_region_has_an_issued_certificate_for_the_domain(regional, emulator_client):
     for region in (HOME, EXTRA):
-        acm = client(emulator_server, "acm", region)
+        acm = emulator_client("acm", region)
         mine = [
             c
             for c in acm.list_certificates()["CertificateSummaryList"]
@@ -216,7 +203,7 @@ def test_the_custom_domain_answers_by_host_header(regional, emulator_server, htt
     assert reply.body["predictions"][0]["label"] == "positive"
 
 
-def test_destroy_removes_every_region_and_record(regional, emulator_server):
+def test_destroy_removes_every_region_and_record(regional, emulator_client):
     """Last in the module: after it, the fixture's own destroy has nothing left to do."""
     outputs = regional["outputs"]
     ids = {key: api_id(url) for key, url in outputs["regionalUrls"].items()}
@@ -228,13 +215,13 @@ def test_destroy_removes_every_region_and_record(regional, emulator_server):
         ("home", HOME, "global-local-ai"),
         (EXTRA, EXTRA, f"global-local-ai-{EXTRA}"),
     ):
-        apis = client(emulator_server, "apigateway", region).get_rest_apis()["items"]
+        apis = emulator_client("apigateway", region).get_rest_apis()["items"]
         assert ids[key] not in {a["id"] for a in apis}, region
-        lam = client(emulator_server, "lambda", region)
+        lam = emulator_client("lambda", region)
         with pytest.raises(ClientError) as raised:
             lam.get_function(FunctionName=function)
         assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
-        acm = client(emulator_server, "acm", region)
+        acm = emulator_client("acm", region)
         domains = {c["DomainName"] for c in acm.list_certificates()["CertificateSummaryList"]}
         assert regional["domain"] not in domains, region
     records = zone_records(regional["route53"], regional["zone_id"])

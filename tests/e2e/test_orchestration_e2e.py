@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from shared.handlers import ModelClient
-from shared.ops import emulator, local
+from shared.ops import local
 
 pytestmark = pytest.mark.emulator
 
@@ -24,16 +23,6 @@ REVIEW = (
     "Shipping was slow and the box arrived damaged! "
     "Overall the battery is excellent."
 )
-
-
-def client(service: str, emulator_server) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=emulator_server.url,
-        region_name=emulator.REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +41,12 @@ def url(deployed) -> str:
     return deployed["url"]
 
 
-def stored(emulator_server, bucket: str, key: str) -> Any:
-    got = client("s3", emulator_server).get_object(Bucket=bucket, Key=key)
+def stored(emulator_client, bucket: str, key: str) -> Any:
+    got = emulator_client("s3").get_object(Bucket=bucket, Key=key)
     return json.loads(got["Body"].read())
 
 
-def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, http, emulator_server):
+def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, http, emulator_client):
     reply = http("POST", f"{url}/classify", {"inputs": [POSITIVE, NEGATIVE]})
 
     assert reply.status == 200, reply.body
@@ -68,14 +57,14 @@ def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, http, 
     prefix = f"classifier/{request_id}/"
     assert reply.body["stored"] == f"s3://{deployed['bucket']}/{prefix}"
 
-    request = stored(emulator_server, deployed["bucket"], f"{prefix}request.json")
+    request = stored(emulator_client, deployed["bucket"], f"{prefix}request.json")
     assert request == {"inputs": [POSITIVE, NEGATIVE], "parameters": {}}
-    result = stored(emulator_server, deployed["bucket"], f"{prefix}result.json")
+    result = stored(emulator_client, deployed["bucket"], f"{prefix}result.json")
     assert result == {k: v for k, v in reply.body.items() if k != "stored"}
 
 
 def test_summarize_answers_and_keeps_the_records(
-    deployed, url, http, emulator_server, model_server
+    deployed, url, http, emulator_client, model_server
 ):
     reply = http("POST", f"{url}/summarize", {"inputs": REVIEW, "parameters": {"sentences": 2}})
 
@@ -93,9 +82,9 @@ def test_summarize_answers_and_keeps_the_records(
     assert reply.body["tone"] in {"positive", "negative", "neutral"}
     prefix = f"summarizer/{reply.body['requestId']}/"
     assert reply.body["stored"] == f"s3://{deployed['bucket']}/{prefix}"
-    request = stored(emulator_server, deployed["bucket"], f"{prefix}request.json")
+    request = stored(emulator_client, deployed["bucket"], f"{prefix}request.json")
     assert request == {"inputs": REVIEW, "parameters": {"sentences": 2}}
-    result = stored(emulator_server, deployed["bucket"], f"{prefix}result.json")
+    result = stored(emulator_client, deployed["bucket"], f"{prefix}result.json")
     assert result["summary"] == reply.body["summary"]
 
 
@@ -105,10 +94,10 @@ def test_health_reports_the_model_up(url, http):
     assert reply.body == {"status": "ok", "model": "up"}
 
 
-def test_each_service_writes_under_its_own_prefix_only(deployed, url, http, emulator_server):
+def test_each_service_writes_under_its_own_prefix_only(deployed, url, http, emulator_client):
     http("POST", f"{url}/classify", {"inputs": POSITIVE})
     http("GET", f"{url}/health")
-    s3 = client("s3", emulator_server)
+    s3 = emulator_client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=deployed["bucket"])["Contents"]]
     assert keys
     for key in keys:
@@ -128,13 +117,13 @@ def test_each_service_writes_under_its_own_prefix_only(deployed, url, http, emul
     ],
 )
 def test_bad_requests_are_400_with_a_reason_and_store_nothing(
-    deployed, url, http, emulator_server, path, raw, reason
+    deployed, url, http, emulator_client, path, raw, reason
 ):
     reply = http("POST", f"{url}{path}", raw=raw)
     assert reply.status == 400
     assert reason in reply.body["error"]
     request_id = reply.body["requestId"]
-    listed = client("s3", emulator_server).list_objects_v2(Bucket=deployed["bucket"])
+    listed = emulator_client("s3").list_objects_v2(Bucket=deployed["bucket"])
     assert not any(request_id in o["Key"] for o in listed.get("Contents", []))
 
 
@@ -152,14 +141,14 @@ def test_unknown_routes_are_404(url, http, method, path):
     assert reply.status == 404
 
 
-def test_destroy_leaves_nothing_behind(deployed, emulator_server):
+def test_destroy_leaves_nothing_behind(deployed, emulator_client):
     api_id = deployed["url"].split("/execute-api/")[1].split("/")[0]
     bucket = deployed["bucket"]
-    apis = client("apigatewayv2", emulator_server)
-    functions = client("lambda", emulator_server)
-    iam = client("iam", emulator_server)
-    s3 = client("s3", emulator_server)
-    logs = client("logs", emulator_server)
+    apis = emulator_client("apigatewayv2")
+    functions = emulator_client("lambda")
+    iam = emulator_client("iam")
+    s3 = emulator_client("s3")
+    logs = emulator_client("logs")
 
     def lambda_names() -> set[str]:
         pages = functions.get_paginator("list_functions").paginate()

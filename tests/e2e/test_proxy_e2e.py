@@ -7,7 +7,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-import boto3
 import pytest
 
 from shared.ops import local
@@ -46,16 +45,6 @@ def proxy(emulator_server, model_server):
     outputs = local.deploy("proxy", out=lines.append, overrides=overrides)
     yield {name: out.value for name, out in outputs.items()}
     local.destroy("proxy", out=lines.append)
-
-
-def gateway(emulator_server, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=emulator_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def test_predict_without_api_key_is_forbidden(proxy):
@@ -100,7 +89,7 @@ def test_more_requests_than_the_plan_allows_are_throttled(proxy):
     assert set(statuses) <= {200, 429}
 
 
-def test_destroy_leaves_nothing_in_the_emulator(emulator_server, model_server):
+def test_destroy_leaves_nothing_in_the_emulator(emulator_client, model_server):
     overrides = {"proxy:modelEndpoint": f"{model_server.url}/invocations"}
     outputs = local.deploy("proxy", out=lambda line: None, overrides=overrides)
     api_id = outputs["url"].value.split("/restapis/")[1].split("/")[0]
@@ -108,7 +97,7 @@ def test_destroy_leaves_nothing_in_the_emulator(emulator_server, model_server):
 
     local.destroy("proxy", out=lambda line: None)
 
-    apigw, logs = gateway(emulator_server, "apigateway"), gateway(emulator_server, "logs")
+    apigw, logs = emulator_client("apigateway"), emulator_client("logs")
     assert api_id not in {a["id"] for a in apigw.get_rest_apis(limit=500)["items"]}
     assert key_id not in {k["id"] for k in apigw.get_api_keys(limit=500)["items"]}
     assert not [p for p in apigw.get_usage_plans(limit=500)["items"] if "proxy-local" in p["name"]]

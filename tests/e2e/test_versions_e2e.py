@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
 from shared.ops import local
@@ -62,7 +61,7 @@ def test_unknown_route_is_404(versions, http):
     assert http("POST", versions["v1"].replace("/predict", "/nope"), PROBE).status == 404
 
 
-def test_destroy_leaves_no_http_api(emulator_server, model_server):
+def test_destroy_leaves_no_http_api(emulator_client, model_server):
     outputs = local.deploy(
         "versions", out=lambda line: None, overrides=overrides(model_server.url, "v1")
     )
@@ -70,12 +69,6 @@ def test_destroy_leaves_no_http_api(emulator_server, model_server):
 
     local.destroy("versions", out=lambda line: None)
 
-    client = boto3.client(
-        "apigatewayv2",
-        endpoint_url=emulator_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = emulator_client("apigatewayv2")
     assert api_id not in {a["ApiId"] for a in client.get_apis()["Items"]}
     assert not local.is_deployed("versions")

@@ -3,7 +3,6 @@ orchestrator function, which runs the declared workflows against the local model
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 from shared.ops import local, model_endpoint
@@ -44,16 +43,6 @@ def deployed(emulator_server, model_server):
         yield {"url": outputs["url"].value, "workflows": outputs["workflows"].value, "good": good}
     finally:
         local.destroy(STACK, out=quiet)
-
-
-def client(emulator_server, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=emulator_server.url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
 
 
 def test_get_lists_the_declared_workflows(deployed, http):
@@ -165,9 +154,9 @@ def test_an_unreachable_model_is_502_naming_the_step(deployed, http):
     assert again.body["result"][0]["label"] == "positive"
 
 
-def test_destroy_removes_the_api_and_the_function(emulator_server, model_server, deployed):
-    apis = client(emulator_server, "apigateway")
-    functions = client(emulator_server, "lambda")
+def test_destroy_removes_the_api_and_the_function(emulator_client, model_server, deployed):
+    apis = emulator_client("apigateway")
+    functions = emulator_client("lambda")
     [api_id] = [a["id"] for a in apis.get_rest_apis()["items"] if a["name"] == API]
     assert f"/{api_id}/" in deployed["url"]  # the URL the tests called is this API's
     function = functions.get_function(FunctionName=FUNCTION)["Configuration"]

@@ -3,73 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.engine.engine import Action, Engine
-from shared.engine.providers import REGISTRY, Context
-from shared.engine.state import StateStore, exclusive
+from shared.engine.engine import Action
+from shared.engine.providers import REGISTRY
+from shared.engine.state import exclusive
 from shared.errors import UserError
 
 pytestmark = pytest.mark.emulator
 
-PROGRAMS = Path(__file__).parent / "programs"
-REGION = "us-east-1"
-
-
-class Harness:
-    """One engine on one test program, with its own state file and printed lines."""
-
-    def __init__(self, emulator_url: str, state_path: Path, program: str = "basic") -> None:
-        self.lines: list[str] = []
-        self.emulator_url = emulator_url
-        self.state_path = state_path
-        self.program = program
-        self.config = {"enginetest:name": f"engine-{uuid.uuid4().hex[:8]}"}
-        self.gateway = boto3.client(
-            "apigateway",
-            endpoint_url=emulator_url,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-
-    def engine(self, **config: str) -> Engine:
-        self.config.update({f"enginetest:{k}": v for k, v in config.items()})
-        return Engine(
-            PROGRAMS / self.program,
-            "enginetest",
-            "local",
-            dict(self.config),
-            Context(self.emulator_url, REGION),
-            self.state_path,
-            out=self.lines.append,
-        )
-
-    def up(self, **config: str):
-        self.lines.clear()
-        return self.engine(**config).up()
-
-    def state(self) -> StateStore:
-        return StateStore(self.state_path)
-
-    def record(self, name: str):
-        return next(r for r in self.state().resources.values() if r.name == name)
-
-    def api_exists(self, api_id: str) -> bool:
-        try:
-            self.gateway.get_rest_api(restApiId=api_id)
-        except ClientError:
-            return False
-        return True
+PROJECT = "enginetest"
 
 
 @pytest.fixture
-def harness(emulator_server, tmp_path):
-    h = Harness(emulator_server.url, tmp_path / "state" / "local.json")
+def harness(engine_harness):
+    """The engine on the `basic` program, its API named uniquely; destroyed after the test."""
+    h = engine_harness("basic", PROJECT, name=f"engine-{uuid.uuid4().hex[:8]}")
     yield h
     h.engine().destroy()
 
@@ -220,8 +171,8 @@ def test_resources_vanished_from_emulator_are_recreated(harness):
     assert {r["path"] for r in resources} == {"/", "/one"}
 
 
-def test_unsupported_type_is_reported_before_anything_is_applied(emulator_server, tmp_path):
-    harness = Harness(emulator_server.url, tmp_path / "state.json", program="unsupported")
+def test_unsupported_type_is_reported_before_anything_is_applied(engine_harness):
+    harness = engine_harness("unsupported", PROJECT, name=f"engine-{uuid.uuid4().hex[:8]}")
 
     with pytest.raises(UserError, match=r"aws:sqs/queue:Queue"):
         harness.up()

@@ -12,73 +12,20 @@ import urllib.request
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
-import boto3
 import pulumi
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.engine.engine import Action, ApplyError, Engine
+from shared.engine.engine import Action, ApplyError
 from shared.engine.providers import REGISTRY, Context
 from shared.engine.providers.awslambda import code_zip
-from shared.engine.state import StateStore
 
 pytestmark = pytest.mark.emulator
 
-PROGRAMS = Path(__file__).parent / "programs"
 REGION = "us-east-1"
 PROJECT = "providertest"
-
-
-class Harness:
-    """One engine on one test program, with its own state file and printed lines."""
-
-    def __init__(self, emulator_url: str, state_path: Path, program: str, **config: str) -> None:
-        self.lines: list[str] = []
-        self.emulator_url = emulator_url
-        self.state_path = state_path
-        self.program = program
-        self.config = {f"{PROJECT}:{k}": v for k, v in config.items()}
-
-    def engine(self, **config: str) -> Engine:
-        self.config.update({f"{PROJECT}:{k}": v for k, v in config.items()})
-        return Engine(
-            PROGRAMS / self.program,
-            PROJECT,
-            "local",
-            dict(self.config),
-            Context(self.emulator_url, REGION),
-            self.state_path,
-            out=self.lines.append,
-        )
-
-    def up(self, **config: str):
-        self.lines.clear()
-        return self.engine(**config).up()
-
-    def plan(self, **config: str):
-        return self.engine(**config).plan()
-
-    def destroy(self) -> int:
-        return self.engine().destroy()
-
-    def state(self) -> StateStore:
-        return StateStore(self.state_path)
-
-    def record(self, name: str):
-        return next(r for r in self.state().resources.values() if r.name == name)
-
-    def ids(self) -> dict[str, str]:
-        return {r.name: r.id for r in self.state().resources.values()}
-
-    def client(self, service: str, region: str = REGION):
-        return boto3.client(
-            service,
-            endpoint_url=self.emulator_url,
-            region_name=region,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
 
 
 def changes(plan) -> list[tuple[Action, str]]:
@@ -121,19 +68,15 @@ def write_zip(path: Path, version: int) -> Path:
     return path
 
 
-def invoke(harness: Harness, name: str) -> dict:
+def invoke(harness: Any, name: str) -> dict:
     answer = harness.client("lambda").invoke(FunctionName=name, Payload=b'{"ping": 1}')
     return json.loads(answer["Payload"].read())
 
 
 @pytest.fixture
-def functions(emulator_server, tmp_path):
-    h = Harness(
-        emulator_server.url,
-        tmp_path / "state" / "local.json",
-        "functions",
-        name=unique("fn"),
-        code=str(write_zip(tmp_path / "code-1.zip", 1)),
+def functions(engine_harness, tmp_path):
+    h = engine_harness(
+        "functions", PROJECT, name=unique("fn"), code=str(write_zip(tmp_path / "code-1.zip", 1))
     )
     yield h
     h.destroy()
@@ -318,8 +261,8 @@ def test_function_in_its_own_region(functions):
 
 
 @pytest.fixture
-def buckets(emulator_server, tmp_path):
-    h = Harness(emulator_server.url, tmp_path / "state" / "local.json", "buckets", name=unique("b"))
+def buckets(engine_harness):
+    h = engine_harness("buckets", PROJECT, name=unique("b"))
     yield h
     h.up(forceDestroy="true")  # whatever a test left in the bucket goes with it
     h.destroy()
@@ -422,19 +365,19 @@ def test_bucket_in_its_own_region(buckets):
 
 
 @pytest.fixture
-def domains(emulator_server, tmp_path):
-    h = Harness(emulator_server.url, tmp_path / "state" / "local.json", "domains", name=unique("d"))
+def domains(engine_harness):
+    h = engine_harness("domains", PROJECT, name=unique("d"))
     yield h
     h.destroy()
 
 
-def through_domain(harness: Harness, domain: str, path: str = "/models") -> dict:
+def through_domain(harness: Any, domain: str, path: str = "/models") -> dict:
     request = urllib.request.Request(harness.emulator_url + path, headers={"Host": domain})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
-def record_sets(harness: Harness, zone_id: str) -> dict[tuple[str, str, str | None], dict]:
+def record_sets(harness: Any, zone_id: str) -> dict[tuple[str, str, str | None], dict]:
     sets = harness.client("route53").list_resource_record_sets(HostedZoneId=zone_id)
     return {
         (r["Name"].rstrip("."), r["Type"], r.get("SetIdentifier")): r

@@ -4,13 +4,8 @@ endpoint, a closed port and a model that does not answer in time."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import socket
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +13,6 @@ import pytest
 
 import shared.handlers
 from shared import catalog
-from shared.handlers import model_client as model_client_module
-from shared.model.server import make_server
 
 APP_DIR = catalog.stack_dir("global") / "app"
 REQUEST_ID = "0f4b8c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b"
@@ -27,92 +20,21 @@ POSITIVE = "I love this, it is wonderful and great"
 NEGATIVE = "This is terrible, awful and broken"
 
 
-def rest_event(body: Any, *, method: str = "POST", path: str = "/ai") -> dict[str, Any]:
-    """A REST API AWS_PROXY event (payload format 1.0) as API Gateway sends it for POST /ai."""
-    text = body if body is None or isinstance(body, str) else json.dumps(body)
-    headers = {"Content-Type": "application/json", "Host": "abc123.execute-api.amazonaws.com"}
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "resourceId": "r3s0urc3",
-            "resourcePath": path,
-            "httpMethod": method,
-            "stage": "local",
-            "path": f"/local{path}",
-            "requestId": REQUEST_ID,
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
-        },
-        "body": text,
-        "isBase64Encoded": False,
-    }
+@pytest.fixture
+def ai_event(rest_event) -> Callable[..., dict[str, Any]]:
+    """`ai_event(body, method="POST", path="/ai")`: the REST API event (payload format 1.0) API
+    Gateway's `local` stage sends the function."""
 
+    def build(body: Any, *, method: str = "POST", path: str = "/ai") -> dict[str, Any]:
+        return rest_event(method, path, body=body, stage="local", request_id=REQUEST_ID)
 
-def serve(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    """The real local model endpoint, in this process, on a free port."""
-    yield from serve(make_server("127.0.0.1", 0))
+    return build
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/invocations"
-
-
-@pytest.fixture
-def stalled_model_url() -> Iterator[str]:
-    """A model that reads the request and then says nothing until the test is over."""
-    release = threading.Event()
-
-    class Stall(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            release.wait(10)  # far longer than the function's model timeout
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stall)
-    server.daemon_threads = True
-    serving = serve(server)
-    try:
-        yield f"{next(serving)}/invocations"
-    finally:
-        release.set()
-        serving.close()
-
-
-@pytest.fixture
-def load(monkeypatch: pytest.MonkeyPatch, model_url: str) -> Iterator[Callable[..., Any]]:
+def load(import_handler, model_url: str) -> Callable[..., Any]:
     """`load(**env)`: a cold start of the function with the stack's environment (overridable),
     importing `ai` the way Lambda does from the zip."""
-    monkeypatch.setitem(sys.modules, "aigw_handlers", shared.handlers)
-    monkeypatch.syspath_prepend(str(APP_DIR))
-    monkeypatch.setattr(model_client_module, "_CLIENTS", {})  # no client from another test
 
     def cold_start(**env: str) -> Any:
         variables = {
@@ -121,18 +43,11 @@ def load(monkeypatch: pytest.MonkeyPatch, model_url: str) -> Iterator[Callable[.
             "AWS_REGION": "eu-west-1",
             **env,
         }
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        sys.modules.pop("ai", None)
-        model_client_module._CLIENTS.clear()
-        module = importlib.import_module("ai")
+        module = import_handler(APP_DIR, "ai", env=variables)
         assert Path(module.__file__).parent == APP_DIR
         return module.handler
 
-    try:
-        yield cold_start
-    finally:
-        sys.modules.pop("ai", None)
+    return cold_start
 
 
 def answer(handler: Callable, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
@@ -157,9 +72,9 @@ def assert_clean_error(body: Any, status_reason: str) -> None:
 # --- success ----------------------------------------------------------------------------------
 
 
-def test_answer_names_the_region_and_carries_real_predictions(load) -> None:
+def test_answer_names_the_region_and_carries_real_predictions(load, ai_event) -> None:
     handler = load(AWS_REGION="ap-southeast-1")
-    status, headers, body = answer(handler, rest_event({"inputs": [POSITIVE, NEGATIVE]}))
+    status, headers, body = answer(handler, ai_event({"inputs": [POSITIVE, NEGATIVE]}))
     assert status == 200
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Request-Id"] == REQUEST_ID
@@ -172,9 +87,9 @@ def test_answer_names_the_region_and_carries_real_predictions(load) -> None:
         assert prediction["scores"][prediction["label"]] == prediction["score"]
 
 
-def test_a_single_text_and_parameters_reach_the_model(load) -> None:
+def test_a_single_text_and_parameters_reach_the_model(load, ai_event) -> None:
     handler = load()
-    status, _, body = answer(handler, rest_event({"inputs": POSITIVE, "parameters": {"top_k": 2}}))
+    status, _, body = answer(handler, ai_event({"inputs": POSITIVE, "parameters": {"top_k": 2}}))
     assert status == 200
     assert body["region"] == "eu-west-1"
     [prediction] = body["predictions"]
@@ -182,18 +97,18 @@ def test_a_single_text_and_parameters_reach_the_model(load) -> None:
     assert len(prediction["scores"]) == 2  # top_k reached the model
 
 
-def test_each_region_reports_itself(load) -> None:
+def test_each_region_reports_itself(load, ai_event) -> None:
     for region in ("us-east-1", "eu-west-1"):
-        status, _, body = answer(load(AWS_REGION=region), rest_event({"inputs": NEGATIVE}))
+        status, _, body = answer(load(AWS_REGION=region), ai_event({"inputs": NEGATIVE}))
         assert (status, body["region"]) == (200, region)
         assert body["predictions"][0]["label"] == "negative"
 
 
-def test_one_json_log_line_per_request(load, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_json_log_line_per_request(load, capsys: pytest.CaptureFixture[str], ai_event) -> None:
     handler = load()
     capsys.readouterr()
-    answer(handler, rest_event({"inputs": POSITIVE}))
-    answer(handler, rest_event({"inputs": 5}))
+    answer(handler, ai_event({"inputs": POSITIVE}))
+    answer(handler, ai_event({"inputs": 5}))
     lines = log_lines(capsys)
     assert len(lines) == 2
     ok, bad = lines
@@ -228,29 +143,29 @@ def test_one_json_log_line_per_request(load, capsys: pytest.CaptureFixture[str])
     ],
 )
 def test_bad_bodies_are_400_with_a_reason(
-    load, capsys: pytest.CaptureFixture[str], body: Any, reason: str
+    load, capsys: pytest.CaptureFixture[str], body: Any, reason: str, ai_event
 ) -> None:
     handler = load()
     capsys.readouterr()
-    status, _, answer_body = answer(handler, rest_event(body))
+    status, _, answer_body = answer(handler, ai_event(body))
     assert status == 400
     assert_clean_error(answer_body, reason)
     [line] = log_lines(capsys)
     assert line["status"] == 400 and reason in line["error"]
 
 
-def test_an_oversized_body_is_413(load) -> None:
-    status, _, body = answer(load(), rest_event({"inputs": "a" * 70_000}))
+def test_an_oversized_body_is_413(load, ai_event) -> None:
+    status, _, body = answer(load(), ai_event({"inputs": "a" * 70_000}))
     assert status == 413
     assert_clean_error(body, "the limit is 65536 bytes")
 
 
-def test_other_methods_and_paths_are_refused(load) -> None:
+def test_other_methods_and_paths_are_refused(load, ai_event) -> None:
     handler = load()
-    status, headers, body = answer(handler, rest_event(None, method="GET"))
+    status, headers, body = answer(handler, ai_event(None, method="GET"))
     assert status == 405 and headers["Allow"] == "POST"
     assert_clean_error(body, "method GET not allowed")
-    status, _, body = answer(handler, rest_event({"inputs": "x"}, path="/other"))
+    status, _, body = answer(handler, ai_event({"inputs": "x"}, path="/other"))
     assert status == 404
     assert_clean_error(body, "no route for POST /other")
 
@@ -258,10 +173,10 @@ def test_other_methods_and_paths_are_refused(load) -> None:
 # --- model failures ---------------------------------------------------------------------------
 
 
-def test_model_down_is_502(load, closed_port_url: str, capsys) -> None:
+def test_model_down_is_502(load, closed_port_url: str, capsys, ai_event) -> None:
     handler = load(MODEL_ENDPOINT_URL=closed_port_url)
     capsys.readouterr()
-    status, _, body = answer(handler, rest_event({"inputs": POSITIVE}))
+    status, _, body = answer(handler, ai_event({"inputs": POSITIVE}))
     assert status == 502
     assert_clean_error(body, "model endpoint unavailable")
     [line] = log_lines(capsys)
@@ -269,17 +184,19 @@ def test_model_down_is_502(load, closed_port_url: str, capsys) -> None:
     assert "traceback" not in line  # an expected failure, not a bug
 
 
-def test_model_rejection_is_502_with_the_models_reason(load) -> None:
-    status, _, body = answer(load(), rest_event({"inputs": "fine", "parameters": {"top_k": 99}}))
+def test_model_rejection_is_502_with_the_models_reason(load, ai_event) -> None:
+    status, _, body = answer(load(), ai_event({"inputs": "fine", "parameters": {"top_k": 99}}))
     assert status == 502
     assert_clean_error(body, "model endpoint answered 400")
     assert body["modelStatus"] == 400
 
 
-def test_model_slower_than_the_timeout_is_504(load, stalled_model_url: str, capsys) -> None:
+def test_model_slower_than_the_timeout_is_504(
+    load, stalled_model_url: str, capsys, ai_event
+) -> None:
     handler = load(MODEL_ENDPOINT_URL=stalled_model_url, MODEL_TIMEOUT_SECONDS="0.3")
     capsys.readouterr()
-    status, _, body = answer(handler, rest_event({"inputs": POSITIVE}))
+    status, _, body = answer(handler, ai_event({"inputs": POSITIVE}))
     assert status == 504
     assert_clean_error(body, "model endpoint timed out after 0.3 s")
     [line] = log_lines(capsys)

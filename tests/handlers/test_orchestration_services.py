@@ -7,9 +7,6 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import socket
-import sys
-import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +21,6 @@ from moto import mock_aws
 import shared.handlers
 from shared.handlers import ModelClient
 from shared.handlers import model_client as model_client_module
-from shared.model.server import make_server
 
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "stacks" / "orchestration" / "services"
 SERVICE_MODULES = ("inputs", "records", "classifier", "summarizer", "health")
@@ -46,69 +42,6 @@ REVIEW = (
 )
 
 
-# --- servers ----------------------------------------------------------------------------------
-
-
-def serve(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    """The real local model endpoint, in this process, on a free port."""
-    yield from serve(make_server("127.0.0.1", 0))
-
-
-@pytest.fixture
-def closed_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def slow_model() -> Iterator[SimpleNamespace]:
-    """A model endpoint that answers neither pings nor invocations until released (at teardown
-    at the latest); `answered` is set once it has sent any answer."""
-    release, answered = threading.Event(), threading.Event()
-
-    class Stall(BaseHTTPRequestHandler):
-        def stall(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            release.wait(30)
-            body = b'{"model": "slow", "version": "v1", "predictions": []}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            answered.set()
-
-        do_GET = do_POST = stall
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stall)
-    server.daemon_threads = True
-    serving = serve(server)
-    url = next(serving)
-    try:
-        yield SimpleNamespace(url=url, release=release, answered=answered)
-    finally:
-        release.set()
-        next(serving, None)
-
-
 # --- the services, loaded as in the zip ---------------------------------------------------------
 
 
@@ -127,14 +60,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 @pytest.fixture
-def load(
-    monkeypatch: pytest.MonkeyPatch, aws: Any, model_url: str
-) -> Iterator[Callable[..., SimpleNamespace]]:
+def load(import_handler, aws: Any, model_url: str) -> Callable[..., SimpleNamespace]:
     """`load(service, **env)`: a cold start of one service's function. The environment is the
     one the stack gives it (overridable), then the modules are imported as the zip holds them."""
-    monkeypatch.setitem(sys.modules, "aigw_handlers", shared.handlers)
-    monkeypatch.syspath_prepend(str(SERVICES_DIR))
-    monkeypatch.setattr(model_client_module, "_CLIENTS", {})  # no client from another test
 
     def cold_start(service: str, **env: str) -> SimpleNamespace:
         variables = {
@@ -145,20 +73,12 @@ def load(
             "DATA_PREFIX": service,
             **env,
         }
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        for name in SERVICE_MODULES:
-            sys.modules.pop(name, None)
-        model_client_module._CLIENTS.clear()
+        handler = import_handler(SERVICES_DIR, service, env=variables).handler
         modules = {name: importlib.import_module(name) for name in SERVICE_MODULES}
         assert modules["records"]._s3 is None
-        return SimpleNamespace(**modules, handler=modules[service].handler)
+        return SimpleNamespace(**modules, handler=handler)
 
-    try:
-        yield cold_start
-    finally:
-        for name in SERVICE_MODULES:
-            sys.modules.pop(name, None)
+    return cold_start
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -172,64 +92,24 @@ def new_request_id() -> str:
     return base64.b64encode(raw).decode()
 
 
-def event(
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    raw: str | None = None,
-    base64_body: bool = False,
-    request_id: str | None = None,
-    content_type: str = "application/json",
-) -> dict[str, Any]:
-    """An HTTP API Lambda proxy event (payload 2.0) as the `local` stage sends it: the path
-    carries the stage name, the route key does not."""
-    text = raw if raw is not None else (None if body is None else json.dumps(body))
-    if text is not None and base64_body:
-        text = base64.b64encode(text.encode()).decode()
-    request_id = request_id or new_request_id()
-    route_key = f"{method} {path}"
-    headers = {
-        "accept": "*/*",
-        "content-type": content_type,
-        "host": "h77p4p1x.execute-api.us-east-1.amazonaws.com",
-        "user-agent": "pytest",
-        "x-amzn-trace-id": "Root=1-67891233-abcdef012345678912345678",
-        "x-forwarded-for": "203.0.113.7",
-        "x-forwarded-port": "443",
-        "x-forwarded-proto": "https",
-    }
-    if text is not None:
-        headers["content-length"] = str(len(text))
-    result: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": f"/{STAGE}{path}",
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "h77p4p1x",
-            "domainName": "h77p4p1x.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "h77p4p1x",
-            "http": {
-                "method": method,
-                "path": f"/{STAGE}{path}",
-                "protocol": "HTTP/1.1",
-                "sourceIp": "203.0.113.7",
-                "userAgent": "pytest",
-            },
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": STAGE,
-            "time": "22/Nov/2026:00:05:52 +0000",
-            "timeEpoch": 1_795_305_952_000,
-        },
-        "isBase64Encoded": base64_body,
-    }
-    if text is not None:
-        result["body"] = text
-    return result
+@pytest.fixture
+def event(http_event) -> Callable[..., dict[str, Any]]:
+    """`event(method, path, body=None, base64_body=False)`: an HTTP API Lambda proxy event
+    (payload 2.0) as the `local` stage sends it, with a request id of its own: the path carries
+    the stage name, the route key does not. A string body is sent as it is, others as JSON."""
+
+    def build(method: str, path: str, body: Any = None, *, base64_body: bool = False) -> dict:
+        return http_event(
+            method,
+            f"/{STAGE}{path}",
+            route_key=f"{method} {path}",
+            body=body,
+            base64_body=base64_body,
+            stage=STAGE,
+            request_id=new_request_id(),
+        )
+
+    return build
 
 
 class Context:
@@ -300,7 +180,9 @@ def test_the_body_limit_comes_from_the_environment(load):
 # --- classify ---------------------------------------------------------------------------------
 
 
-def test_classify_answers_with_predictions_and_stores_request_and_result(load, aws, model_url):
+def test_classify_answers_with_predictions_and_stores_request_and_result(
+    load, aws, model_url, event
+):
     service = load("classifier")
     request = {"inputs": [POSITIVE, NEGATIVE], "parameters": {"top_k": 2}}
     evt = event("POST", "/classify", request)
@@ -329,7 +211,7 @@ def test_classify_answers_with_predictions_and_stores_request_and_result(load, a
     assert stored_result == {k: v for k, v in reply.body.items() if k != "stored"}
 
 
-def test_classify_agrees_with_the_model(load, model_url):
+def test_classify_agrees_with_the_model(load, model_url, event):
     service = load("classifier")
     texts = [POSITIVE, NEGATIVE, "The package arrived on Monday"]
     reply = invoke(service, event("POST", "/classify", {"inputs": texts}))
@@ -337,7 +219,7 @@ def test_classify_agrees_with_the_model(load, model_url):
     assert reply.body["predictions"] == direct["predictions"]
 
 
-def test_classify_takes_a_single_string_and_a_base64_body(load, aws):
+def test_classify_takes_a_single_string_and_a_base64_body(load, aws, event):
     service = load("classifier")
     evt = event("POST", "/classify", {"inputs": POSITIVE}, base64_body=True)
     request_id = evt["requestContext"]["requestId"]
@@ -348,7 +230,7 @@ def test_classify_takes_a_single_string_and_a_base64_body(load, aws):
     assert stored == {"inputs": [POSITIVE], "parameters": {}}
 
 
-def test_the_s3_client_is_made_once_per_container(load, aws):
+def test_the_s3_client_is_made_once_per_container(load, aws, event):
     service = load("classifier")
     invoke(service, event("POST", "/classify", {"inputs": POSITIVE}))
     client = service.records._s3
@@ -362,7 +244,9 @@ def test_the_s3_client_is_made_once_per_container(load, aws):
 
 
 @pytest.mark.parametrize("keep", [1, 2, 3, 5])
-def test_summarize_keeps_the_requested_sentences_in_order_with_tones(load, aws, model_url, keep):
+def test_summarize_keeps_the_requested_sentences_in_order_with_tones(
+    load, aws, model_url, keep, event
+):
     service = load("summarizer")
     evt = event("POST", "/summarize", {"inputs": REVIEW, "parameters": {"sentences": keep}})
     request_id = evt["requestContext"]["requestId"]
@@ -393,7 +277,7 @@ def test_summarize_keeps_the_requested_sentences_in_order_with_tones(load, aws, 
     assert stored_result == {k: v for k, v in reply.body.items() if k != "stored"}
 
 
-def test_summarize_prefers_the_sentences_about_the_main_subject(load):
+def test_summarize_prefers_the_sentences_about_the_main_subject(load, event):
     reply = invoke(load("summarizer"), event("POST", "/summarize", {"inputs": REVIEW}))
     # Default: two sentences, those densest in the text's most frequent word ("battery").
     assert [s["text"] for s in reply.body["sentences"]] == [
@@ -403,7 +287,7 @@ def test_summarize_prefers_the_sentences_about_the_main_subject(load):
     assert "Tuesday" not in reply.body["summary"] and "Shipping" not in reply.body["summary"]
 
 
-def test_summarize_a_short_text_keeps_all_of_it(load):
+def test_summarize_a_short_text_keeps_all_of_it(load, event):
     reply = invoke(
         load("summarizer"),
         event("POST", "/summarize", {"inputs": POSITIVE, "parameters": {"sentences": 3}}),
@@ -424,7 +308,7 @@ def test_summarize_a_short_text_keeps_all_of_it(load):
         ({"inputs": REVIEW, "parameters": {"sentences": 1.5}}, '"parameters.sentences"'),
     ],
 )
-def test_summarize_refuses_what_it_cannot_summarize(load, aws, body, reason):
+def test_summarize_refuses_what_it_cannot_summarize(load, aws, body, reason, event):
     evt = event("POST", "/summarize", body)
     reply = invoke(load("summarizer"), evt)
     assert_clean_error(reply, 400, evt["requestContext"]["requestId"])
@@ -475,27 +359,27 @@ BAD_REQUESTS = [
 )
 @pytest.mark.parametrize(("raw", "status", "reason"), BAD_REQUESTS)
 def test_bad_requests_are_4xx_with_a_reason_and_nothing_stored(
-    load, aws, service_route, raw, status, reason
+    load, aws, service_route, raw, status, reason, event
 ):
     service, path = service_route
-    evt = event("POST", path, raw=raw)
+    evt = event("POST", path, raw)
     reply = invoke(load(service), evt)
     assert_clean_error(reply, status, evt["requestContext"]["requestId"])
     assert reason in reply.body["error"]
     assert stored_keys(aws) == []
 
 
-def test_oversized_body_names_the_limit_and_honours_the_setting(load, aws):
+def test_oversized_body_names_the_limit_and_honours_the_setting(load, aws, event):
     body = json.dumps({"inputs": "x" * 2048})
     service = load("classifier", MAX_BODY_BYTES="2048")
-    reply = invoke(service, event("POST", "/classify", raw=body))
+    reply = invoke(service, event("POST", "/classify", body))
     assert reply.status == 413
     assert reply.body["limitBytes"] == 2048
     # Just under the stack's default limit is fine.
-    assert invoke(load("classifier"), event("POST", "/classify", raw=body)).status == 200
+    assert invoke(load("classifier"), event("POST", "/classify", body)).status == 200
 
 
-def test_bad_model_parameters_are_the_callers_mistake(load, aws):
+def test_bad_model_parameters_are_the_callers_mistake(load, aws, event):
     evt = event("POST", "/classify", {"inputs": POSITIVE, "parameters": {"top_k": 99}})
     reply = invoke(load("classifier"), evt)
     assert_clean_error(reply, 400, evt["requestContext"]["requestId"])
@@ -503,7 +387,7 @@ def test_bad_model_parameters_are_the_callers_mistake(load, aws):
     assert stored_keys(aws) == []
 
 
-def test_a_failing_model_is_still_502_not_the_callers_mistake(load, aws):
+def test_a_failing_model_is_still_502_not_the_callers_mistake(load, aws, event, serve_in_thread):
     class Broken(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -517,7 +401,7 @@ def test_a_failing_model_is_still_502_not_the_callers_mistake(load, aws):
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    for url in serve(ThreadingHTTPServer(("127.0.0.1", 0), Broken)):
+    with serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Broken)) as url:
         evt = event("POST", "/classify", {"inputs": POSITIVE, "parameters": {"top_k": 1}})
         reply = invoke(load("classifier", MODEL_ENDPOINT_URL=f"{url}/invocations"), evt)
     assert_clean_error(reply, 502, evt["requestContext"]["requestId"])
@@ -526,7 +410,7 @@ def test_a_failing_model_is_still_502_not_the_callers_mistake(load, aws):
     assert stored_keys(aws) == []
 
 
-def test_another_method_on_a_service_path_is_405(load, aws):
+def test_another_method_on_a_service_path_is_405(load, aws, event):
     reply = invoke(load("classifier"), event("GET", "/classify"))
     assert reply.status == 405
     assert reply.headers["Allow"] == "POST"
@@ -543,9 +427,9 @@ def test_another_method_on_a_service_path_is_405(load, aws):
         ("summarizer", "/summarize", {"inputs": REVIEW}),
     ],
 )
-def test_model_down_is_502_json(load, aws, closed_url, service, path, body):
+def test_model_down_is_502_json(load, aws, closed_port_url, service, path, body, event):
     evt = event("POST", path, body)
-    reply = invoke(load(service, MODEL_ENDPOINT_URL=f"{closed_url}/invocations"), evt)
+    reply = invoke(load(service, MODEL_ENDPOINT_URL=closed_port_url), evt)
     assert_clean_error(reply, 502, evt["requestContext"]["requestId"])
     assert reply.body["error"].startswith("model endpoint unavailable: ")
     assert set(reply.body) == {"error", "requestId"}
@@ -559,12 +443,14 @@ def test_model_down_is_502_json(load, aws, closed_url, service, path, body):
         ("summarizer", "/summarize", {"inputs": REVIEW}),
     ],
 )
-def test_slow_model_is_504_without_waiting_for_it(load, aws, slow_model, service, path, body):
+def test_slow_model_is_504_without_waiting_for_it(
+    load, aws, stalled_model, service, path, body, event
+):
     evt = event("POST", path, body)
-    loaded = load(service, MODEL_ENDPOINT_URL=f"{slow_model.url}/invocations")
+    loaded = load(service, MODEL_ENDPOINT_URL=f"{stalled_model.url}/invocations")
     reply = invoke(loaded, evt)
     # The handler gave up while the model was still working on the answer.
-    assert not slow_model.answered.is_set()
+    assert not stalled_model.answered.is_set()
     assert_clean_error(reply, 504, evt["requestContext"]["requestId"])
     assert reply.body["error"] == f"model endpoint timed out after {MODEL_TIMEOUT_S:g} s"
     assert stored_keys(aws) == []
@@ -573,7 +459,7 @@ def test_slow_model_is_504_without_waiting_for_it(load, aws, slow_model, service
 # --- health -----------------------------------------------------------------------------------
 
 
-def test_health_is_up_when_the_model_answers_its_ping(load, aws):
+def test_health_is_up_when_the_model_answers_its_ping(load, aws, event):
     evt = event("GET", "/health")
     reply = invoke(load("health"), evt)
     assert reply.status == 200
@@ -582,33 +468,31 @@ def test_health_is_up_when_the_model_answers_its_ping(load, aws):
     assert stored_keys(aws) == []
 
 
-def test_health_pings_the_model_servers_root_whatever_the_version(load, model_url):
+def test_health_pings_the_model_servers_root_whatever_the_version(load, model_url, event):
     service = load("health", MODEL_ENDPOINT_URL=f"{model_url}/v2/invocations")
     assert service.health.model_ping_url() == f"{model_url}/ping"
     assert invoke(service, event("GET", "/health")).status == 200
 
 
-def test_health_is_degraded_when_the_model_is_down(load, closed_url):
-    reply = invoke(
-        load("health", MODEL_ENDPOINT_URL=f"{closed_url}/invocations"), event("GET", "/health")
-    )
+def test_health_is_degraded_when_the_model_is_down(load, closed_port_url, event):
+    reply = invoke(load("health", MODEL_ENDPOINT_URL=closed_port_url), event("GET", "/health"))
     assert reply.status == 503
     assert reply.body["status"] == "degraded"
     assert reply.body["model"].startswith("down (")
     assert "refused" in reply.body["model"].lower()
 
 
-def test_health_is_degraded_when_the_model_does_not_answer_in_time(load, slow_model):
-    service = load("health", MODEL_ENDPOINT_URL=f"{slow_model.url}/invocations")
+def test_health_is_degraded_when_the_model_does_not_answer_in_time(load, stalled_model, event):
+    service = load("health", MODEL_ENDPOINT_URL=f"{stalled_model.url}/invocations")
     reply = invoke(service, event("GET", "/health"))
-    assert not slow_model.answered.is_set()
+    assert not stalled_model.answered.is_set()
     assert reply.status == 503
     assert reply.body["status"] == "degraded"
     assert reply.body["model"].startswith("down (")
 
 
 def test_health_goes_straight_to_the_model_like_the_model_client(
-    load, monkeypatch: pytest.MonkeyPatch, closed_url
+    load, monkeypatch: pytest.MonkeyPatch, closed_url, event
 ):
     # A proxy in the environment (a developer's shell, inherited by the emulator's functions)
     # must not sit between a function and its model: the model client ignores it, and so must
@@ -641,9 +525,9 @@ def test_health_goes_straight_to_the_model_like_the_model_client(
     ],
 )
 def test_each_request_logs_exactly_one_json_line(
-    load, capsys, closed_url, service, method, path, body, model, status
+    load, capsys, closed_port_url, service, method, path, body, model, status, event
 ):
-    env = {"MODEL_ENDPOINT_URL": f"{closed_url}/invocations"} if model == "down" else {}
+    env = {"MODEL_ENDPOINT_URL": closed_port_url} if model == "down" else {}
     loaded = load(service, **env)
     capsys.readouterr()  # nothing from the cold start counts
     evt = event(method, path, body)

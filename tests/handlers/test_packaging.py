@@ -9,9 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pulumi
@@ -26,7 +24,6 @@ from shared.lambda_function import (
     write_zip,
     zip_path,
 )
-from shared.model.server import make_server
 
 FUNCTION_DIR = Path(__file__).parent / "programs" / "fn" / "function"
 
@@ -143,19 +140,6 @@ print(json.dumps({
     "third_party": third_party,
 }))
 """
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def run_from_zip(zip_file: Path, event: dict, env: dict[str, str], cwd: Path) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,99 +22,6 @@ from shared.handlers import (
     json_response,
     parse_event,
 )
-from shared.handlers import model_client as model_client_module
-from shared.model.server import make_server
-
-REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-
-
-# --- events as API Gateway sends them ---------------------------------------------------------
-
-
-def rest_event(
-    method: str,
-    path: str,
-    *,
-    resource: str | None = None,
-    body: str | None = None,
-    path_params: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    base64_body: bool = False,
-    stage: str = "dev",
-) -> dict[str, Any]:
-    """A REST API AWS_PROXY event (payload format 1.0)."""
-    headers = {"Content-Type": "application/json", "X-Api-Key": "k3y", **(headers or {})}
-    return {
-        "version": "1.0",
-        "resource": resource or path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": path_params,
-        "stageVariables": {"modelVersion": "v2"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "a1b2c3d4",
-            "resourceId": "r3s0urc3",
-            "resourcePath": resource or path,
-            "httpMethod": method,
-            "stage": stage,
-            "path": f"/{stage}{path}",
-            "requestId": REQUEST_ID,
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
-        },
-        "body": body,
-        "isBase64Encoded": base64_body,
-    }
-
-
-def http_api_event(
-    method: str,
-    raw_path: str,
-    *,
-    route_key: str | None = None,
-    body: str | None = None,
-    path_params: dict[str, str] | None = None,
-    raw_query: str = "",
-    stage: str = "$default",
-) -> dict[str, Any]:
-    """An HTTP API Lambda proxy event (payload format 2.0)."""
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key or f"{method} {raw_path}",
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "cookies": ["session=abc", "theme=dark"],
-        "headers": {"content-type": "application/json", "X-Forwarded-For": "10.0.0.1"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "h77p4p1x",
-            "domainName": "h77p4p1x.execute-api.us-east-1.amazonaws.com",
-            "http": {
-                "method": method,
-                "path": raw_path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "10.0.0.1",
-                "userAgent": "pytest",
-            },
-            "requestId": REQUEST_ID,
-            "routeKey": route_key or f"{method} {raw_path}",
-            "stage": stage,
-            "timeEpoch": 1_700_000_000_000,
-        },
-        "isBase64Encoded": False,
-    }
-    if body is not None:
-        event["body"] = body
-    if path_params:
-        event["pathParameters"] = path_params
-    if raw_query:
-        event["queryStringParameters"] = dict(p.split("=", 1) for p in raw_query.split("&"))
-    return event
 
 
 class LambdaContext:
@@ -126,7 +32,7 @@ class LambdaContext:
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def test_rest_event_becomes_a_request() -> None:
+def test_rest_event_becomes_a_request(rest_event, request_id) -> None:
     event = rest_event(
         "POST",
         "/ai-service/summarise",
@@ -134,6 +40,8 @@ def test_rest_event_becomes_a_request() -> None:
         body='{"inputs": "hi"}',
         path_params={"workflow": "summarise"},
         query={"verbose": "1"},
+        headers={"X-Api-Key": "k3y"},
+        stage_variables={"modelVersion": "v2"},
     )
     request = parse_event(event)
     assert request.method == "POST"
@@ -145,19 +53,19 @@ def test_rest_event_becomes_a_request() -> None:
     assert request.query == {"verbose": "1"}
     assert request.body == b'{"inputs": "hi"}'
     assert request.json() == {"inputs": "hi"}
-    assert request.request_id == REQUEST_ID
+    assert request.request_id == request_id
     assert request.stage == "dev"
     assert request.stage_variables == {"modelVersion": "v2"}
     assert request.payload_version == "1.0"
 
 
-def test_rest_event_with_a_base64_body_is_decoded() -> None:
+def test_rest_event_with_a_base64_body_is_decoded(rest_event) -> None:
     raw = json.dumps({"inputs": "caf\u00e9"}).encode()
     event = rest_event("POST", "/classify", body=base64.b64encode(raw).decode(), base64_body=True)
     assert parse_event(event).body == raw
 
 
-def test_rest_event_with_nulls_gives_empty_mappings() -> None:
+def test_rest_event_with_nulls_gives_empty_mappings(rest_event) -> None:
     event = rest_event("GET", "/health")
     event["headers"] = None
     event["multiValueHeaders"] = None
@@ -168,13 +76,14 @@ def test_rest_event_with_nulls_gives_empty_mappings() -> None:
     assert request.body == b""
 
 
-def test_http_api_event_becomes_a_request() -> None:
-    event = http_api_event(
+def test_http_api_event_becomes_a_request(http_event, request_id) -> None:
+    event = http_event(
         "POST",
         "/dev/classify",
         route_key="POST /classify",
         body='{"inputs": ["a", "b"]}',
         raw_query="top=2&debug=",
+        cookies=["session=abc", "theme=dark"],
         stage="dev",
     )
     request = parse_event(event)
@@ -185,18 +94,18 @@ def test_http_api_event_becomes_a_request() -> None:
     assert request.headers["cookie"] == "session=abc; theme=dark"
     assert request.query == {"top": "2", "debug": ""}
     assert request.json() == {"inputs": ["a", "b"]}
-    assert request.request_id == REQUEST_ID
+    assert request.request_id == request_id
     assert request.stage == "dev"
     assert request.payload_version == "2.0"
 
 
-def test_http_api_default_route_names_no_template() -> None:
-    request = parse_event(http_api_event("GET", "/anything", route_key="$default"))
+def test_http_api_default_route_names_no_template(http_event) -> None:
+    request = parse_event(http_event("GET", "/anything", route_key="$default"))
     assert request.route is None
     assert request.path == "/anything"
 
 
-def test_request_id_falls_back_to_the_lambda_context() -> None:
+def test_request_id_falls_back_to_the_lambda_context(rest_event) -> None:
     event = rest_event("GET", "/health")
     del event["requestContext"]["requestId"]
     assert parse_event(event, LambdaContext()).request_id == "lambda-invocation-id"
@@ -283,22 +192,24 @@ def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_post_route_answers_json_for_both_payload_formats() -> None:
+def test_post_route_answers_json_for_both_payload_formats(
+    rest_event, http_event, request_id
+) -> None:
     app = make_app()
     status, headers, body = call(app, rest_event("POST", "/classify", body='{"inputs": "x"}'))
     assert (status, body) == (200, {"echo": {"inputs": "x"}, "via": "1.0"})
     assert headers["Content-Type"] == "application/json"
-    assert headers["X-Request-Id"] == REQUEST_ID
-    status, _, body = call(app, http_api_event("POST", "/classify", body='{"inputs": "y"}'))
+    assert headers["X-Request-Id"] == request_id
+    status, _, body = call(app, http_event("POST", "/classify", body='{"inputs": "y"}'))
     assert (status, body) == (200, {"echo": {"inputs": "y"}, "via": "2.0"})
 
 
-def test_methods_on_one_path_go_to_their_own_handlers() -> None:
+def test_methods_on_one_path_go_to_their_own_handlers(rest_event) -> None:
     status, _, body = call(make_app(), rest_event("GET", "/classify"))
     assert (status, body) == (200, {"route": "describe"})
 
 
-def test_path_parameters_and_any_method() -> None:
+def test_path_parameters_and_any_method(rest_event) -> None:
     app = make_app()
     for method in ("GET", "POST", "DELETE"):
         event = rest_event(method, "/ai-service/translate", resource="/ai-service/{workflow}")
@@ -307,38 +218,38 @@ def test_path_parameters_and_any_method() -> None:
         assert (status, body) == (202, {"workflow": "translate", "method": method})
 
 
-def test_path_parameters_are_extracted_when_the_event_has_none() -> None:
-    event = http_api_event("PUT", "/ai-service/summarise", route_key="$default")
+def test_path_parameters_are_extracted_when_the_event_has_none(http_event) -> None:
+    event = http_event("PUT", "/ai-service/summarise", route_key="$default")
     status, _, body = call(make_app(), event)
     assert (status, body) == (202, {"workflow": "summarise", "method": "PUT"})
 
 
-def test_a_literal_segment_wins_over_a_parameter() -> None:
-    event = http_api_event("GET", "/ai-service/health", route_key="$default")
+def test_a_literal_segment_wins_over_a_parameter(http_event) -> None:
+    event = http_event("GET", "/ai-service/health", route_key="$default")
     assert call(make_app(), event)[2] == {"status": "ok"}
 
 
-def test_greedy_parameter_takes_the_rest_of_the_path() -> None:
+def test_greedy_parameter_takes_the_rest_of_the_path(rest_event) -> None:
     event = rest_event("GET", "/files/models/v2/weights.bin", resource="/files/{key+}")
     assert call(make_app(), event)[2] == {"key": "models/v2/weights.bin"}
 
 
-def test_resource_is_preferred_over_a_path_with_a_stage_prefix() -> None:
+def test_resource_is_preferred_over_a_path_with_a_stage_prefix(rest_event) -> None:
     # Custom domains and some emulators put more than the route's path in `path`.
     event = rest_event("POST", "/dev/classify", resource="/classify", body='{"a": 1}')
     assert call(make_app(), event)[:1] == (200,)
 
 
-def test_stage_prefix_is_stripped_when_only_the_path_is_known() -> None:
-    event = http_api_event("GET", "/prod/classify", route_key="$default", stage="prod")
+def test_stage_prefix_is_stripped_when_only_the_path_is_known(http_event) -> None:
+    event = http_event("GET", "/prod/classify", route_key="$default", stage="prod")
     assert call(make_app(), event)[2] == {"route": "describe"}
 
 
-def test_trailing_slash_is_tolerated() -> None:
+def test_trailing_slash_is_tolerated(rest_event) -> None:
     assert call(make_app(), rest_event("GET", "/classify/", resource="/classify/"))[0] == 200
 
 
-def test_none_from_a_handler_is_204() -> None:
+def test_none_from_a_handler_is_204(rest_event) -> None:
     response = make_app().handler(rest_event("DELETE", "/nothing"), None)
     assert (response["statusCode"], response["body"]) == (204, "")
 
@@ -363,16 +274,16 @@ def assert_clean_error(body: Any) -> None:
     assert "Traceback" not in text and 'File "' not in text
 
 
-def test_unknown_route_is_404_json() -> None:
+def test_unknown_route_is_404_json(rest_event, request_id) -> None:
     status, headers, body = call(make_app(), rest_event("GET", "/nope"))
     assert status == 404
     assert headers["Content-Type"] == "application/json"
     assert body["error"] == "no route for GET /nope"
-    assert body["requestId"] == REQUEST_ID
+    assert body["requestId"] == request_id
     assert_clean_error(body)
 
 
-def test_known_path_with_another_method_is_405_with_allow() -> None:
+def test_known_path_with_another_method_is_405_with_allow(rest_event) -> None:
     status, headers, body = call(make_app(), rest_event("PATCH", "/classify"))
     assert status == 405
     assert headers["Allow"] == "GET, POST"
@@ -381,8 +292,8 @@ def test_known_path_with_another_method_is_405_with_allow() -> None:
     assert_clean_error(body)
 
 
-def test_405_via_route_key_too() -> None:
-    event = http_api_event("PUT", "/files/a", route_key="PUT /files/{key+}")
+def test_405_via_route_key_too(http_event) -> None:
+    event = http_event("PUT", "/files/a", route_key="PUT /files/{key+}")
     status, headers, _ = call(make_app(), event)
     assert (status, headers["Allow"]) == (405, "GET")
 
@@ -397,45 +308,47 @@ def test_405_via_route_key_too() -> None:
         (None, "body is empty"),
     ],
 )
-def test_bad_bodies_are_400_with_a_reason(body: str | None, reason: str) -> None:
+def test_bad_bodies_are_400_with_a_reason(body: str | None, reason: str, rest_event) -> None:
     status, _, answer = call(make_app(), rest_event("POST", "/classify", body=body))
     assert status == 400
     assert answer["error"].startswith(reason)
     assert_clean_error(answer)
 
 
-def test_invalid_base64_is_400() -> None:
+def test_invalid_base64_is_400(rest_event) -> None:
     event = rest_event("POST", "/classify", body="!!!not base64!!!", base64_body=True)
     status, _, answer = call(make_app(), event)
     assert (status, answer["error"]) == (400, "body is marked base64 but is not valid base64")
 
 
-def test_oversized_body_is_413() -> None:
+def test_oversized_body_is_413(rest_event) -> None:
     status, _, answer = call(make_app(), rest_event("POST", "/small", body='{"x": "0123456789"}'))
     assert status == 413
     assert answer["error"] == "body is 19 bytes; the limit is 16 bytes"
     assert answer["limitBytes"] == 16
 
 
-def test_default_body_limit_is_64_kib() -> None:
+def test_default_body_limit_is_64_kib(rest_event) -> None:
     huge = json.dumps({"inputs": "x" * (64 * 1024)})
     assert call(make_app(), rest_event("POST", "/classify", body=huge))[0] == 413
     fits = json.dumps({"inputs": "x" * (60 * 1024)})
     assert call(make_app(), rest_event("POST", "/classify", body=fits))[0] == 200
 
 
-def test_http_error_keeps_its_status_and_details() -> None:
+def test_http_error_keeps_its_status_and_details(rest_event, request_id) -> None:
     status, _, body = call(make_app(), rest_event("GET", "/refused"))
     assert (status, body) == (
         403,
-        {"error": "not for you", "reason": "policy", "requestId": REQUEST_ID},
+        {"error": "not for you", "reason": "policy", "requestId": request_id},
     )
 
 
-def test_a_crash_is_500_without_traceback_but_logged(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_crash_is_500_without_traceback_but_logged(
+    capsys: pytest.CaptureFixture[str], rest_event, request_id
+) -> None:
     status, _, body = call(make_app(), rest_event("POST", "/crash", body="{}"))
     assert status == 500
-    assert body == {"error": "internal error", "requestId": REQUEST_ID}
+    assert body == {"error": "internal error", "requestId": request_id}
     assert "hunter2" not in json.dumps(body)
     [line] = log_lines(capsys)
     assert line["status"] == 500
@@ -453,7 +366,7 @@ def test_not_a_proxy_event_is_answered_not_raised(capsys: pytest.CaptureFixture[
     assert (line["status"], line["method"], line["route"]) == (400, None, None)
 
 
-def test_an_unserialisable_answer_is_a_500() -> None:
+def test_an_unserialisable_answer_is_a_500(rest_event) -> None:
     app = App()
 
     @app.route("GET", "/bad")
@@ -467,14 +380,16 @@ def test_an_unserialisable_answer_is_a_500() -> None:
 # --- the log line -----------------------------------------------------------------------------
 
 
-def test_one_json_log_line_per_request(capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_json_log_line_per_request(
+    capsys: pytest.CaptureFixture[str], rest_event, http_event, request_id
+) -> None:
     app = make_app()
     capsys.readouterr()
     events = [
         rest_event("POST", "/classify", body='{"inputs": "x"}'),
         rest_event("GET", "/nope"),
         rest_event("PATCH", "/classify"),
-        http_api_event("GET", "/ai-service/summarise", route_key="ANY /ai-service/{workflow}"),
+        http_event("GET", "/ai-service/summarise", route_key="ANY /ai-service/{workflow}"),
     ]
     for event in events:
         app.handler(event, LambdaContext())
@@ -482,7 +397,7 @@ def test_one_json_log_line_per_request(capsys: pytest.CaptureFixture[str]) -> No
     assert len(lines) == len(events)
     for line in lines:
         assert {"requestId", "route", "method", "status", "durationMs"} <= set(line)
-        assert line["requestId"] == REQUEST_ID
+        assert line["requestId"] == request_id
         assert isinstance(line["durationMs"], int | float) and line["durationMs"] >= 0
     assert [(x["method"], x["route"], x["status"]) for x in lines] == [
         ("POST", "/classify", 200),
@@ -494,7 +409,7 @@ def test_one_json_log_line_per_request(capsys: pytest.CaptureFixture[str]) -> No
     assert "traceback" not in lines[1]
 
 
-def test_handlers_can_add_log_fields(capsys: pytest.CaptureFixture[str]) -> None:
+def test_handlers_can_add_log_fields(capsys: pytest.CaptureFixture[str], rest_event) -> None:
     app = App()
 
     @app.route("GET", "/x")
@@ -510,24 +425,6 @@ def test_handlers_can_add_log_fields(capsys: pytest.CaptureFixture[str]) -> None
 
 
 # --- the model client -------------------------------------------------------------------------
-
-
-def serve(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    """The real local model endpoint, in this process, on a free port."""
-    yield from serve(make_server("127.0.0.1", 0))
 
 
 def fake_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> ThreadingHTTPServer:
@@ -553,14 +450,6 @@ def answer(status: int, body: bytes, content_type: str = "application/json") -> 
         handler.wfile.write(body)
 
     return respond
-
-
-@pytest.fixture
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/invocations"
 
 
 def test_invoke_returns_the_model_answer(model_url: str) -> None:
@@ -606,20 +495,14 @@ def release() -> Iterator[threading.Event]:
     event.set()
 
 
-def test_slow_model_is_504(release: threading.Event) -> None:
-    def stall(handler: BaseHTTPRequestHandler) -> None:
-        release.wait(10)  # far longer than the client's timeout
-        answer(200, b"{}")(handler)
-
-    for url in serve(fake_server(stall)):
-        with pytest.raises(HttpError) as caught:
-            ModelClient(f"{url}/invocations", timeout_s=0.3).invoke("hello")
-        release.set()
+def test_slow_model_is_504(stalled_model_url: str) -> None:
+    with pytest.raises(HttpError) as caught:
+        ModelClient(stalled_model_url, timeout_s=0.3).invoke("hello")
     assert caught.value.status == 504
     assert caught.value.message == "model endpoint timed out after 0.3 s"
 
 
-def test_a_trickling_body_is_cut_at_the_deadline(release: threading.Event) -> None:
+def test_a_trickling_body_is_cut_at_the_deadline(release: threading.Event, serve_in_thread) -> None:
     """Each read succeeds before the socket timeout, but the whole answer takes too long."""
 
     def trickle(handler: BaseHTTPRequestHandler) -> None:
@@ -633,7 +516,7 @@ def test_a_trickling_body_is_cut_at_the_deadline(release: threading.Event) -> No
             handler.wfile.write(b" ")
             handler.wfile.flush()
 
-    for url in serve(fake_server(trickle)):
+    with serve_in_thread(fake_server(trickle)) as url:
         with pytest.raises(HttpError) as caught:
             ModelClient(f"{url}/invocations", timeout_s=0.5).invoke("hello")
         release.set()
@@ -649,10 +532,9 @@ def test_a_trickling_body_is_cut_at_the_deadline(release: threading.Event) -> No
         (answer(200, b"[1, 2]"), "model endpoint returned JSON that is not an object"),
     ],
 )
-def test_broken_answers_are_502(respond: Callable, message: str) -> None:
-    for url in serve(fake_server(respond)):
-        with pytest.raises(HttpError) as caught:
-            ModelClient(f"{url}/invocations", timeout_s=5).invoke("hello")
+def test_broken_answers_are_502(respond: Callable, message: str, serve_in_thread) -> None:
+    with serve_in_thread(fake_server(respond)) as url, pytest.raises(HttpError) as caught:
+        ModelClient(f"{url}/invocations", timeout_s=5).invoke("hello")
     assert caught.value.status == 502
     assert caught.value.message.startswith(message)
 
@@ -664,8 +546,9 @@ def test_client_refuses_bad_settings() -> None:
         ModelClient("http://127.0.0.1:8080/invocations", timeout_s=0)
 
 
-def test_model_client_is_made_once_per_container(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_client_module, "_CLIENTS", {})
+def test_model_client_is_made_once_per_container(
+    monkeypatch: pytest.MonkeyPatch, no_model_clients: dict
+) -> None:
     monkeypatch.setenv("MODEL_ENDPOINT_URL", "http://127.0.0.1:9/invocations")
     monkeypatch.setenv("MODEL_TIMEOUT_SECONDS", "2.5")
     first = get_model_client()
@@ -692,7 +575,7 @@ def classify_app(url: str, timeout_s: float = 5) -> App:
     return app
 
 
-def test_handler_through_the_model(model_url: str) -> None:
+def test_handler_through_the_model(model_url: str, rest_event) -> None:
     app = classify_app(f"{model_url}/invocations")
     event = rest_event("POST", "/classify", body='{"inputs": "great product"}')
     status, _, body = call(app, event)
@@ -702,7 +585,7 @@ def test_handler_through_the_model(model_url: str) -> None:
 
 
 def test_handler_with_the_model_down_is_502_json(
-    closed_port_url: str, capsys: pytest.CaptureFixture[str]
+    closed_port_url: str, capsys: pytest.CaptureFixture[str], rest_event
 ) -> None:
     app = classify_app(closed_port_url)
     status, _, body = call(app, rest_event("POST", "/classify", body='{"inputs": "x"}'))

@@ -5,22 +5,13 @@ local model behind it: listing, describing and running workflows, and every way 
 from __future__ import annotations
 
 import ast
-import importlib
 import json
-import socket
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-
-import shared.handlers
-from shared.handlers import model_client
-from shared.model.server import make_server
 
 REPO = Path(__file__).resolve().parents[2]
 ORCHESTRATOR = REPO / "stacks" / "workflows" / "orchestrator"
@@ -54,97 +45,32 @@ SENTENCES = [
 COMPLAINTS = [SENTENCES[1], SENTENCES[3]]
 
 
-# --- the servers the function talks to ---------------------------------------------------------
-
-
-def serve(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    """The real local model endpoint, in this process, on a free port."""
-    yield from serve(make_server("127.0.0.1", 0))
-
-
-@pytest.fixture
-def closed_port_url() -> str:
-    """An endpoint nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/invocations"
-
-
-@pytest.fixture
-def stalling_model_url() -> Iterator[str]:
-    """A model that does not answer until the test is over."""
-    release = threading.Event()
-
-    class Stall(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            release.wait(10)
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stall)
-    server.daemon_threads = True
-    served = serve(server)
-    url = next(served)
-    try:
-        yield f"{url}/invocations"
-    finally:
-        release.set()
-        next(served, None)
-
-
 # --- the function, imported as the zip imports it ----------------------------------------------
 
 Load = Callable[..., ModuleType]
 
 
 @pytest.fixture
-def load_service(monkeypatch: pytest.MonkeyPatch, model_url: str) -> Iterator[Load]:
+def load_service(import_handler, model_url: str) -> Load:
     """`load(workflows=..., endpoint=..., timeout_s=...)` -> a freshly imported `service`.
 
     As in the zip: the orchestrator folder on sys.path, the runtime as `aigw_handlers`, the
     configuration in the environment (WORKFLOWS is read at import), a cold model-client cache.
     """
-    monkeypatch.syspath_prepend(str(ORCHESTRATOR))
-    monkeypatch.setitem(sys.modules, "aigw_handlers", shared.handlers)
-    monkeypatch.setattr(model_client, "_CLIENTS", {})
 
     def load(
         workflows: dict[str, Any] | None = None,
         endpoint: str | None = None,
         timeout_s: float = 5,
     ) -> ModuleType:
-        monkeypatch.setenv("WORKFLOWS", json.dumps(DECLARED if workflows is None else workflows))
-        monkeypatch.setenv("MODEL_ENDPOINT_URL", endpoint or f"{model_url}/invocations")
-        monkeypatch.setenv("MODEL_TIMEOUT_SECONDS", str(timeout_s))
-        for name in ("service", "steps"):
-            sys.modules.pop(name, None)
-        return importlib.import_module("service")
+        env = {
+            "WORKFLOWS": json.dumps(DECLARED if workflows is None else workflows),
+            "MODEL_ENDPOINT_URL": endpoint or f"{model_url}/invocations",
+            "MODEL_TIMEOUT_SECONDS": str(timeout_s),
+        }
+        return import_handler(ORCHESTRATOR, "service", env=env)
 
-    try:
-        yield load
-    finally:
-        for name in ("service", "steps"):
-            sys.modules.pop(name, None)
+    return load
 
 
 @pytest.fixture
@@ -156,37 +82,25 @@ def service(load_service: Load) -> ModuleType:
 # --- events as API Gateway's REST API sends them -----------------------------------------------
 
 
-def event(method: str, name: str | None = None, body: Any = None) -> dict[str, Any]:
-    """A REST API AWS_PROXY event for /ai-service (name None) or /ai-service/<name>."""
-    path = "/ai-service" if name is None else f"/ai-service/{name}"
-    resource = "/ai-service" if name is None else "/ai-service/{proxy+}"
-    headers = {"Content-Type": "application/json", "Host": "abc123.execute-api.amazonaws.com"}
-    if body is not None and not isinstance(body, str):
-        body = json.dumps(body)
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None if name is None else {"proxy": name},
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "resourceId": "r3s0urc3",
-            "resourcePath": resource,
-            "httpMethod": method,
-            "stage": STAGE,
-            "path": f"/{STAGE}{path}",
-            "requestId": REQUEST_ID,
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
+@pytest.fixture
+def event(rest_event) -> Callable[..., dict[str, Any]]:
+    """`event(method, name=None, body=None)`: a REST API AWS_PROXY event for /ai-service (name
+    None) or /ai-service/<name>."""
+
+    def build(method: str, name: str | None = None, body: Any = None) -> dict[str, Any]:
+        if name is None:
+            return rest_event(method, "/ai-service", body=body, stage=STAGE, request_id=REQUEST_ID)
+        return rest_event(
+            method,
+            f"/ai-service/{name}",
+            resource="/ai-service/{proxy+}",
+            path_params={"proxy": name},
+            body=body,
+            stage=STAGE,
+            request_id=REQUEST_ID,
+        )
+
+    return build
 
 
 class Context:
@@ -209,7 +123,7 @@ def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 # --- listing and describing --------------------------------------------------------------------
 
 
-def test_get_ai_service_lists_the_workflows(service: ModuleType) -> None:
+def test_get_ai_service_lists_the_workflows(service: ModuleType, event) -> None:
     status, headers, body = call(service, event("GET"))
     assert status == 200
     assert headers["X-Request-Id"] == REQUEST_ID
@@ -226,7 +140,7 @@ def test_get_ai_service_lists_the_workflows(service: ModuleType) -> None:
     assert [w["name"] for w in body["workflows"]] == ["highlights", "review-digest", "sentiment"]
 
 
-def test_get_a_workflow_describes_it(service: ModuleType) -> None:
+def test_get_a_workflow_describes_it(service: ModuleType, event) -> None:
     for name, declared in DECLARED.items():
         status, _, body = call(service, event("GET", name))
         assert status == 200
@@ -240,7 +154,7 @@ def test_get_a_workflow_describes_it(service: ModuleType) -> None:
     ]
 
 
-def test_the_catalogue_is_what_the_environment_says(load_service: Load) -> None:
+def test_the_catalogue_is_what_the_environment_says(load_service: Load, event) -> None:
     only = {"shout": {"steps": [{"name": "c", "op": "classify"}]}}
     status, _, body = call(load_service(workflows=only), event("GET"))
     assert (status, body) == (
@@ -252,7 +166,9 @@ def test_the_catalogue_is_what_the_environment_says(load_service: Load) -> None:
 # --- running ----------------------------------------------------------------------------------
 
 
-def test_review_digest_reports_every_step_and_finds_the_complaints(service: ModuleType) -> None:
+def test_review_digest_reports_every_step_and_finds_the_complaints(
+    service: ModuleType, event
+) -> None:
     status, _, body = call(service, event("POST", "review-digest", {"inputs": REVIEWS}))
     assert status == 200
     assert body["workflow"] == "review-digest"
@@ -285,7 +201,7 @@ def test_review_digest_reports_every_step_and_finds_the_complaints(service: Modu
     assert body["result"] == steps["tally"]["result"]
 
 
-def test_highlights_are_the_two_most_confident_sentences(service: ModuleType) -> None:
+def test_highlights_are_the_two_most_confident_sentences(service: ModuleType, event) -> None:
     status, _, body = call(service, event("POST", "highlights", {"inputs": REVIEWS}))
     assert status == 200
     classified = body["steps"][1]["result"]
@@ -296,7 +212,7 @@ def test_highlights_are_the_two_most_confident_sentences(service: ModuleType) ->
     assert [c["label"] for c in body["result"]] == ["negative", "positive"]
 
 
-def test_sentiment_classifies_a_single_text(service: ModuleType) -> None:
+def test_sentiment_classifies_a_single_text(service: ModuleType, event) -> None:
     status, _, body = call(service, event("POST", "sentiment", {"inputs": "I love this"}))
     assert status == 200
     [prediction] = body["result"]
@@ -308,7 +224,9 @@ def test_sentiment_classifies_a_single_text(service: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
-def test_unknown_workflow_is_404_listing_the_workflows(service: ModuleType, method: str) -> None:
+def test_unknown_workflow_is_404_listing_the_workflows(
+    service: ModuleType, method: str, event
+) -> None:
     status, _, body = call(service, event(method, "summarise", {"inputs": "x"}))
     assert status == 404
     assert body == {
@@ -318,13 +236,13 @@ def test_unknown_workflow_is_404_listing_the_workflows(service: ModuleType, meth
     }
 
 
-def test_a_deeper_path_is_no_workflow(service: ModuleType) -> None:
+def test_a_deeper_path_is_no_workflow(service: ModuleType, event) -> None:
     status, _, body = call(service, event("GET", "review-digest/steps"))
     assert (status, body["error"]) == (404, "no workflow 'review-digest/steps'")
 
 
 @pytest.mark.parametrize("method", ["DELETE", "PUT", "PATCH"])
-def test_other_methods_on_a_workflow_are_405(service: ModuleType, method: str) -> None:
+def test_other_methods_on_a_workflow_are_405(service: ModuleType, method: str, event) -> None:
     status, headers, body = call(service, event(method, "review-digest", {"inputs": "x"}))
     assert status == 405
     assert headers["Allow"] == "GET, POST"
@@ -332,7 +250,7 @@ def test_other_methods_on_a_workflow_are_405(service: ModuleType, method: str) -
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE"])
-def test_only_get_on_the_catalogue(service: ModuleType, method: str) -> None:
+def test_only_get_on_the_catalogue(service: ModuleType, method: str, event) -> None:
     status, headers, body = call(service, event(method, None, {"inputs": "x"}))
     assert status == 405
     assert headers["Allow"] == "GET"
@@ -353,7 +271,7 @@ def test_only_get_on_the_catalogue(service: ModuleType, method: str) -> None:
     ],
 )
 def test_bad_body_is_400_before_any_step(
-    load_service: Load, closed_port_url: str, body: Any, reason: str
+    load_service: Load, closed_port_url: str, body: Any, reason: str, event
 ) -> None:
     # The model is unreachable: a 400 proves the body was refused before any step ran.
     module = load_service(endpoint=closed_port_url)
@@ -364,7 +282,7 @@ def test_bad_body_is_400_before_any_step(
 
 
 def test_model_down_is_502_naming_the_step_and_what_ran_before(
-    load_service: Load, closed_port_url: str
+    load_service: Load, closed_port_url: str, event
 ) -> None:
     module = load_service(endpoint=closed_port_url)
     status, _, body = call(module, event("POST", "review-digest", {"inputs": REVIEWS}))
@@ -377,8 +295,10 @@ def test_model_down_is_502_naming_the_step_and_what_ran_before(
     assert body["requestId"] == REQUEST_ID
 
 
-def test_slow_model_is_504_naming_the_step(load_service: Load, stalling_model_url: str) -> None:
-    module = load_service(endpoint=stalling_model_url, timeout_s=0.3)
+def test_slow_model_is_504_naming_the_step(
+    load_service: Load, stalled_model_url: str, event
+) -> None:
+    module = load_service(endpoint=stalled_model_url, timeout_s=0.3)
     status, _, body = call(module, event("POST", "highlights", {"inputs": REVIEWS}))
     assert status == 504
     assert body["failedStep"] == "classify"
@@ -386,7 +306,7 @@ def test_slow_model_is_504_naming_the_step(load_service: Load, stalling_model_ur
     assert [s["name"] for s in body["steps"]] == ["split"]
 
 
-def test_a_model_rejection_is_502_with_the_models_reason(load_service: Load) -> None:
+def test_a_model_rejection_is_502_with_the_models_reason(load_service: Load, event) -> None:
     greedy = {"greedy": {"steps": [{"name": "classify", "op": "classify", "top_k": 99}]}}
     status, _, body = call(load_service(workflows=greedy), event("POST", "greedy", {"inputs": "x"}))
     assert status == 502
@@ -424,7 +344,7 @@ def test_a_model_rejection_is_502_with_the_models_reason(load_service: Load) -> 
     ],
 )
 def test_a_step_given_wrong_data_is_422_naming_it_and_why(
-    load_service: Load, workflow: list, failed: str, ran: list[str], reason: str
+    load_service: Load, workflow: list, failed: str, ran: list[str], reason: str, event
 ) -> None:
     module = load_service(workflows={"broken": {"steps": workflow}})
     status, _, body = call(module, event("POST", "broken", {"inputs": REVIEWS}))
@@ -439,7 +359,7 @@ def test_a_step_given_wrong_data_is_422_naming_it_and_why(
 
 
 def test_one_json_log_line_per_request(
-    load_service: Load, closed_port_url: str, capsys: pytest.CaptureFixture[str]
+    load_service: Load, closed_port_url: str, capsys: pytest.CaptureFixture[str], event
 ) -> None:
     working = load_service()
     capsys.readouterr()

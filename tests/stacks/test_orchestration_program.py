@@ -14,7 +14,7 @@ import pytest
 from shared import catalog
 from shared.config import ConfigError
 from shared.engine import program
-from shared.ops.stack_files import project_name, stack_config
+from shared.ops.stack_files import stack_config
 
 STACK = "orchestration"
 ENVIRONMENTS = catalog.ENVIRONMENTS
@@ -60,33 +60,6 @@ STAGE = "aws:apigatewayv2/stage:Stage"
 # --- running the program ----------------------------------------------------------------------
 
 
-class Run:
-    """What one run of the program declared, with the outputs each resource was given."""
-
-    def __init__(self, env: str) -> None:
-        self.env = env
-        self.resources: list[program.Registration] = []
-        self.resolved: dict[str, dict[str, Any]] = {}  # name -> outputs the program saw
-        self.ids: dict[str, str] = {}
-        self.outputs: dict[str, program.ProgramOutput] = {}
-
-    def of_type(self, type_token: str) -> list[program.Registration]:
-        return [r for r in self.resources if r.type == type_token]
-
-    def one(self, type_token: str) -> program.Registration:
-        found = self.of_type(type_token)
-        assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
-        return found[0]
-
-    def named(self, name: str) -> program.Registration:
-        [found] = [r for r in self.resources if r.name == name]
-        return found
-
-    def key(self, name: str) -> str:
-        """The 'type::name' key dependencies are recorded with."""
-        return f"{self.named(name).type}::{name}"
-
-
 def realistic(reg: program.Registration, generic: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The mocks' generic outputs, except where the program reads AWS-computed values that the
     generic ones leave out: a bucket's name (from its prefix) and real-looking ARNs."""
@@ -101,30 +74,24 @@ def realistic(reg: program.Registration, generic: dict[str, Any]) -> tuple[str, 
     return rid, outputs
 
 
-def run_orchestration(env: str, mock_outputs, overrides: dict[str, str] | None = None) -> Run:
-    program_dir = catalog.stack_dir(STACK)
-    config = {**stack_config(program_dir, env), **(overrides or {})}
-    run = Run(env)
-
-    def record(reg: program.Registration) -> program.Resolution:
-        run.resources.append(reg)
-        rid, outputs = realistic(reg, mock_outputs(reg))
-        run.ids[reg.name], run.resolved[reg.name] = rid, outputs
-        return rid, {**reg.inputs, **outputs}
-
-    run.outputs = program.run(
-        program_dir, project_name(program_dir), env, config, record, preview=False
-    )
-    return run
-
-
 def setting(env: str, key: str) -> str:
     return stack_config(catalog.stack_dir(STACK), env).get(f"{STACK}:{key}", DEFAULTS.get(key))
 
 
+@pytest.fixture(scope="module")
+def run_orchestration(run_program):
+    """`run_orchestration(env, overrides=None)`: the program under mocks, with the `realistic`
+    outputs where the program reads AWS-computed values."""
+
+    def run(env: str, overrides: dict[str, str] | None = None) -> Any:
+        return run_program(STACK, env, overrides, outputs=realistic)
+
+    return run
+
+
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
-def run(request, mock_outputs) -> Run:
-    return run_orchestration(request.param, mock_outputs)
+def run(request, run_orchestration) -> Any:
+    return run_orchestration(request.param)
 
 
 @pytest.fixture
@@ -132,7 +99,7 @@ def env(run) -> str:
     return run.env
 
 
-def policy_of(run: Run, service: str) -> dict[str, Any]:
+def policy_of(run: Any, service: str) -> dict[str, Any]:
     return json.loads(run.named(f"{service}-policy").inputs["policy"])
 
 
@@ -389,23 +356,23 @@ def test_outputs_give_the_url_bucket_and_routes(run):
     ("model_timeout", "function_timeout"), [("20", "20"), ("12.5", "10"), ("28", "5")]
 )
 def test_model_timeout_must_be_shorter_than_the_function_timeout(
-    mock_outputs, model_timeout, function_timeout
+    run_orchestration, model_timeout, function_timeout
 ):
     overrides = {
         "orchestration:modelTimeoutS": model_timeout,
         "orchestration:functionTimeoutS": function_timeout,
     }
     with pytest.raises(ConfigError) as raised:
-        run_orchestration("dev", mock_outputs, overrides)
+        run_orchestration("dev", overrides)
     assert raised.value.problems == [
         "orchestration:modelTimeoutS: must be shorter than functionTimeoutS, so a slow model "
         "gets 504."
     ]
 
 
-def test_a_model_timeout_just_under_the_function_timeout_is_accepted(mock_outputs):
+def test_a_model_timeout_just_under_the_function_timeout_is_accepted(run_orchestration):
     overrides = {"orchestration:modelTimeoutS": "9.5", "orchestration:functionTimeoutS": "10"}
-    run = run_orchestration("dev", mock_outputs, overrides)
+    run = run_orchestration("dev", overrides)
     for service in SERVICE_NAMES:
         inputs = run.named(service).inputs
         assert inputs["timeout"] == 10
@@ -422,9 +389,9 @@ def test_a_model_timeout_just_under_the_function_timeout_is_accepted(mock_output
         ({"orchestration:modelTimeout": "3"}, "orchestration:modelTimeout: unknown key"),
     ],
 )
-def test_invalid_settings_are_reported_by_key(mock_outputs, overrides, problem):
+def test_invalid_settings_are_reported_by_key(run_orchestration, overrides, problem):
     with pytest.raises(ConfigError) as raised:
-        run_orchestration("staging", mock_outputs, overrides)
+        run_orchestration("staging", overrides)
     assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
 
 
