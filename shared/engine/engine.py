@@ -179,6 +179,10 @@ class Engine:
             if before_apply is not None:
                 before_apply(plan)
             state = StateStore(self.state_path)
+            if self._up_to_date(plan, state):
+                # Nothing to apply and nothing vanished: the preview already knows the outputs,
+                # so the program need not run a second time.
+                return self._record_outputs(state, plan.outputs)
             failure: list[BaseException] = []
             declared: set[str] = set()
 
@@ -200,9 +204,24 @@ class Engine:
                     raise failure[0] from None
                 raise
             self._delete(state, [k for k in state.resources if k not in declared], retired=True)
-            recorded = {name: {"value": o.value, "secret": o.secret} for name, o in outputs.items()}
-            state.set_outputs(recorded)
-            return {name: StackOutput(o.value, o.secret) for name, o in outputs.items()}
+            return self._record_outputs(state, outputs)
+
+    def _up_to_date(self, plan: Plan, state: StateStore) -> bool:
+        if plan.has_changes or not all(o.known for o in plan.outputs.values()):
+            return False
+        try:
+            return all(REGISTRY[r.type].exists(self.ctx, r) for r in state.resources.values())
+        except (ClientError, BotoCoreError):
+            return False  # let the full apply run and report what is wrong
+
+    @staticmethod
+    def _record_outputs(
+        state: StateStore, outputs: dict[str, program.ProgramOutput]
+    ) -> dict[str, StackOutput]:
+        state.set_outputs(
+            {name: {"value": o.value, "secret": o.secret} for name, o in outputs.items()}
+        )
+        return {name: StackOutput(o.value, o.secret) for name, o in outputs.items()}
 
     def _apply(self, state: StateStore, reg: program.Registration) -> program.Resolution:
         provider = REGISTRY[reg.type]
