@@ -8,7 +8,9 @@ the program reads outputs by those names.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,7 +43,7 @@ def not_found(what: str) -> ClientError:
 
 @dataclass
 class Context:
-    """How providers reach the emulator: one boto3 session, clients made once and reused."""
+    """How providers reach the emulator: clients made once per service and region, reused."""
 
     endpoint_url: str
     region: str
@@ -53,14 +55,24 @@ class Context:
         with pulumi-aws 7's per-resource `region` input live in the region they name."""
         key = (service, region or self.region)
         if key not in self._clients:
-            self._clients[key] = boto3.session.Session(
-                aws_access_key_id="test", aws_secret_access_key="test", region_name=key[1]
-            ).client(
-                service,
-                endpoint_url=self.endpoint_url,
-                config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
-            )
+            with _SESSION_LOCK:
+                self._clients[key] = _session().client(
+                    service,
+                    region_name=key[1],
+                    endpoint_url=self.endpoint_url,
+                    config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
+                )
         return self._clients[key]
+
+
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _session() -> boto3.session.Session:
+    """One session per process: it caches the parsed service models, which cost far more to
+    load (a few hundred ms for API Gateway) than any emulator call."""
+    return boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test")
 
 
 @dataclass(frozen=True)
