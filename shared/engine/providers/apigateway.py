@@ -28,6 +28,15 @@ def _region(ctx: Context, inputs: dict[str, Any]) -> str:
     return inputs.get("region") or ctx.region
 
 
+def _method_key(inputs: dict[str, Any]) -> dict[str, str]:
+    """What names a method (and its integration): the API, the resource and the HTTP verb."""
+    return {
+        "restApiId": inputs["restApi"],
+        "resourceId": inputs["resourceId"],
+        "httpMethod": inputs["httpMethod"],
+    }
+
+
 def execution_arn(ctx: Context, api_id: str, region: str | None = None) -> str:
     return f"arn:aws:execute-api:{region or ctx.region}:{ctx.account_id}:{api_id}"
 
@@ -151,10 +160,8 @@ class Method(Provider):
     def create(self, ctx, want):
         i = want.inputs
         _client(ctx, want.inputs).put_method(
+            **_method_key(i),
             **drop_none(
-                restApiId=_rest_api_id(i),
-                resourceId=i["resourceId"],
-                httpMethod=i["httpMethod"],
                 authorizationType=i.get("authorization", "NONE"),
                 authorizerId=i.get("authorizerId"),
                 apiKeyRequired=i.get("apiKeyRequired", False),
@@ -162,7 +169,7 @@ class Method(Provider):
                 requestModels=i.get("requestModels"),
                 requestParameters=i.get("requestParameters"),
                 operationName=i.get("operationName"),
-            )
+            ),
         )
         return f"agm-{i['restApi']}-{i['resourceId']}-{i['httpMethod']}", {}
 
@@ -177,26 +184,14 @@ class Method(Provider):
             have.inputs,
             want.inputs,
         )
-        i = want.inputs
-        _client(ctx, want.inputs).update_method(
-            restApiId=_rest_api_id(i),
-            resourceId=i["resourceId"],
-            httpMethod=i["httpMethod"],
-            patchOperations=ops,
-        )
+        _client(ctx, want.inputs).update_method(**_method_key(want.inputs), patchOperations=ops)
         return {}
 
     def delete(self, ctx, have):
-        i = have.inputs
-        _client(ctx, have.inputs).delete_method(
-            restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
-        )
+        _client(ctx, have.inputs).delete_method(**_method_key(have.inputs))
 
     def read(self, ctx, have):
-        i = have.inputs
-        return _client(ctx, have.inputs).get_method(
-            restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
-        )
+        return _client(ctx, have.inputs).get_method(**_method_key(have.inputs))
 
 
 @provides
@@ -222,10 +217,8 @@ class Integration(Provider):
     def create(self, ctx, want):
         i = want.inputs
         _client(ctx, want.inputs).put_integration(
+            **_method_key(i),
             **drop_none(
-                restApiId=_rest_api_id(i),
-                resourceId=i["resourceId"],
-                httpMethod=i["httpMethod"],
                 type=i["type"],
                 integrationHttpMethod=i.get("integrationHttpMethod"),
                 uri=i.get("uri"),
@@ -237,7 +230,7 @@ class Integration(Provider):
                 credentials=i.get("credentials"),
                 connectionType=i.get("connectionType"),
                 cacheKeyParameters=i.get("cacheKeyParameters"),
-            )
+            ),
         )
         return f"agi-{i['restApi']}-{i['resourceId']}-{i['httpMethod']}", {}
 
@@ -245,16 +238,10 @@ class Integration(Provider):
         return self.create(ctx, want)[1]
 
     def delete(self, ctx, have):
-        i = have.inputs
-        _client(ctx, have.inputs).delete_integration(
-            restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
-        )
+        _client(ctx, have.inputs).delete_integration(**_method_key(have.inputs))
 
     def read(self, ctx, have):
-        i = have.inputs
-        return _client(ctx, have.inputs).get_integration(
-            restApiId=_rest_api_id(i), resourceId=i["resourceId"], httpMethod=i["httpMethod"]
-        )
+        return _client(ctx, have.inputs).get_integration(**_method_key(have.inputs))
 
 
 @provides
