@@ -306,6 +306,7 @@ def test_summarize_a_short_text_keeps_all_of_it(load, event):
         ({"inputs": REVIEW, "parameters": {"sentences": "2"}}, '"parameters.sentences"'),
         ({"inputs": REVIEW, "parameters": {"sentences": True}}, '"parameters.sentences"'),
         ({"inputs": REVIEW, "parameters": {"sentences": 1.5}}, '"parameters.sentences"'),
+        ({"inputs": REVIEW, "parameters": {"sentence": 3}}, "unknown parameters: sentence"),
     ],
 )
 def test_summarize_refuses_what_it_cannot_summarize(load, aws, body, reason, event):

@@ -67,6 +67,8 @@ def summarize(request: Request) -> dict:
     texts, parameters = inputs.texts_and_parameters(request)
     if len(texts) != 1:
         raise HttpError(400, '"inputs" must be one text to summarize')
+    if unknown := set(parameters) - {"sentences"}:
+        raise HttpError(400, f"unknown parameters: {', '.join(sorted(unknown))}")
     keep = parameters.get("sentences", 2)
     if not isinstance(keep, int) or isinstance(keep, bool) or not 1 <= keep <= 10:
         raise HttpError(400, '"parameters.sentences" must be a whole number from 1 to 10')
