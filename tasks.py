@@ -141,7 +141,7 @@ def lint(c):
 @_user_errors
 def emulator_start(c, port=None):
     """Start the embedded AWS emulator (MiniStack) on 127.0.0.1."""
-    from shared.ops import emulator
+    from shared.local import emulator
 
     server, started = emulator.start(int(port) if port else None)
     print(f"Emulator {'started' if started else 'already running'} at {server.url}.")
@@ -151,7 +151,7 @@ def emulator_start(c, port=None):
 @_user_errors
 def emulator_stop(c, port=None):
     """Stop the emulator (it saves its state first) and the local model endpoints."""
-    from shared.ops import emulator, model_endpoint
+    from shared.local import emulator, model_endpoint
 
     server = emulator.server(int(port) if port else None)
     print(f"Emulator at {server.url} {'stopped' if server.stop() else 'was not running'}.")
@@ -164,7 +164,7 @@ def emulator_stop(c, port=None):
 @_user_errors
 def emulator_status(c, port=None):
     """Say whether the emulator and model endpoints are running."""
-    from shared.ops import emulator, model_endpoint
+    from shared.local import emulator, model_endpoint
 
     server = emulator.server(int(port) if port else None)
     pid = server.pid()

@@ -25,9 +25,9 @@ import boto3
 import pytest
 
 from shared import catalog
-from shared.engine import program
-from shared.ops import emulator, model_endpoint
-from shared.ops.processes import Server, free_port
+from shared.local import emulator, model_endpoint
+from shared.local.engine import program
+from shared.local.processes import Server, free_port
 from shared.ops.stack_files import project_name, stack_config
 
 _SESSION_STATE = tempfile.mkdtemp(prefix="aigw-test-state-")

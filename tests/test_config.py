@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from pulumi.runtime import config as runtime_config
 
-from shared import catalog, config
-from shared.config import JSON, URL, ConfigError, parse, setting
-from shared.engine import program
+from shared import catalog
+from shared.components import config
+from shared.components.config import JSON, URL, ConfigError, parse, setting
+from shared.local.engine import program
 from shared.ops import commands
 from shared.ops.stack_files import project_name, stack_config
 

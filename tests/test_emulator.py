@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from shared.errors import UserError
-from shared.ops import emulator
-from shared.ops.processes import free_port
+from shared.local import emulator
+from shared.local.processes import free_port
 
 pytestmark = pytest.mark.emulator
 

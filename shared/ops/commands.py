@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from shared import catalog
-from shared.config import ConfigError
-from shared.engine import program
+from shared.components.config import ConfigError
 from shared.errors import UserError
+from shared.local.engine import program
 from shared.ops import local, outputs, release
 from shared.ops.stack_files import project_name, stack_config
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shared import catalog
-from shared.engine.engine import Engine, Plan
-from shared.engine.providers import Context
-from shared.ops import emulator, model_endpoint
+from shared.local import emulator, model_endpoint
+from shared.local.engine.engine import Engine, Plan
+from shared.local.engine.program import ProgramOutput
+from shared.local.engine.providers import Context
 from shared.ops.outputs import StackOutput
 from shared.ops.stack_files import project_name, stack_config
 
@@ -45,7 +46,7 @@ def deploy(
     stack: str, *, out: Out = print, overrides: dict[str, str] | None = None
 ) -> dict[str, StackOutput]:
     eng = engine(stack, out=out, overrides=overrides)
-    return eng.up(before_apply=lambda plan: start_dependencies(eng.config, out))
+    return _reported(eng.up(before_apply=lambda plan: start_dependencies(eng.config, out)))
 
 
 def preview(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Plan:
@@ -64,7 +65,11 @@ def destroy(stack: str, *, out: Out = print) -> int:
 
 
 def outputs(stack: str) -> dict[str, StackOutput]:
-    return engine(stack).outputs()
+    return _reported(engine(stack).outputs())
+
+
+def _reported(outputs: dict[str, ProgramOutput]) -> dict[str, StackOutput]:
+    return {name: StackOutput(o.value, o.secret) for name, o in outputs.items()}
 
 
 def is_deployed(stack: str) -> bool:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pulumi
 
-from shared import config, domains, rest_api
-from shared.config import setting
-from shared.lambda_function import LambdaFunction, ModelFunctionSettings
+from shared.components import config, rest_api
+from shared.components import domain as domains
+from shared.components.config import setting
+from shared.components.function import LambdaFunction, ModelFunctionSettings
 
-SOURCE = Path(__file__).parent / "app"
+SOURCE = Path(__file__).parent / "functions"
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 

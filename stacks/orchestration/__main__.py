@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pulumi
 
-from shared import config, http_api, storage
-from shared.config import setting
-from shared.lambda_function import LambdaFunction, ModelFunctionSettings
-from shared.stages import Throttle
+from shared.components import bucket as storage
+from shared.components import config, http_api
+from shared.components.config import setting
+from shared.components.function import LambdaFunction, ModelFunctionSettings
+from shared.components.stages import Throttle
 
-SOURCE = Path(__file__).parent / "services"
+SOURCE = Path(__file__).parent / "functions"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from shared import config, rest_api
-from shared.config import setting
+from shared.components import config, rest_api
+from shared.components.config import setting
 
 # Hugging Face / SageMaker inference convention: {"inputs": ..., "parameters": {...}}.
 INFERENCE_REQUEST = {

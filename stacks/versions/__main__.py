@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from shared import config, http_api
-from shared.config import setting
-from shared.stages import Throttle
+from shared.components import config, http_api
+from shared.components.config import setting
+from shared.components.stages import Throttle
 
 LIVE = "live"
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

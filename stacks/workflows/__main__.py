@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
-from orchestrator.steps import validate
+from functions.steps import validate
 
-from shared import config, rest_api
-from shared.config import setting
-from shared.lambda_function import LambdaFunction, ModelFunctionSettings
+from shared.components import config, rest_api
+from shared.components.config import setting
+from shared.components.function import LambdaFunction, ModelFunctionSettings
 
-SOURCE = Path(__file__).parent / "orchestrator"
+SOURCE = Path(__file__).parent / "functions"
 
 # Each workflow is a list of steps; each step's output is the next step's input.
 WORKFLOWS = {

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.handlers import ModelClient
 from shared.ops import local
+from shared.runtime import ModelClient
 
 pytestmark = pytest.mark.emulator
 

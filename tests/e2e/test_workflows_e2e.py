@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.ops import local, model_endpoint
-from shared.ops.processes import free_port, port_in_use
+from shared.local import model_endpoint
+from shared.local.processes import free_port, port_in_use
+from shared.ops import local
 
 pytestmark = pytest.mark.emulator
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.engine.engine import Engine
-from shared.engine.providers import Context
-from shared.engine.state import StateStore
+from shared.local.engine.engine import Engine
+from shared.local.engine.providers import Context
+from shared.local.engine.state import StateStore
 
 PROGRAMS = Path(__file__).parent / "programs"
 REGION = "us-east-1"

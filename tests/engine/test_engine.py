@@ -7,10 +7,10 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.engine.engine import Action
-from shared.engine.providers import REGISTRY
-from shared.engine.state import exclusive
 from shared.errors import UserError
+from shared.local.engine.engine import Action
+from shared.local.engine.providers import REGISTRY
+from shared.local.engine.state import exclusive
 
 pytestmark = pytest.mark.emulator
 

@@ -18,9 +18,9 @@ import pulumi
 import pytest
 from botocore.exceptions import ClientError
 
-from shared.engine.engine import Action, ApplyError
-from shared.engine.providers import REGISTRY, Context
-from shared.engine.providers.awslambda import code_zip
+from shared.local.engine.engine import Action, ApplyError
+from shared.local.engine.providers import REGISTRY, Context
+from shared.local.engine.providers.awslambda import code_zip
 
 pytestmark = pytest.mark.emulator
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-import shared.handlers
-from shared.handlers import model_client as model_client_module
-from shared.model.server import make_server
+import shared.runtime
+from shared.local.model.server import make_server
+from shared.runtime import model_client as model_client_module
 
 REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
@@ -241,10 +241,10 @@ def import_handler(
 ) -> Iterator[Callable[..., ModuleType]]:
     """`import_handler(source_dir, module_name, env={...})` -> the module, imported as Lambda
     imports it from the zip: `source_dir` (the zip's root) on sys.path, the handler runtime as
-    `aigw_handlers`, `env` in the environment. Each call is a cold start: every module from
+    `aigw_runtime`, `env` in the environment. Each call is a cold start: every module from
     `source_dir` imported before is forgotten and the model-client cache emptied first. The
     modules from the source dirs are forgotten again after the test."""
-    monkeypatch.setitem(sys.modules, "aigw_handlers", shared.handlers)
+    monkeypatch.setitem(sys.modules, "aigw_runtime", shared.runtime)
     source_dirs: list[Path] = []
 
     def forget(source_dir: Path) -> None:

@@ -1,5 +1,5 @@
 """The global stack's `ai` function, imported as its zip holds it (`ai.py` at the root and the
-runtime as `aigw_handlers`), answering REST API events (payload 1.0) from a real local model
+runtime as `aigw_runtime`), answering REST API events (payload 1.0) from a real local model
 endpoint, a closed port and a model that does not answer in time."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-import shared.handlers
+import shared.runtime
 from shared import catalog
 
-APP_DIR = catalog.stack_dir("global") / "app"
+APP_DIR = catalog.stack_dir("global") / "functions"
 REQUEST_ID = "0f4b8c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b"
 POSITIVE = "I love this, it is wonderful and great"
 NEGATIVE = "This is terrible, awful and broken"
@@ -206,6 +206,6 @@ def test_model_slower_than_the_timeout_is_504(
 def test_model_settings_come_from_the_environment(load, stalled_model_url: str) -> None:
     """The client is made once per container from MODEL_ENDPOINT_URL / MODEL_TIMEOUT_SECONDS."""
     load(MODEL_ENDPOINT_URL=stalled_model_url, MODEL_TIMEOUT_SECONDS="0.3")
-    client = shared.handlers.get_model_client()
+    client = shared.runtime.get_model_client()
     assert (client.endpoint_url, client.timeout_s) == (stalled_model_url, 0.3)
-    assert shared.handlers.get_model_client() is client
+    assert shared.runtime.get_model_client() is client

@@ -14,8 +14,8 @@ import pulumi
 import pytest
 
 from shared import catalog
-from shared.engine import program
-from shared.lambda_function import LambdaFunction, caller_path, policy_document
+from shared.components.function import LambdaFunction, caller_path, policy_document
+from shared.local.engine import program
 
 PROGRAM_DIR = Path(__file__).parent / "programs" / "fn"
 PROJECT, STACK = "fn", "dev"
@@ -107,7 +107,7 @@ def test_function_code_is_the_deterministic_zip(run: Run) -> None:
     zip_file = Path(code.path)
     assert zip_file == catalog.state_dir() / "build" / f"{PROJECT}-{STACK}" / "classify.zip"
     with zipfile.ZipFile(zip_file) as archive:
-        assert {"app.py", "aigw_handlers/app.py"} <= set(archive.namelist())
+        assert {"app.py", "aigw_runtime/app.py"} <= set(archive.namelist())
     digest = base64.b64encode(hashlib.sha256(zip_file.read_bytes()).digest()).decode()
     assert fn["sourceCodeHash"] == digest
 

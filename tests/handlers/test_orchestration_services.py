@@ -1,5 +1,5 @@
 """The orchestration services' handler code as Lambda runs it: imported the way the zip lays it
-out (the service modules at the root, the runtime as `aigw_handlers`), S3 in moto, and a real
+out (the service modules at the root, the runtime as `aigw_runtime`), S3 in moto, and a real
 local model endpoint in a thread; plus a closed port and a model that does not answer in time."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import shared.handlers
-from shared.handlers import ModelClient
-from shared.handlers import model_client as model_client_module
+import shared.runtime
+from shared.runtime import ModelClient
+from shared.runtime import model_client as model_client_module
 
-SERVICES_DIR = Path(__file__).resolve().parents[2] / "stacks" / "orchestration" / "services"
+SERVICES_DIR = Path(__file__).resolve().parents[2] / "stacks" / "orchestration" / "functions"
 SERVICE_MODULES = ("inputs", "records", "classifier", "summarizer", "health")
 BUCKET = "orchestration-local-data-20261122000000000000000001"
 REGION = "us-east-1"
@@ -159,12 +159,12 @@ def assert_clean_error(reply: SimpleNamespace, status: int, request_id: str) -> 
 
 def test_the_runtime_alias_is_the_shared_package(load):
     service = load("classifier")
-    import aigw_handlers
+    import aigw_runtime
 
-    assert aigw_handlers is shared.handlers
+    assert aigw_runtime is shared.runtime
     # Relative imports inside the runtime resolve to the one shared package, not a copy.
-    assert aigw_handlers.App is shared.handlers.app.App
-    assert aigw_handlers.get_model_client is model_client_module.get_model_client
+    assert aigw_runtime.App is shared.runtime.app.App
+    assert aigw_runtime.get_model_client is model_client_module.get_model_client
     assert service.classifier.get_model_client is model_client_module.get_model_client
     assert Path(service.inputs.__file__).parent == SERVICES_DIR
     assert service.classifier.app.routes == [("POST", "/classify")]

@@ -1,5 +1,5 @@
 """Deployment zips: reproducible to the byte, holding the function and the handler runtime as
-`aigw_handlers`, and runnable with nothing but the standard library."""
+`aigw_runtime`, and runnable with nothing but the standard library."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pulumi
 import pytest
 
 from shared import catalog
-from shared.lambda_function import (
-    HANDLERS_DIR,
+from shared.components.function import (
+    RUNTIME_DIR,
     RUNTIME_PACKAGE,
     build_zip,
     package,
@@ -71,13 +71,13 @@ def test_zip_holds_the_handler_and_the_runtime_only(source: Path, tmp_path: Path
         infos = archive.infolist()
         assert archive.testzip() is None
     runtime = sorted(
-        f"{RUNTIME_PACKAGE}/{p.relative_to(HANDLERS_DIR).as_posix()}"
-        for p in HANDLERS_DIR.rglob("*.py")
+        f"{RUNTIME_PACKAGE}/{p.relative_to(RUNTIME_DIR).as_posix()}"
+        for p in RUNTIME_DIR.rglob("*.py")
         if "__pycache__" not in p.parts
     )
     assert names == sorted(names)
     assert set(names) == {"app.py", "prompts/system.txt", *runtime}
-    assert {"aigw_handlers/__init__.py", "aigw_handlers/app.py"} <= set(names)
+    assert {"aigw_runtime/__init__.py", "aigw_runtime/app.py"} <= set(names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert ".env" not in names
     for info in infos:
@@ -128,7 +128,7 @@ CALL_HANDLER = """
 import importlib.util, json, sys
 assert importlib.util.find_spec("shared") is None, "the repository leaked in"
 import app
-import aigw_handlers
+import aigw_runtime
 event = json.loads(sys.argv[1])
 response = app.handler(event, None)
 third_party = sorted(
@@ -136,7 +136,7 @@ third_party = sorted(
 )
 print(json.dumps({
     "response": response,
-    "runtime": aigw_handlers.__file__,
+    "runtime": aigw_runtime.__file__,
     "third_party": third_party,
 }))
 """
@@ -179,7 +179,7 @@ def test_handler_runs_from_the_zip_with_the_standard_library_only(
     env = {"MODEL_ENDPOINT_URL": f"{model_url}/v2/invocations", "MODEL_TIMEOUT_SECONDS": "5"}
     outcome = run_from_zip(zip_file, classify_event('{"inputs": ["I love it"]}'), env, workdir)
     assert outcome["third_party"] == []
-    assert outcome["runtime"] == str(zip_file / "aigw_handlers" / "__init__.py")
+    assert outcome["runtime"] == str(zip_file / "aigw_runtime" / "__init__.py")
     response = outcome["response"]
     assert response["statusCode"] == 200, response
     body = json.loads(response["body"])

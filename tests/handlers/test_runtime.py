@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shared.handlers import (
+from shared.runtime import (
     App,
     HttpError,
     ModelClient,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-ORCHESTRATOR = REPO / "stacks" / "workflows" / "orchestrator"
+ORCHESTRATOR = REPO / "stacks" / "workflows" / "functions"
 REQUEST_ID = "5f1c2a9e-0d3b-4b8e-9a57-1e2f3a4b5c6d"
 STAGE = "dev"
 
@@ -54,7 +54,7 @@ Load = Callable[..., ModuleType]
 def load_service(import_handler, model_url: str) -> Load:
     """`load(workflows=..., endpoint=..., timeout_s=...)` -> a freshly imported `service`.
 
-    As in the zip: the orchestrator folder on sys.path, the runtime as `aigw_handlers`, the
+    As in the zip: the orchestrator folder on sys.path, the runtime as `aigw_runtime`, the
     configuration in the environment (WORKFLOWS is read at import), a cold model-client cache.
     """
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-STEPS_FILE = Path(__file__).resolve().parents[2] / "stacks/workflows/orchestrator/steps.py"
+STEPS_FILE = Path(__file__).resolve().parents[2] / "stacks/workflows/functions/steps.py"
 
 
 def _load_steps() -> ModuleType:

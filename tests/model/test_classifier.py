@@ -7,14 +7,14 @@ from collections import Counter
 
 import pytest
 
-from shared.model.classifier import (
+from shared.local.model.classifier import (
     VERSIONS,
     NaiveBayesClassifier,
     extract_features,
     tokenize,
     train_versions,
 )
-from shared.model.dataset import LabelledText, load_examples
+from shared.local.model.dataset import LabelledText, load_examples
 
 LABELS = ("negative", "neutral", "positive")
 # Negation the unigram model reads word by word ("great" wins) and the bigram model sees

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from shared.model.contract import MAX_BODY_BYTES, MAX_INPUTS
-from shared.model.server import make_server
+from shared.local.model.contract import MAX_BODY_BYTES, MAX_INPUTS
+from shared.local.model.server import make_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POSITIVE = "I love this phone, the screen is beautiful"
@@ -485,7 +485,7 @@ def test_make_server_rejects_an_unknown_default_version() -> None:
 
 def start_cli(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "shared.model.server", "--host", "127.0.0.1", *args],
+        [sys.executable, "-m", "shared.local.model.server", "--host", "127.0.0.1", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

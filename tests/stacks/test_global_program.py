@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared import catalog
-from shared.config import ConfigError
+from shared.components.config import ConfigError
 from shared.ops.stack_files import stack_config
 
 STACK = "global"

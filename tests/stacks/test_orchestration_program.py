@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from shared import catalog
-from shared.config import ConfigError
-from shared.engine import program
+from shared.components.config import ConfigError
+from shared.local.engine import program
 from shared.ops.stack_files import stack_config
 
 STACK = "orchestration"
@@ -167,7 +167,7 @@ def test_each_zip_holds_the_handler_its_helpers_and_the_runtime(run, env):
         with zipfile.ZipFile(build / f"{service}.zip") as archive:
             names = set(archive.namelist())
         assert {f"{service}.py", "inputs.py", "records.py"} <= names
-        assert {"aigw_handlers/__init__.py", "aigw_handlers/app.py"} <= names
+        assert {"aigw_runtime/__init__.py", "aigw_runtime/app.py"} <= names
         assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     hashes = {run.named(s).inputs["sourceCodeHash"] for s in SERVICE_NAMES}
     assert len(hashes) == 1  # one source folder, byte-identical zips

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from shared import catalog
-from shared.config import ConfigError
+from shared.components.config import ConfigError
 
 STAGE = "aws:apigatewayv2/stage:Stage"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"

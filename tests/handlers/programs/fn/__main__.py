@@ -8,8 +8,8 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from shared import naming
-from shared.lambda_function import LambdaFunction, allow_api_gateway
+from shared.components import naming
+from shared.components.function import LambdaFunction, allow_api_gateway
 
 config = pulumi.Config()
 bucket = config.get("bucket") or "aigw-test-models"

@@ -1,7 +1,7 @@
 """A classify function as the stacks write them: the runtime comes from the zip's
-`aigw_handlers` package, the model endpoint from MODEL_ENDPOINT_URL."""
+`aigw_runtime` package, the model endpoint from MODEL_ENDPOINT_URL."""
 
-from aigw_handlers import App, HttpError, Request, get_model_client
+from aigw_runtime import App, HttpError, Request, get_model_client
 
 app = App()
 

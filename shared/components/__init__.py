@@ -1,0 +1,1 @@
+"""Deploy-time building blocks: the Pulumi components the stack programs compose."""

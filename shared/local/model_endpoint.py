@@ -1,0 +1,72 @@
+"""The local model endpoint: a real model served on loopback for stacks deployed to `local`.
+
+Which ports to serve comes from the stack's own local config: every URL there that points at
+127.0.0.1 or localhost (other than the emulator) is an endpoint the stack expects to reach.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlparse
+
+from shared import catalog
+from shared.local.processes import HOST, Server
+
+LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
+
+
+def server(port: int) -> Server:
+    return Server(
+        label="model endpoint",
+        port=port,
+        run_dir=catalog.state_dir() / "model-endpoint",
+        ready_path="/ping",
+        port_hint="change the endpoint URL in the stack's Pulumi.local.yaml",
+    )
+
+
+def start(port: int) -> tuple[Server, bool]:
+    endpoint = server(port)
+    started = endpoint.start(
+        [sys.executable, "-m", "shared.local.model.server", "--host", HOST, "--port", str(port)],
+        env={},
+    )
+    return endpoint, started
+
+
+def running() -> list[Server]:
+    run_dir = catalog.state_dir() / "model-endpoint"
+    ports = sorted(int(p.stem) for p in run_dir.glob("*.pid")) if run_dir.exists() else []
+    return [s for s in (server(p) for p in ports) if s.pid() is not None]
+
+
+def loopback_ports(config: dict[str, str], exclude: Iterable[int] = ()) -> set[int]:
+    """Ports of every loopback URL in a stack's config values (JSON values searched too)."""
+    ports: set[int] = set()
+    for value in config.values():
+        for text in _strings(_maybe_json(value)):
+            url = urlparse(text)
+            if url.scheme in ("http", "https") and url.hostname in LOOPBACK_NAMES and url.port:
+                ports.add(url.port)
+    return ports - set(exclude)
+
+
+def _maybe_json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
