@@ -34,6 +34,11 @@ class Registration:
     name: str
     inputs: dict[str, Any]
     dependencies: frozenset[str] = field(default_factory=frozenset)
+    # The parent's 'type::name' (the stack itself for a top-level resource).
+    parent: str = ""
+    # ResourceOptions that change how the resource is applied.
+    delete_before_replace: bool = False
+    protect: bool = False
 
 
 # (physical id, outputs); an empty id means "unknown until applied" in a preview.
@@ -51,15 +56,27 @@ class ProgramOutput:
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        # The monitor calls new_resource on the thread that handles the request.
-        self.request_dependencies = threading.local()
+        # The monitor calls new_resource on the thread that handles the request; the request
+        # carries what MockResourceArgs drops (dependencies, parent, options).
+        self.request_options = threading.local()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:  # components only group resources; there is nothing to apply
             return None, {}
-        dependencies = getattr(self.request_dependencies, "urns", frozenset())
+        request = getattr(self.request_options, "request", None)
         urn = f"{args.typ}::{args.name}"
-        return self.resolver(Registration(urn, args.typ, args.name, args.inputs, dependencies))
+        return self.resolver(
+            Registration(
+                urn,
+                args.typ,
+                args.name,
+                args.inputs,
+                dependencies=_dependencies(request) if request else frozenset(),
+                parent=_short_urn(request.parent) if request and request.parent else "",
+                delete_before_replace=bool(request and request.deleteBeforeReplace),
+                protect=bool(request and request.protect),
+            )
+        )
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
         # Data-source calls have no emulator counterpart; the programs avoid them.
@@ -67,13 +84,11 @@ class _Mocks(pulumi.runtime.Mocks):
 
 
 class _Monitor(mocks.MockMonitor):
-    """Keeps each request's dependency URNs, which the plain mock monitor drops."""
+    """Keeps each request for new_resource: its dependency URNs, parent and options, which the
+    plain mock monitor drops."""
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        deps = set(request.dependencies)
-        for prop in request.propertyDependencies.values():
-            deps.update(prop.urns)
-        self.mocks.request_dependencies.urns = frozenset(_short_urn(u) for u in deps)
+        self.mocks.request_options.request = request
         try:
             return super().RegisterResource(request)
         finally:
@@ -88,6 +103,13 @@ def _close_worker_loop() -> None:
         if not loop.is_running():
             loop.close()
             asyncio.set_event_loop(None)
+
+
+def _dependencies(request: Any) -> frozenset[str]:
+    urns = set(request.dependencies)
+    for prop in request.propertyDependencies.values():
+        urns.update(prop.urns)
+    return frozenset(_short_urn(u) for u in urns)
 
 
 def _short_urn(urn: str) -> str:
