@@ -122,6 +122,22 @@ def run_stack_program(
     return run
 
 
+def deployed_ids(stack: str) -> dict[str, str]:
+    """Logical name -> physical id (a function's or role's name, an API's id) of every resource
+    the local engine recorded for `stack`: resources are auto-named, so tests look them up."""
+    from shared.local.engine.state import StateStore
+    from shared.ops import local
+
+    state = StateStore(local.engine(stack).state_path)
+    return {record.name: record.id for record in state.resources.values()}
+
+
+@pytest.fixture(scope="session")
+def physical_ids():
+    """`physical_ids(stack)`: see `deployed_ids`."""
+    return deployed_ids
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Server]:
     """A MiniStack of the test session's own, on a free port, stopped at the end."""

@@ -1,45 +1,88 @@
-"""A private S3 bucket (public access blocked, encrypted, versioned) and prefix-scoped access."""
+"""A private S3 bucket, as one component, and prefix-scoped access to it.
+
+Default settings (a caller's `bucket_args` override the first kind; what is marked fixed is
+insisted on):
+- auto-named from the component's name (globally unique, so replacements never collide);
+- `force_destroy` False: destroy fails on a bucket holding objects unless asked;
+- public access blocked on all four counts (fixed), default encryption SSE-S3 AES256 (fixed),
+  versioning enabled (fixed), each as its own resource as pulumi-aws 7 models them;
+- tags: project, environment, managed-by (merged over the caller's).
+Pass `opts=ResourceOptions(protect=True)` to keep Pulumi from deleting it: children inherit it.
+
+Outputs: `bucket_name`, `arn`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
 
-
-def private_bucket(part: str, *, force_destroy: bool = False) -> aws.s3.Bucket:
-    bucket = aws.s3.Bucket(
-        part,
-        bucket_prefix=f"{naming.name(part)}-",
-        force_destroy=force_destroy,
-        tags=naming.tags(),
-    )
-    aws.s3.BucketPublicAccessBlock(
-        f"{part}-public-access-block",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-    )
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{part}-encryption",
-        bucket=bucket.id,
-        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-    )
-    aws.s3.BucketVersioning(
-        f"{part}-versioning",
-        bucket=bucket.id,
-        versioning_configuration={"status": "Enabled"},
-    )
-    return bucket
+TYPE = "aigw:s3:PrivateBucket"
 
 
-def prefix_read_write(bucket: aws.s3.Bucket, prefix: str) -> dict:
-    """An IAM statement: read and write objects under `<prefix>/` of `bucket`, nothing else."""
-    return {
-        "Effect": "Allow",
-        "Action": ["s3:GetObject", "s3:PutObject"],
-        "Resource": pulumi.Output.concat(bucket.arn, f"/{prefix}/*"),
-    }
+@dataclass(frozen=True, kw_only=True)
+class PrivateBucketArgs:
+    force_destroy: bool = False
+    bucket_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.s3.Bucket
+
+
+class PrivateBucket(pulumi.ComponentResource):
+    bucket_name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: PrivateBucketArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        args = args or PrivateBucketArgs()
+        bucket = aws.s3.Bucket(
+            name,
+            **naming.merged(
+                TYPE,
+                defaults={"force_destroy": args.force_destroy},
+                extra=args.bucket_args,
+                insisted={"tags": naming.tags()},
+            ),
+            opts=naming.child(self),
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=naming.child(self),
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=naming.child(self),
+        )
+        aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=naming.child(self),
+        )
+        self.bucket_name = bucket.bucket
+        self.arn = bucket.arn
+        self.register_outputs({"bucket_name": self.bucket_name, "arn": self.arn})
+
+    def read_write(self, prefix: str) -> dict[str, Any]:
+        """An IAM statement: read and write objects under `<prefix>/` of this bucket only."""
+        return {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": pulumi.Output.concat(self.arn, f"/{prefix}/*"),
+        }

@@ -1,16 +1,21 @@
 """Typed stack configuration, declared once per stack and validated before any resource exists.
 
-A stack declares its settings as a frozen dataclass whose fields are made with `setting(...)`
-(and, for rules across settings, a `problems()` method yielding "<key>: <what is wrong>"):
+A stack declares its settings in `stacks/<name>/settings.py` as a frozen dataclass named
+`Settings`, whose fields are made with `setting(...)` (and, for rules across settings, a
+`problems()` method yielding "<key>: <what is wrong>"):
 
     @dataclass(frozen=True)
-    class ProxySettings:
-        model_endpoint: str = setting("http://127.0.0.1:8080/invocations", kind=URL)
+    class Settings:
+        model_endpoint: str = setting(kind=URL, description="Model URL", secret=True)
         rate_limit: float = setting(10.0, minimum=0.1, maximum=10_000)
 
-Values come from Pulumi config (`Pulumi.yaml` then `Pulumi.<env>.yaml`, keys `<project>:camelCase`),
-which arrive as strings whatever the YAML said, so every value is parsed here. All problems are
-collected and raised together, so a user fixes a config file in one pass.
+The same declaration is written into the project's `Pulumi.yaml` `config:` block
+(`invoke config-schema`, `project_config`), so the Pulumi CLI knows every key, its type,
+default and description. The program reads values through the public `pulumi.Config` API;
+they arrive as strings whatever the YAML said, so every value is parsed here. All problems are
+collected and raised together, so a user fixes a config file in one pass. A setting declared
+`secret=True`, or set as a secret in the stack, reaches the program as a secret Output, so
+whatever uses it (a Lambda environment variable) is a secret too.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pulumi
-from pulumi.runtime import config as runtime_config
 
 URL = "url"
 JSON = "json"
@@ -44,6 +48,7 @@ class Rule:
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
     description: str = ""
+    secret: bool = False
 
 
 class ConfigError(ValueError):
@@ -64,13 +69,14 @@ def setting(
     maximum: float | None = None,
     choices: tuple[Any, ...] | None = None,
     description: str = "",
+    secret: bool = False,
 ) -> Any:
     """A dataclass field carrying its validation rule. `kind` defaults to the default's type."""
     if kind is None:
         if default is _NO_DEFAULT:
             raise TypeError("a setting without a default needs an explicit kind")
         kind = type(default)
-    rule = Rule(kind, minimum, maximum, choices, description)
+    rule = Rule(kind, minimum, maximum, choices, description, secret)
     if isinstance(default, (list, dict)):
         frozen = json.loads(json.dumps(default))
         return dataclasses.field(
@@ -125,17 +131,71 @@ def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
 
 
 def load(schema: type[T], project: str | None = None) -> T:
-    """Read and validate a stack's settings from the running Pulumi program's config."""
+    """Read and validate a stack's settings from the running program's config (`pulumi.Config`).
+
+    Only declared keys are read; keys a stack file sets but nobody declared are refused before
+    the program runs, against the `Pulumi.yaml` declaration (`shared.ops.stack_files`)."""
     project = project or pulumi.get_project()
-    return parse(schema, project, _project_values(project))
+    values = pulumi.Config(project)
+    raw = {}
+    for key, _, _ in describe(schema):
+        value = values.get(key)
+        if value is not None:
+            raw[key] = value
+    return _with_secrets(parse(schema, project, raw), project)
 
 
-def _project_values(project: str) -> dict[str, Any]:
-    """Every `<project>:<key>` value visible to the program, whichever way the engine passed it."""
-    visible = dict(runtime_config.get_config_env() or {})
-    visible.update(runtime_config.CONFIG.get())
-    prefix = f"{project}:"
-    return {k[len(prefix) :]: v for k, v in visible.items() if k.startswith(prefix)}
+def _with_secrets(settings: T, project: str) -> T:
+    """Wrap each secret setting in a secret Output, once every check saw its plain value."""
+    secret = {}
+    for f in dataclasses.fields(settings):  # type: ignore[arg-type]
+        rule: Rule = f.metadata["rule"]
+        if rule.secret or pulumi.runtime.is_config_secret(f"{project}:{config_key(f.name)}"):
+            secret[f.name] = pulumi.Output.secret(getattr(settings, f.name))
+    return dataclasses.replace(settings, **secret) if secret else settings  # type: ignore[type-var]
+
+
+# How each kind is declared to the Pulumi CLI. The CLI's project config types are string,
+# integer, boolean and array; numbers and mappings are declared without a type (the CLI then
+# passes them through unchecked, and `parse` checks them).
+_PULUMI_TYPES: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    URL: {"type": "string"},
+    int: {"type": "integer"},
+    bool: {"type": "boolean"},
+}
+
+
+def project_config(schema: type) -> dict[str, dict[str, Any]]:
+    """The `config:` block of a project's Pulumi.yaml for `schema`: type, default, description
+    and secrecy of every key, in declaration order."""
+    block: dict[str, dict[str, Any]] = {}
+    for key, rule, default in describe(schema):
+        entry: dict[str, Any] = dict(_PULUMI_TYPES.get(rule.kind, {}))
+        if rule.kind == JSON and isinstance(default, list):
+            entry = {"type": "array", "items": {"type": "string"}}
+        entry["description"] = _describe_rule(rule)
+        if default is not _NO_DEFAULT:
+            entry["default"] = default
+        if rule.secret:
+            entry["secret"] = True
+        block[key] = entry
+    return block
+
+
+def _describe_rule(rule: Rule) -> str:
+    words = [rule.description.rstrip(".")] if rule.description else []
+    if rule.kind == URL:
+        words.append("an http(s) URL")
+    elif rule.kind is float:
+        words.append("a number")
+    elif rule.kind == JSON:
+        words.append("a YAML list or mapping")
+    if rule.choices is not None:
+        words.append("one of " + ", ".join(map(str, rule.choices)))
+    if rule.minimum is not None and rule.maximum is not None:
+        words.append(f"{rule.minimum:g} to {rule.maximum:g}")
+    return "; ".join(words) + "."
 
 
 def problem_with_url(value: Any) -> str | None:

@@ -1,14 +1,27 @@
-"""HTTP API (API Gateway v2) pieces: routes as data, auto-deployed stages with access logging,
-route throttling and stage variables.
+"""An HTTP API (API Gateway v2) published to one or more stages, as one component.
 
-Stages use `auto_deploy=True` and no Deployment resource (the seed set both, which AWS rejects):
-every change to routes or integrations is live on every stage at once, while what differs per
-stage (which model a version stage calls) lives in stage variables.
+Default settings (a caller's `api_args` / `stage_args` override the first kind; what is marked
+fixed is insisted on):
+- protocol HTTP (fixed), auto-named API, tags merged over the caller's;
+- one Route per route and one Integration per target (routes to the same function or URL share
+  it); HTTP targets are HTTP_PROXY, Lambda targets AWS_PROXY with payload format 2.0;
+- Lambda targets get one invoke permission per route, scoped to this API, method and path;
+- each stage (fixed: its name, auto-deploy and access log) is auto-deployed, so a change to
+  routes is live on every stage at once while what differs per stage lives in its variables;
+  it waits for every route and permission (no 500 at start), throttles every route with the
+  stage's throttle and writes one JSON access-log line per request to a log group of its own
+  with `log_retention_days`.
+
+HTTP APIs have no API keys, body models, X-Ray or execution logs: a route or stage asking for
+them is refused, not silently deployed without.
+
+Outputs: `api_id`, `api_endpoint`, `execution_arn`, `stage_urls` (stage name -> invoke URL) and
+`url` (the first stage's).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,152 +29,165 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
+from shared.components.api import HttpTarget, LambdaTarget, Route, Stage, Target, access_log_format
 from shared.components.function import allow_api_gateway
-from shared.components.stages import Throttle, access_log_group
 
-ACCESS_LOG_FORMAT = json.dumps(
-    {
-        "requestId": "$context.requestId",
-        "ip": "$context.identity.sourceIp",
-        "route": "$context.routeKey",
-        "status": "$context.status",
-        "latencyMs": "$context.responseLatency",
-        "integrationStatus": "$context.integrationStatus",
-        "error": "$context.integrationErrorMessage",
-    },
-    separators=(",", ":"),
-)
+TYPE = "aigw:apigatewayv2:HttpApi"
 
 
-@dataclass(frozen=True)
-class HttpTarget:
-    """Forward to an HTTP endpoint; `uri` may be a stage variable like `${stageVariables.x}`."""
-
-    uri: pulumi.Input[str]
-    method: str = "POST"
-    timeout_ms: int = 29_000
-
-    def args(self) -> dict[str, Any]:
-        return {
-            "integration_type": "HTTP_PROXY",
-            "integration_method": self.method,
-            "integration_uri": self.uri,
-            "timeout_milliseconds": self.timeout_ms,
-        }
+@dataclass(frozen=True, kw_only=True)
+class HttpApiArgs:
+    routes: Sequence[Route]
+    stages: Sequence[Stage]
+    description: str = ""
+    api_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.apigatewayv2.Api
+    stage_args: Mapping[str, Any] = field(default_factory=dict)  # extra, for every stage
 
 
-@dataclass(frozen=True)
-class LambdaTarget:
-    """Hand the request to a Lambda function (payload format 2.0)."""
+class HttpApi(pulumi.ComponentResource):
+    api_id: pulumi.Output[str]
+    api_endpoint: pulumi.Output[str]
+    execution_arn: pulumi.Output[str]
+    stage_urls: dict[str, pulumi.Output[str]]
+    url: pulumi.Output[str]
 
-    function: aws.lambda_.Function
-
-    def args(self) -> dict[str, Any]:
-        return {
-            "integration_type": "AWS_PROXY",
-            "integration_method": "POST",
-            "integration_uri": self.function.invoke_arn,
-            "payload_format_version": "2.0",
-        }
-
-
-@dataclass(frozen=True)
-class HttpRoute:
-    method: str  # GET, POST, ANY
-    path: str  # "/predict", "/classify"
-    target: HttpTarget | LambdaTarget
-
-    @property
-    def key(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-@dataclass(frozen=True)
-class HttpStage:
-    name: str
-    throttle: Throttle
-    log_retention_days: int
-    variables: dict[str, str] = field(default_factory=dict)
-
-
-class HttpApi:
-    """An HTTP API built from routes, published to one or more stages."""
-
-    def __init__(self, part: str, *, description: str) -> None:
-        self.part = part
-        self.api = aws.apigatewayv2.Api(
-            part,
-            name=naming.name(part),
-            protocol_type="HTTP",
-            description=description,
-            tags=naming.tags(),
+    def __init__(
+        self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        _check(args)  # before any resource exists
+        super().__init__(TYPE, name, None, opts)
+        self._name = name
+        self._api = aws.apigatewayv2.Api(
+            name,
+            **naming.merged(
+                TYPE,
+                defaults={"description": args.description or None},
+                extra=args.api_args,
+                insisted={"protocol_type": "HTTP", "tags": naming.tags()},
+            ),
+            opts=naming.child(self),
         )
-        self.routes: list[aws.apigatewayv2.Route] = []
-        self.permissions: list[aws.lambda_.Permission] = []
-        self._integrations: dict[int, aws.apigatewayv2.Integration] = {}
-
-    def add(self, route: HttpRoute) -> HttpApi:
-        slug = _slug(route)
-        integration = self._integration_for(route.target, slug)
-        self.routes.append(
-            aws.apigatewayv2.Route(
-                f"{self.part}-{slug}",
-                api_id=self.api.id,
-                route_key=route.key,
-                target=pulumi.Output.concat("integrations/", integration.id),
-            )
-        )
-        if isinstance(route.target, LambdaTarget):
-            # One permission per route, scoped to this API and this method and path only.
-            self.permissions.append(
-                allow_api_gateway(
-                    route.target.function,
-                    f"{self.part}-{slug}",
-                    self.api.execution_arn,
-                    f"/*/{route.method}{route.path}",
+        self._integrations: dict[Any, aws.apigatewayv2.Integration] = {}
+        members: list[pulumi.Resource] = []
+        for route in args.routes:
+            integration = self._integration(route)
+            members.append(
+                aws.apigatewayv2.Route(
+                    f"{name}-{route.slug}",
+                    api_id=self._api.id,
+                    route_key=route.key,
+                    target=pulumi.Output.concat("integrations/", integration.id),
+                    opts=naming.child(self),
                 )
             )
-        return self
-
-    def stage(
-        self, stage: HttpStage, *, depends_on: list[pulumi.Resource] | None = None
-    ) -> aws.apigatewayv2.Stage:
-        log_group = access_log_group(
-            f"{self.part}-{stage.name}-access-logs",
-            self.part,
-            stage.name,
-            stage.log_retention_days,
+            if isinstance(route.target, LambdaTarget):
+                members.append(
+                    allow_api_gateway(
+                        route.target.function,
+                        f"{name}-{route.slug}",
+                        self._api.execution_arn,
+                        route.caller_path,
+                        opts=naming.child(self),
+                    )
+                )
+        self.stage_urls = {
+            stage.name: self._stage(stage, args.stage_args, members).invoke_url
+            for stage in args.stages
+        }
+        self.api_id = self._api.id
+        self.api_endpoint = self._api.api_endpoint
+        self.execution_arn = self._api.execution_arn
+        self.url = self.stage_urls[args.stages[0].name]
+        self.register_outputs(
+            {
+                "api_id": self.api_id,
+                "api_endpoint": self.api_endpoint,
+                "execution_arn": self.execution_arn,
+                "stage_urls": self.stage_urls,
+                "url": self.url,
+            }
         )
-        return aws.apigatewayv2.Stage(
-            f"{self.part}-{stage.name}",
-            api_id=self.api.id,
-            name=stage.name,
-            auto_deploy=True,
-            stage_variables=stage.variables or None,
-            default_route_settings={
-                "throttling_rate_limit": stage.throttle.rate_limit,
-                "throttling_burst_limit": stage.throttle.burst_limit,
-            },
-            access_log_settings={"destination_arn": log_group.arn, "format": ACCESS_LOG_FORMAT},
-            tags=naming.tags(),
-            # Routes first, and (Lambda targets) their invoke permissions: no 500s at start.
-            opts=pulumi.ResourceOptions(
-                depends_on=[*self.routes, *self.permissions, *(depends_on or [])]
-            ),
-        )
 
-    def _integration_for(
-        self, target: HttpTarget | LambdaTarget, slug: str
-    ) -> aws.apigatewayv2.Integration:
+    def _integration(self, route: Route) -> aws.apigatewayv2.Integration:
         """One integration per target, shared by the routes that use it."""
-        key = id(target.function) if isinstance(target, LambdaTarget) else hash(target)
+        target: Target = route.target
+        key = id(target.function) if isinstance(target, LambdaTarget) else target
         if key not in self._integrations:
             self._integrations[key] = aws.apigatewayv2.Integration(
-                f"{self.part}-{slug}-integration", api_id=self.api.id, **target.args()
+                f"{self._name}-{route.slug}-integration",
+                api_id=self._api.id,
+                **_integration_args(target),
+                opts=naming.child(self),
             )
         return self._integrations[key]
 
+    def _stage(
+        self, stage: Stage, extra: Mapping[str, Any], members: list[pulumi.Resource]
+    ) -> aws.apigatewayv2.Stage:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-{stage.name}-access-logs",
+            retention_in_days=stage.log_retention_days,
+            tags=naming.tags(),
+            opts=naming.child(self),
+        )
+        return aws.apigatewayv2.Stage(
+            f"{self._name}-{stage.name}",
+            **naming.merged(
+                TYPE,
+                defaults={
+                    "stage_variables": stage.variables or None,
+                    "default_route_settings": {
+                        "throttling_rate_limit": stage.throttle.rate_limit,
+                        "throttling_burst_limit": stage.throttle.burst_limit,
+                    },
+                },
+                extra=extra,
+                insisted={
+                    "api_id": self._api.id,
+                    "name": stage.name,
+                    "auto_deploy": True,
+                    "access_log_settings": {
+                        "destination_arn": log_group.arn,
+                        "format": access_log_format("http"),
+                    },
+                    "tags": naming.tags(),
+                },
+            ),
+            # Routes first, and (Lambda targets) their invoke permissions: no 500s at start.
+            opts=naming.child(self, depends_on=members),
+        )
 
-def _slug(route: HttpRoute) -> str:
-    words = [route.method.lower(), *route.path.replace("{", "").replace("}", "").split("/")]
-    return "-".join(w.rstrip("+") for w in words if w) or "root"
+
+def _integration_args(target: Target) -> dict[str, Any]:
+    if isinstance(target, HttpTarget):
+        return {
+            "integration_type": "HTTP_PROXY",
+            "integration_method": target.method,
+            "integration_uri": target.uri,
+            "timeout_milliseconds": target.timeout_ms,
+        }
+    return {
+        "integration_type": "AWS_PROXY",
+        "integration_method": "POST",
+        "integration_uri": target.function.invoke_arn,
+        "payload_format_version": "2.0",
+    }
+
+
+def _check(args: HttpApiArgs) -> None:
+    if not args.stages:
+        raise ValueError("an HTTP API needs at least one stage")
+    for route in args.routes:
+        if route.api_key_required or route.body_schema is not None:
+            raise ValueError(
+                f"{route.key}: HTTP APIs have no API keys or body models; use a REST API"
+            )
+    for stage in args.stages:
+        if stage.tracing or stage.metrics or stage.logging_level != "OFF":
+            raise ValueError(
+                f"stage {stage.name!r}: HTTP API stages have no X-Ray, detailed metrics or "
+                "execution logs; use a REST API"
+            )
+    slugs = [r.slug for r in args.routes]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError(f"two routes share a method and path: {sorted(slugs)}")

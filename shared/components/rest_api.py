@@ -1,16 +1,30 @@
-"""REST API (API Gateway v1) pieces: routes as data, a deployment that follows every change,
-and stages with access logging, throttling and tracing.
+"""A REST API (API Gateway v1) published to one stage, as one component.
 
-Fixes built in (see the seeds' defects): the Deployment depends on every method and integration
-and is redeployed through `triggers` whenever anything that defines the API changes; stages are
-explicit `Stage` resources (pulumi-aws 7 removed `Deployment.stage_name`); usage plans reference
-the Stage's output so they are created after it.
+Default settings (a caller's `rest_api_args` / `stage_args` override the first kind; what is
+marked fixed is insisted on):
+- endpoint type REGIONAL (`endpoint_type`), auto-named API, tags merged over the caller's;
+- one Resource per path segment, one Method and Integration per route; `body_schema` adds a
+  JSON-schema Model and the API's one body validator (400 before the backend is called);
+- Lambda targets get one invoke permission each, scoped to this API, method and path;
+- a Deployment redeployed through `triggers` whenever anything that defines the API changes,
+  depending on every method, integration and permission (fixed), replaced create-before-delete
+  so the stage never points at nothing;
+- the stage (fixed: its name, deployment and access log): access logs as one JSON line per
+  request to a log group of its own with `log_retention_days`, X-Ray per `tracing`;
+- MethodSettings `*/*`: the stage's throttle, execution logging level and metrics.
+
+Outputs: `api_id`, `root_resource_id`, `execution_arn`, `stage_name`, `url` (the stage's
+invoke URL, no trailing slash).
+
+These fix the seeds' defects: the Deployment waits for the routes and follows every change;
+stages are explicit resources (pulumi-aws 7 removed `Deployment.stage_name`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,127 +32,101 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
-from shared.components.function import allow_api_gateway
-from shared.components.stages import Throttle, access_log_group
-
-# One JSON line per request in the access log; field names follow API Gateway's $context.
-ACCESS_LOG_FORMAT = json.dumps(
-    {
-        "requestId": "$context.requestId",
-        "ip": "$context.identity.sourceIp",
-        "apiKeyId": "$context.identity.apiKeyId",
-        "method": "$context.httpMethod",
-        "path": "$context.resourcePath",
-        "status": "$context.status",
-        "latencyMs": "$context.responseLatency",
-        "integrationStatus": "$context.integration.status",
-        "error": "$context.error.message",
-    },
-    separators=(",", ":"),
+from shared.components.api import (
+    EXECUTION_LOG_LEVELS,
+    HttpTarget,
+    LambdaTarget,
+    Route,
+    Stage,
+    access_log_format,
 )
+from shared.components.function import allow_api_gateway
+
+TYPE = "aigw:apigateway:RestApi"
+ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 
 
-@dataclass(frozen=True)
-class Quota:
-    limit: int
-    period: str  # DAY, WEEK or MONTH
+@dataclass(frozen=True, kw_only=True)
+class RestApiArgs:
+    routes: Sequence[Route]
+    stage: Stage
+    description: str = ""
+    endpoint_type: str = "REGIONAL"
+    region: str | None = None
+    rest_api_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.apigateway.RestApi
+    stage_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.apigateway.Stage
 
 
-@dataclass(frozen=True)
-class StageSettings:
-    name: str
-    throttle: Throttle
-    log_retention_days: int
-    tracing: bool = False
-    logging_level: str = "OFF"  # execution logs: OFF, ERROR or INFO
-    metrics: bool = False
-    variables: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class HttpProxy:
-    """Forward the request as is to an HTTP endpoint (a model server)."""
-
-    uri: pulumi.Input[str]
-    method: str = "POST"
-    timeout_ms: int = 29_000
-
-    def args(self) -> dict[str, Any]:
-        return {
-            "type": "HTTP_PROXY",
-            "integration_http_method": self.method,
-            "uri": self.uri,
-            "timeout_milliseconds": self.timeout_ms,
-        }
-
-
-@dataclass(frozen=True)
-class LambdaProxy:
-    """Hand the whole request to a Lambda function (AWS_PROXY); the route gets its permission."""
-
-    function: aws.lambda_.Function
-
-    def args(self) -> dict[str, Any]:
-        return {
-            "type": "AWS_PROXY",
-            "integration_http_method": "POST",
-            "uri": self.function.invoke_arn,
-        }
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str  # GET, POST, ANY...
-    path: str  # "/predict", "/ai-service/{proxy+}"
-    integration: HttpProxy | LambdaProxy
-    api_key_required: bool = False
-    body_schema: dict[str, Any] | None = None  # JSON schema; a body that fails it gets 400
-
-
-class RestApi:
-    """A REST API built from routes; `deploy` publishes it to a stage."""
+class RestApi(pulumi.ComponentResource):
+    api_id: pulumi.Output[str]
+    root_resource_id: pulumi.Output[str]
+    execution_arn: pulumi.Output[str]
+    stage_name: pulumi.Output[str]
+    url: pulumi.Output[str]
 
     def __init__(
-        self,
-        part: str,
-        *,
-        description: str,
-        endpoint_type: str = "REGIONAL",
-        region: str | None = None,
+        self, name: str, args: RestApiArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        self.part = part
-        self.region = region
-        self.api = aws.apigateway.RestApi(
-            part,
-            name=naming.name(part),
-            description=description,
-            endpoint_configuration={"types": endpoint_type},
-            tags=naming.tags(),
-            **self._placed,
+        _check(args)  # before any resource exists
+        super().__init__(TYPE, name, None, opts)
+        self._name = name
+        self._placed = naming.placed(args.region)
+        self._region = args.region
+        self._api = aws.apigateway.RestApi(
+            name,
+            **naming.merged(
+                TYPE,
+                defaults={
+                    "description": args.description or None,
+                    "endpoint_configuration": {"types": args.endpoint_type},
+                    **self._placed,
+                },
+                extra=args.rest_api_args,
+                insisted={"tags": naming.tags()},
+            ),
+            opts=naming.child(self),
         )
         self._resources: dict[str, aws.apigateway.Resource] = {}
-        self._definition: list[Any] = []  # everything that must trigger a redeployment
-        self._members: list[pulumi.Resource] = []
-        self._body_validator: aws.apigateway.RequestValidator | None = None
+        self._members: list[pulumi.Resource] = []  # what the deployment must wait for
+        self._validator: aws.apigateway.RequestValidator | None = None
+        for route in args.routes:
+            self._add(route)
+        stage = self._publish(args)
 
-    def add(self, route: Route) -> RestApi:
+        self.api_id = self._api.id
+        self.root_resource_id = self._api.root_resource_id
+        self.execution_arn = self._api.execution_arn
+        self.stage_name = stage.stage_name
+        self.url = stage.invoke_url
+        self.register_outputs(
+            {
+                "api_id": self.api_id,
+                "root_resource_id": self.root_resource_id,
+                "execution_arn": self.execution_arn,
+                "stage_name": self.stage_name,
+                "url": self.url,
+            }
+        )
+
+    def _add(self, route: Route) -> None:
         resource_id = self._resource_id(route.path)
-        slug = _slug(route.method, route.path)
         models, validator_id = None, None
         if route.body_schema is not None:
             model = aws.apigateway.Model(
-                f"{self.part}-{slug}-model",
-                rest_api=self.api.id,
-                name=_model_name(slug),
+                f"{self._name}-{route.slug}-model",
+                rest_api=self._api.id,
+                # Model names are alphanumeric and unique per API; a replacement keeps the name.
+                name="".join(w.capitalize() for w in route.slug.split("-")) + "Body",
                 content_type="application/json",
                 schema=json.dumps(route.body_schema, sort_keys=True),
                 **self._placed,
+                opts=naming.child(self, delete_before_replace=True),
             )
-            models, validator_id = {"application/json": model.name}, self._validator().id
+            models, validator_id = {"application/json": model.name}, self._body_validator().id
             self._members.append(model)
         method = aws.apigateway.Method(
-            f"{self.part}-{slug}",
-            rest_api=self.api.id,
+            f"{self._name}-{route.slug}",
+            rest_api=self._api.id,
             resource_id=resource_id,
             http_method=route.method,
             authorization="NONE",
@@ -146,75 +134,80 @@ class RestApi:
             request_models=models,
             request_validator_id=validator_id,
             **self._placed,
+            opts=naming.child(self),
         )
         integration = aws.apigateway.Integration(
-            f"{self.part}-{slug}-integration",
-            rest_api=self.api.id,
+            f"{self._name}-{route.slug}-integration",
+            rest_api=self._api.id,
             resource_id=resource_id,
             http_method=method.http_method,
-            **route.integration.args(),
+            **_integration_args(route),
             **self._placed,
+            opts=naming.child(self, depends_on=[method]),
         )
         self._members += [method, integration]
-        if isinstance(route.integration, LambdaProxy):
-            # Scoped to this API, method and path; the deployment waits for it (no 500s).
+        if isinstance(route.target, LambdaTarget):
             self._members.append(
                 allow_api_gateway(
-                    route.integration.function,
-                    f"{self.part}-{slug}",
-                    self.api.execution_arn,
-                    f"/*/{route.method}{route.path}",
-                    region=self.region,
+                    route.target.function,
+                    f"{self._name}-{route.slug}",
+                    self._api.execution_arn,
+                    route.caller_path,
+                    region=self._region,
+                    opts=naming.child(self),
                 )
             )
-        self._definition.append(
-            [
-                route.method,
-                route.path,
-                route.api_key_required,
-                route.body_schema,
-                route.integration.args(),
-            ]
-        )
-        return self
 
-    def deploy(self, stage: StageSettings) -> aws.apigateway.Stage:
-        """Deployment (redeployed on any change) and a stage with logging, throttling, tracing."""
-        trigger = pulumi.Output.json_dumps(self._definition).apply(
+    def _publish(self, args: RestApiArgs) -> aws.apigateway.Stage:
+        stage = args.stage
+        definition = [
+            [r.method, r.path, r.api_key_required, r.body_schema, _integration_args(r)]
+            for r in args.routes
+        ]
+        trigger = pulumi.Output.json_dumps(definition).apply(
             lambda text: hashlib.sha256(text.encode()).hexdigest()
         )
         deployment = aws.apigateway.Deployment(
-            f"{self.part}-deployment",
-            rest_api=self.api.id,
-            description=f"{naming.name(self.part)} routes",
+            f"{self._name}-deployment",
+            rest_api=self._api.id,
+            description=f"{self._name} routes",
             triggers={"redeployment": trigger},
-            opts=pulumi.ResourceOptions(depends_on=self._members),
             **self._placed,
+            opts=naming.child(self, depends_on=self._members),
         )
-        log_group = access_log_group(
-            f"{self.part}-access-logs",
-            self.part,
-            stage.name,
-            stage.log_retention_days,
-            region=self.region,
-        )
-        published = aws.apigateway.Stage(
-            f"{self.part}-stage",
-            rest_api=self.api.id,
-            deployment=deployment.id,
-            stage_name=stage.name,
-            variables=stage.variables or None,
-            xray_tracing_enabled=stage.tracing,
-            access_log_settings={
-                "destination_arn": log_group.arn,
-                "format": ACCESS_LOG_FORMAT,
-            },
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-{stage.name}-access-logs",
+            retention_in_days=stage.log_retention_days,
             tags=naming.tags(),
             **self._placed,
+            opts=naming.child(self),
+        )
+        published = aws.apigateway.Stage(
+            f"{self._name}-{stage.name}",
+            **naming.merged(
+                TYPE,
+                defaults={
+                    "variables": stage.variables or None,
+                    "xray_tracing_enabled": stage.tracing,
+                    **self._placed,
+                },
+                extra=args.stage_args,
+                insisted={
+                    "rest_api": self._api.id,
+                    "deployment": deployment.id,
+                    "stage_name": stage.name,
+                    "access_log_settings": {
+                        "destination_arn": log_group.arn,
+                        "format": access_log_format("rest"),
+                    },
+                    "tags": naming.tags(),
+                },
+            ),
+            opts=naming.child(self),
         )
         aws.apigateway.MethodSettings(
-            f"{self.part}-method-settings",
-            rest_api=self.api.id,
+            f"{self._name}-{stage.name}-method-settings",
+            rest_api=self._api.id,
             stage_name=published.stage_name,
             method_path="*/*",
             settings={
@@ -224,75 +217,69 @@ class RestApi:
                 "metrics_enabled": stage.metrics,
             },
             **self._placed,
+            opts=naming.child(self),
         )
         return published
 
-    @property
-    def _placed(self) -> dict[str, str]:
-        return naming.placed(self.region)
-
-    def _validator(self) -> aws.apigateway.RequestValidator:
-        if self._body_validator is None:
-            self._body_validator = aws.apigateway.RequestValidator(
-                f"{self.part}-body-validator",
-                rest_api=self.api.id,
-                name="validate-body",
+    def _body_validator(self) -> aws.apigateway.RequestValidator:
+        if self._validator is None:
+            self._validator = aws.apigateway.RequestValidator(
+                f"{self._name}-body-validator",
+                rest_api=self._api.id,
                 validate_request_body=True,
                 validate_request_parameters=False,
                 **self._placed,
+                opts=naming.child(self),
             )
-            self._members.append(self._body_validator)
-        return self._body_validator
+            self._members.append(self._validator)
+        return self._validator
 
     def _resource_id(self, path: str) -> pulumi.Output[str]:
         """The id of the resource at `path`, creating each missing segment once."""
-        parent: pulumi.Input[str] = self.api.root_resource_id
+        parent: pulumi.Output[str] = self._api.root_resource_id
         so_far = ""
         for segment in path.strip("/").split("/"):
             so_far += "/" + segment
             if so_far not in self._resources:
-                resource = aws.apigateway.Resource(
-                    f"{self.part}-{_slug('', so_far)}",
-                    rest_api=self.api.id,
+                self._resources[so_far] = aws.apigateway.Resource(
+                    f"{self._name}-{naming.slug('', so_far)}",
+                    rest_api=self._api.id,
                     parent_id=parent,
                     path_part=segment,
                     **self._placed,
+                    opts=naming.child(self),
                 )
-                self._resources[so_far] = resource
-                self._members.append(resource)
+                self._members.append(self._resources[so_far])
             parent = self._resources[so_far].id
         return parent
 
 
-def usage_plan(
-    api: RestApi, stage: aws.apigateway.Stage, *, throttle: Throttle, quota: Quota
-) -> aws.apigateway.ApiKey:
-    """An API key subscribed to a usage plan that throttles and caps the stage."""
-    key = aws.apigateway.ApiKey(
-        f"{api.part}-key", name=naming.name(f"{api.part}-key"), enabled=True, tags=naming.tags()
-    )
-    plan = aws.apigateway.UsagePlan(
-        f"{api.part}-usage-plan",
-        name=naming.name(f"{api.part}-plan"),
-        api_stages=[{"api_id": api.api.id, "stage": stage.stage_name}],
-        throttle_settings={"rate_limit": throttle.rate_limit, "burst_limit": throttle.burst_limit},
-        quota_settings={"limit": quota.limit, "period": quota.period},
-        tags=naming.tags(),
-    )
-    aws.apigateway.UsagePlanKey(
-        f"{api.part}-usage-plan-key", key_id=key.id, key_type="API_KEY", usage_plan_id=plan.id
-    )
-    return key
+def _integration_args(route: Route) -> dict[str, Any]:
+    target = route.target
+    if isinstance(target, HttpTarget):
+        return {
+            "type": "HTTP_PROXY",
+            "integration_http_method": target.method,
+            "uri": target.uri,
+            "timeout_milliseconds": target.timeout_ms,
+        }
+    return {
+        "type": "AWS_PROXY",
+        "integration_http_method": "POST",
+        "uri": target.function.invoke_arn,
+    }
 
 
-def _slug(method: str, path: str) -> str:
-    """A name fragment for a route: ("POST", "/ai/{proxy+}") -> "post-ai-proxy"."""
-    words = [method.lower()] + [
-        w for w in path.replace("{", "").replace("+}", "").replace("}", "").split("/") if w
-    ]
-    return "-".join(w for w in words if w) or "root"
-
-
-def _model_name(slug: str) -> str:
-    # Model names must be alphanumeric.
-    return "".join(part.capitalize() for part in slug.split("-")) + "Body"
+def _check(args: RestApiArgs) -> None:
+    if args.endpoint_type not in ENDPOINT_TYPES:
+        raise ValueError(
+            f"endpoint_type must be one of {', '.join(ENDPOINT_TYPES)}, got {args.endpoint_type!r}"
+        )
+    if args.stage.logging_level not in EXECUTION_LOG_LEVELS:
+        raise ValueError(
+            f"logging_level must be one of {', '.join(EXECUTION_LOG_LEVELS)}, "
+            f"got {args.stage.logging_level!r}"
+        )
+    slugs = [r.slug for r in args.routes]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError(f"two routes share a method and path: {sorted(slugs)}")

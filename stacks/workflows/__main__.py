@@ -2,15 +2,24 @@
 Lambda function that runs multi-step AI workflows, declared below as data."""
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
 from functions.steps import validate
+from settings import Settings
 
-from shared.components import config, rest_api
-from shared.components.config import setting
-from shared.components.function import LambdaFunction, ModelFunctionSettings
+from shared.components import (
+    Function,
+    FunctionArgs,
+    LambdaTarget,
+    RestApi,
+    RestApiArgs,
+    Route,
+    Stage,
+    Throttle,
+    config,
+)
+from shared.components.config import ConfigError
 
 SOURCE = Path(__file__).parent / "functions"
 
@@ -41,43 +50,36 @@ WORKFLOWS = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class WorkflowSettings(ModelFunctionSettings):
-    rate_limit: float = setting(50.0, minimum=0.1, maximum=10_000)
-    burst_limit: int = setting(100, minimum=1, maximum=5_000)
-    log_retention_days: int = setting(7, choices=config.LOG_RETENTION_DAYS)
+settings = config.load(Settings)
+if problems := list(validate(WORKFLOWS)):
+    raise ConfigError(pulumi.get_project(), [f"workflows: {p}" for p in problems])
 
-    def problems(self):
-        yield from super().problems()
-        for problem in validate(WORKFLOWS):
-            yield f"workflows: {problem}"
-
-
-settings = config.load(WorkflowSettings)
-function = LambdaFunction(
+function = Function(
     "orchestrator",
-    source_dir=SOURCE,
-    handler="service.handler",
-    environment={
-        **settings.model_environment(),
-        "WORKFLOWS": json.dumps(WORKFLOWS, separators=(",", ":")),
-    },
-    timeout_s=settings.function_timeout_s,
-    log_retention_days=settings.log_retention_days,
-)
-target = rest_api.LambdaProxy(function.function)
-api = (
-    rest_api.RestApi("api", description="Multi-step AI workflows")
-    .add(rest_api.Route("ANY", "/ai-service", target))
-    .add(rest_api.Route("ANY", "/ai-service/{proxy+}", target))
-)
-stage = api.deploy(
-    rest_api.StageSettings(
-        name=pulumi.get_stack(),
-        throttle=rest_api.Throttle(settings.rate_limit, settings.burst_limit),
+    FunctionArgs(
+        source_dir=SOURCE,
+        handler="service.handler",
+        environment={
+            **settings.model_environment(),
+            "WORKFLOWS": json.dumps(WORKFLOWS, separators=(",", ":")),
+        },
+        timeout_s=settings.function_timeout_s,
         log_retention_days=settings.log_retention_days,
-    )
+    ),
+)
+target = LambdaTarget(function)
+api = RestApi(
+    "api",
+    RestApiArgs(
+        description="Multi-step AI workflows",
+        routes=[Route("ANY", "/ai-service", target), Route("ANY", "/ai-service/{proxy+}", target)],
+        stage=Stage(
+            pulumi.get_stack(),
+            Throttle(settings.rate_limit, settings.burst_limit),
+            settings.log_retention_days,
+        ),
+    ),
 )
 
-pulumi.export("url", pulumi.Output.concat(stage.invoke_url, "/ai-service"))
+pulumi.export("url", pulumi.Output.concat(api.url, "/ai-service"))
 pulumi.export("workflows", sorted(WORKFLOWS))

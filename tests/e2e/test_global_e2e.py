@@ -47,12 +47,12 @@ def default_deploy(emulator_server, model_server):
         local.destroy(STACK, out=quiet)
 
 
-def test_default_deploy_has_one_edge_api(default_deploy, emulator_client):
+def test_default_deploy_has_one_edge_api(default_deploy, emulator_client, physical_ids):
     assert set(default_deploy["regionalUrls"]) == {"home"}
     assert default_deploy["url"] == default_deploy["regionalUrls"]["home"]
     assert "domainUrl" not in default_deploy
     api = emulator_client("apigateway").get_rest_api(restApiId=api_id(default_deploy["url"]))
-    assert api["name"] == "global-local-api"
+    assert api["id"] == physical_ids(STACK)["api"]
     assert api["endpointConfiguration"]["types"] == ["EDGE"]
 
 
@@ -137,14 +137,15 @@ def test_regional_outputs_name_both_regions_and_the_domain(regional):
     assert outputs["domainUrl"] == f"https://{regional['domain']}/ai"
 
 
-def test_each_regional_api_lives_in_its_region(regional, emulator_client):
+def test_each_regional_api_lives_in_its_region(regional, emulator_client, physical_ids):
     urls = regional["outputs"]["regionalUrls"]
+    ids = physical_ids(STACK)
     for key, region in (("home", HOME), (EXTRA, EXTRA)):
         apis = emulator_client("apigateway", region).get_rest_apis()["items"]
         mine = [a for a in apis if a["id"] == api_id(urls[key])]
         assert len(mine) == 1, (key, region)
         assert mine[0]["endpointConfiguration"]["types"] == ["REGIONAL"]
-        name = "global-local-ai" + ("" if key == "home" else f"-{EXTRA}")
+        name = ids["ai" + ("" if key == "home" else f"-{EXTRA}")]
         function = emulator_client("lambda", region).get_function(FunctionName=name)
         assert function["Configuration"]["Runtime"] == "python3.12"
         logs = emulator_client("logs", region)
@@ -203,17 +204,18 @@ def test_the_custom_domain_answers_by_host_header(regional, emulator_server, htt
     assert reply.body["predictions"][0]["label"] == "positive"
 
 
-def test_destroy_removes_every_region_and_record(regional, emulator_client):
+def test_destroy_removes_every_region_and_record(regional, emulator_client, physical_ids):
     """Last in the module: after it, the fixture's own destroy has nothing left to do."""
     outputs = regional["outputs"]
     ids = {key: api_id(url) for key, url in outputs["regionalUrls"].items()}
+    names = physical_ids(STACK)
 
     local.destroy(STACK, out=quiet)
 
     assert not local.is_deployed(STACK)
     for key, region, function in (
-        ("home", HOME, "global-local-ai"),
-        (EXTRA, EXTRA, f"global-local-ai-{EXTRA}"),
+        ("home", HOME, names["ai"]),
+        (EXTRA, EXTRA, names[f"ai-{EXTRA}"]),
     ):
         apis = emulator_client("apigateway", region).get_rest_apis()["items"]
         assert ids[key] not in {a["id"] for a in apis}, region

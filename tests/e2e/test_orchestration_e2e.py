@@ -141,7 +141,7 @@ def test_unknown_routes_are_404(url, http, method, path):
     assert reply.status == 404
 
 
-def test_destroy_leaves_nothing_behind(deployed, emulator_client):
+def test_destroy_leaves_nothing_behind(deployed, emulator_client, physical_ids):
     api_id = deployed["url"].split("/execute-api/")[1].split("/")[0]
     bucket = deployed["bucket"]
     apis = emulator_client("apigatewayv2")
@@ -163,20 +163,21 @@ def test_destroy_leaves_nothing_behind(deployed, emulator_client):
 
     # Everything is there first, so the checks below are not vacuous.
     assert api_id in {a["ApiId"] for a in apis.get_apis()["Items"]}
-    ours = {f"orchestration-local-{s}" for s in ("classifier", "summarizer", "health")}
+    ids = physical_ids(STACK)
+    ours = {ids[s] for s in ("classifier", "summarizer", "health")}
+    roles = {ids[f"{s}-role"] for s in ("classifier", "summarizer", "health")}
+    groups = {g for name, g in ids.items() if name.endswith("logs")}
     assert ours <= lambda_names()
-    assert {f"{name}-role" for name in ours} <= role_names()
+    assert roles <= role_names()
+    assert groups <= log_groups()
+    assert {f"/aws/lambda/{name}" for name in ours} <= groups
     assert bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}
 
     local.destroy(STACK, out=lambda line: None)
 
     assert not local.is_deployed(STACK)
     assert api_id not in {a["ApiId"] for a in apis.get_apis()["Items"]}
-    assert not {n for n in lambda_names() if n.startswith("orchestration-local-")}
-    assert not {n for n in role_names() if n.startswith("orchestration-local-")}
+    assert not ours & lambda_names()
+    assert not roles & role_names()
     assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    assert not {
-        g
-        for g in log_groups()
-        if g.startswith(("/aws/lambda/orchestration-local-", "/aws/apigateway/orchestration-"))
-    }
+    assert not groups & log_groups()

@@ -12,8 +12,6 @@ from shared.ops import local
 pytestmark = pytest.mark.emulator
 
 STACK = "workflows"
-FUNCTION = "workflows-local-orchestrator"
-API = "workflows-local-api"
 REVIEWS = [
     "The delivery was fast and the staff were lovely. The food was cold and the waiter was rude!",
     "Excellent value, wonderful view! The room was dirty and the bed was broken.",
@@ -155,12 +153,16 @@ def test_an_unreachable_model_is_502_naming_the_step(deployed, http):
     assert again.body["result"][0]["label"] == "positive"
 
 
-def test_destroy_removes_the_api_and_the_function(emulator_client, model_server, deployed):
+def test_destroy_removes_the_api_and_the_function(
+    emulator_client, model_server, deployed, physical_ids
+):
     apis = emulator_client("apigateway")
     functions = emulator_client("lambda")
-    [api_id] = [a["id"] for a in apis.get_rest_apis()["items"] if a["name"] == API]
+    ids = physical_ids(STACK)
+    api_id, function_name = ids["api"], ids["orchestrator"]
+    assert api_id in {a["id"] for a in apis.get_rest_apis()["items"]}
     assert f"/{api_id}/" in deployed["url"]  # the URL the tests called is this API's
-    function = functions.get_function(FunctionName=FUNCTION)["Configuration"]
+    function = functions.get_function(FunctionName=function_name)["Configuration"]
     assert (function["Runtime"], function["Handler"]) == ("python3.12", "service.handler")
     variables = function["Environment"]["Variables"]
     assert variables["MODEL_ENDPOINT_URL"] == deployed["good"]["workflows:modelEndpoint"]
@@ -169,7 +171,6 @@ def test_destroy_removes_the_api_and_the_function(emulator_client, model_server,
 
     remaining = apis.get_rest_apis()["items"]
     assert api_id not in {a["id"] for a in remaining}
-    assert API not in {a["name"] for a in remaining}
     with pytest.raises(functions.exceptions.ResourceNotFoundException):
-        functions.get_function(FunctionName=FUNCTION)
+        functions.get_function(FunctionName=function_name)
     assert not local.is_deployed(STACK)

@@ -1,5 +1,5 @@
-"""LambdaFunction and allow_api_gateway on Pulumi's mock runtime: what the tiny program under
-programs/fn declares, and how the pieces point at each other."""
+"""The Function component and allow_api_gateway on Pulumi's mock runtime: what the tiny
+program under programs/fn declares, and how the pieces point at each other."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pulumi
 import pytest
 
 from shared import catalog
-from shared.components.function import LambdaFunction, caller_path, policy_document
+from shared.components import Function, FunctionArgs
+from shared.components.function import TYPE, caller_path, policy_document
 from shared.local.engine import program
 
 PROGRAM_DIR = Path(__file__).parent / "programs" / "fn"
@@ -55,7 +56,8 @@ class Run:
     def record(self, reg: program.Registration) -> program.Resolution:
         self.resources.append(reg)
         physical_id, computed = outputs_for(reg)
-        return physical_id, {**reg.inputs, **computed}
+        # Auto-named resources get their logical name, as the mocks' stand-in for Pulumi's.
+        return physical_id, {"name": reg.name, **reg.inputs, **computed}
 
     def of_type(self, type_token: str) -> list[program.Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -89,15 +91,28 @@ def test_function_runs_python_312_with_its_settings(run: Run) -> None:
     fn = run.one(FUNCTION).inputs
     assert fn["runtime"] == "python3.12"
     assert fn["handler"] == "app.handler"
-    assert fn["name"] == f"{PROJECT}-{STACK}-classify"
-    assert fn["role"] == f"arn:aws:iam::{ACCOUNT}:role/{PROJECT}-{STACK}-classify-role"
+    assert "name" not in fn, "auto-named: a replacement never collides with the old function"
+    assert fn["role"] == f"arn:aws:iam::{ACCOUNT}:role/classify-role"
     assert fn["timeout"] == 15
     assert fn["memorySize"] == 512
     assert fn["environment"] == {
         "variables": {"MODEL_ENDPOINT_URL": "http://127.0.0.1:8080/invocations"}
     }
-    assert fn["tags"] == {"project": PROJECT, "environment": STACK, "managed-by": "pulumi"}
-    assert run.outputs["functionName"].value == f"{PROJECT}-{STACK}-classify"
+    # The caller's extra arguments are applied; its tags are merged under ours.
+    assert fn["architectures"] == ["arm64"]
+    assert fn["tags"] == {
+        "team": "ml",
+        "project": PROJECT,
+        "environment": STACK,
+        "managed-by": "pulumi",
+    }
+    assert run.outputs["functionName"].value == "classify"
+
+
+def test_every_resource_is_a_child_of_the_component(run: Run) -> None:
+    for reg in run.resources:
+        if reg.type in (FUNCTION, ROLE, ROLE_POLICY, LOG_GROUP):
+            assert reg.parent == f"{TYPE}::classify", reg.name
 
 
 def test_function_code_is_the_deterministic_zip(run: Run) -> None:
@@ -112,16 +127,25 @@ def test_function_code_is_the_deterministic_zip(run: Run) -> None:
     assert fn["sourceCodeHash"] == digest
 
 
-def test_function_waits_for_its_log_group_and_permissions(run: Run) -> None:
-    fn = run.one(FUNCTION)
-    needed = {f"{LOG_GROUP}::classify-logs", f"{ROLE_POLICY}::classify-policy"}
-    assert needed <= fn.dependencies
+def test_nothing_can_invoke_the_function_before_it_may_log(run: Run) -> None:
+    """The component's outputs resolve after its log group and policy: whatever uses them (the
+    API's permission, hence its stage) waits for both."""
+    needed = {
+        f"{FUNCTION}::classify",
+        f"{LOG_GROUP}::classify-logs",
+        f"{ROLE_POLICY}::classify-policy",
+    }
+    for permission in run.of_type(PERMISSION):
+        assert needed <= permission.dependencies, permission.name
 
 
 def test_log_group_is_the_functions_own_with_retention(run: Run) -> None:
-    group = run.one(LOG_GROUP).inputs
-    assert group["name"] == f"/aws/lambda/{PROJECT}-{STACK}-classify"
-    assert group["retentionInDays"] == 14
+    group = run.one(LOG_GROUP)
+    assert group.inputs["name"] == "/aws/lambda/classify"  # derived from the function's name
+    assert group.inputs["retentionInDays"] == 14
+    assert f"{FUNCTION}::classify" in group.dependencies
+    # Its name is fixed by the function's: replaced delete-before-create, or it would collide.
+    assert group.delete_before_replace
 
 
 def test_role_can_only_be_assumed_by_lambda(run: Run) -> None:
@@ -136,9 +160,9 @@ def test_role_can_only_be_assumed_by_lambda(run: Run) -> None:
 
 
 def test_role_policy_writes_to_its_own_log_group_only(run: Run) -> None:
-    assert run.one(ROLE_POLICY).inputs["role"] == f"{PROJECT}-{STACK}-classify-role"
+    assert run.one(ROLE_POLICY).inputs["role"] == "classify-role"
     logs, *rest = policy(run)["Statement"]
-    group_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{PROJECT}-{STACK}-classify"
+    group_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/classify"
     assert logs == {
         "Sid": "WriteOwnLogs",
         "Effect": "Allow",
@@ -170,7 +194,7 @@ def test_permission_lets_api_gateway_invoke_from_this_api_only(run: Run) -> None
     for inputs in permissions.values():
         assert inputs["action"] == "lambda:InvokeFunction"
         assert inputs["principal"] == "apigateway.amazonaws.com"
-        assert inputs["function"] == f"{PROJECT}-{STACK}-classify"
+        assert inputs["function"] == "classify"
         assert inputs["sourceArn"].startswith(EXECUTION_ARN + "/")
     assert permissions["classify-invoke-permission"]["sourceArn"] == f"{EXECUTION_ARN}/*/*"
     # ANY and path parameters are not valid inside the ARN: both become `*`.
@@ -209,9 +233,30 @@ def test_policy_statements_are_checked() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"timeout_s": 0}, "timeout_s"), ({"memory_mb": 64}, "memory_mb"), ({}, "longer than 64")],
+    [
+        ({"timeout_s": 0}, "timeout_s"),
+        ({"memory_mb": 64}, "memory_mb"),
+        ({"statements": [{"Effect": "Allow", "Action": "s3:GetObject"}]}, "Action and Resource"),
+    ],
 )
-def test_bad_function_settings_are_refused(kwargs: dict[str, Any], message: str) -> None:
-    part = "x" * 70 if not kwargs else "ok"
+def test_bad_function_settings_are_refused_before_any_resource(
+    kwargs: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
-        LambdaFunction(part, source_dir=PROGRAM_DIR / "function", **kwargs)
+        Function("ok", FunctionArgs(source_dir=PROGRAM_DIR / "function", **kwargs))
+
+
+def test_what_the_component_insists_on_cannot_be_overridden(tmp_path: Path) -> None:
+    """The role is the component's least-privilege one: a caller's `role` is refused by name,
+    not silently replaced (naming.merged, used by every component)."""
+    from shared.components import naming
+
+    with pytest.raises(ValueError, match="role cannot be set by the caller"):
+        naming.merged(TYPE, {"runtime": "python3.12"}, {"role": "arn:other"}, {"role": "mine"})
+    args = naming.merged(
+        TYPE,
+        {"runtime": "python3.12", "tags": {"a": "1"}},
+        {"runtime": "python3.13", "tags": {"a": "2", "b": "2"}},
+        {"code": "zip", "tags": {"b": "ours"}},
+    )
+    assert args == {"runtime": "python3.13", "code": "zip", "tags": {"a": "2", "b": "ours"}}

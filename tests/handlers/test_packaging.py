@@ -16,7 +16,7 @@ import pulumi
 import pytest
 
 from shared import catalog
-from shared.components.function import (
+from shared.components.packaging import (
     RUNTIME_DIR,
     RUNTIME_PACKAGE,
     build_zip,

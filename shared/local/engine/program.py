@@ -188,12 +188,40 @@ def _close_current_event_loop() -> None:
 
 @contextmanager
 def _program_context(program_dir: Path) -> Iterator[None]:
-    """Run as the Pulumi CLI would: from the project folder, with it first on sys.path."""
+    """Run as the Pulumi CLI would: from the project folder, with it first on sys.path, and
+    with the program's own modules (`settings`, `functions.*`) imported afresh: every run gets
+    its own copy, and two projects with a module of the same name never see each other's."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
     os.chdir(program_dir)
     sys.path.insert(0, str(program_dir))
+    _forget_modules_under(program_dir)
     try:
         yield
     finally:
+        _forget_modules_under(program_dir)
         os.chdir(old_cwd)
         sys.path[:] = old_path
+
+
+def _forget_modules_under(program_dir: Path) -> None:
+    """Drop from sys.modules every module loaded from `program_dir` (files and namespace
+    packages alike), and any module whose name a program folder may shadow."""
+    for name, module in list(sys.modules.items()):
+        locations = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
+        if (
+            any(loc and _inside(Path(loc), program_dir) for loc in locations)
+            or name.split(".")[0] in _PROGRAM_MODULE_NAMES
+        ):
+            del sys.modules[name]
+
+
+# Top-level names every stack folder uses for its own modules: whichever project imported them
+# last must not serve them to the next one.
+_PROGRAM_MODULE_NAMES = {"settings", "functions"}
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except OSError:
+        return False

@@ -1,0 +1,120 @@
+"""One vocabulary for REST (API Gateway v1) and HTTP (v2) APIs: routes, targets, stages,
+throttles and the access-log format, each defined once and used by both components.
+
+    Route("POST", "/predict", HttpTarget(url), api_key_required=True, body_schema={...})
+    Route("GET", "/health", LambdaTarget(function))
+    Stage("prod", Throttle(rate_limit=50, burst_limit=100), log_retention_days=30)
+
+What a kind of API cannot do is refused by its component (an HTTP API has no API keys or body
+models), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import pulumi
+
+from shared.components.naming import slug
+
+if TYPE_CHECKING:
+    from shared.components.function import Function
+
+# API Gateway's integration timeout: 50 ms to 29 s by default, for REST and HTTP APIs alike.
+MAX_INTEGRATION_TIMEOUT_MS = 29_000
+EXECUTION_LOG_LEVELS = ("OFF", "ERROR", "INFO")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate_limit: float  # steady requests per second
+    burst_limit: int  # requests allowed at once above the rate
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    period: Literal["DAY", "WEEK", "MONTH"]
+
+
+@dataclass(frozen=True)
+class HttpTarget:
+    """Forward the request as is to an HTTP endpoint (a model server); on an HTTP API the URI
+    may be a stage variable such as `${stageVariables.modelEndpoint}`."""
+
+    uri: pulumi.Input[str]
+    method: str = "POST"
+    timeout_ms: int = MAX_INTEGRATION_TIMEOUT_MS
+
+
+@dataclass(frozen=True)
+class LambdaTarget:
+    """Hand the whole request to a Lambda function (proxy integration); the route gets the
+    function's invoke permission, scoped to this API, method and path."""
+
+    function: Function
+
+
+Target = HttpTarget | LambdaTarget
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # GET, POST, ANY...
+    path: str  # "/predict", "/ai-service/{proxy+}"
+    target: Target
+    api_key_required: bool = False  # REST only
+    body_schema: dict[str, Any] | None = None  # REST only: a body that fails it gets 400
+
+    @property
+    def slug(self) -> str:
+        return slug(self.method, self.path)
+
+    @property
+    def key(self) -> str:
+        """The route key as HTTP APIs write it: "POST /predict"."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def caller_path(self) -> str:
+        """`/<stage>/<METHOD>/<path>` as API Gateway names this route's calls in an
+        execute-api ARN, for the Lambda permission."""
+        return f"/*/{self.method}{self.path}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    throttle: Throttle
+    log_retention_days: int
+    variables: dict[str, str] = field(default_factory=dict)
+    tracing: bool = False  # X-Ray (REST only)
+    logging_level: str = "OFF"  # execution logs (REST only): OFF, ERROR or INFO
+    metrics: bool = False  # detailed CloudWatch metrics (REST only)
+
+
+# One JSON line per request in every stage's access log: the same field names for both kinds of
+# API, each filled from the $context variable that kind of API offers.
+_ACCESS_LOG_FIELDS: dict[str, dict[str, str]] = {
+    "requestId": {"rest": "$context.requestId", "http": "$context.requestId"},
+    "ip": {"rest": "$context.identity.sourceIp", "http": "$context.identity.sourceIp"},
+    "route": {"rest": "$context.httpMethod $context.resourcePath", "http": "$context.routeKey"},
+    "status": {"rest": "$context.status", "http": "$context.status"},
+    "latencyMs": {"rest": "$context.responseLatency", "http": "$context.responseLatency"},
+    "integrationStatus": {
+        "rest": "$context.integration.status",
+        "http": "$context.integrationStatus",
+    },
+    "error": {"rest": "$context.error.message", "http": "$context.integrationErrorMessage"},
+    "apiKeyId": {"rest": "$context.identity.apiKeyId"},
+}
+
+
+def access_log_format(kind: Literal["rest", "http"]) -> str:
+    """The access-log format of a REST or an HTTP API stage."""
+    fields = {
+        name: by_kind[kind] for name, by_kind in _ACCESS_LOG_FIELDS.items() if kind in by_kind
+    }
+    return json.dumps(fields, separators=(",", ":"))

@@ -1,0 +1,45 @@
+"""The versions stack's settings: `versions:<key>` in Pulumi.<env>.yaml, declared in
+Pulumi.yaml."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from shared.components import config
+from shared.components.config import setting
+
+LIVE = "live"
+STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    model_versions: dict = setting(
+        kind=config.JSON, description="Model version -> its endpoint URL, one stage each"
+    )
+    live_version: str = setting(kind=str, description="The version the live stage serves")
+    rate_limit: float = setting(
+        50.0, minimum=0.1, maximum=10_000, description="Requests per second per stage"
+    )
+    burst_limit: int = setting(100, minimum=1, maximum=5_000, description="Burst per stage")
+    integration_timeout_ms: int = setting(
+        29_000, minimum=50, maximum=30_000, description="Milliseconds API Gateway waits"
+    )
+    log_retention_days: int = setting(
+        7, choices=config.LOG_RETENTION_DAYS, description="Days CloudWatch keeps the logs"
+    )
+
+    def problems(self) -> Iterator[str]:
+        if not isinstance(self.model_versions, dict) or not self.model_versions:
+            yield "modelVersions: expected a mapping of version name to endpoint URL."
+            return
+        for version, endpoint in self.model_versions.items():
+            if not STAGE_NAME.match(version) or version == LIVE:
+                yield f"modelVersions: {version!r} is not a usable stage name."
+            if config.problem_with_url(endpoint):
+                yield f"modelVersions.{version}: {config.problem_with_url(endpoint)}"
+        if self.live_version not in self.model_versions:
+            yield (
+                f"liveVersion: {self.live_version!r} is not one of "
+                f"{', '.join(self.model_versions)}."
+            )
