@@ -104,6 +104,31 @@ def changed(c, since=""):
     print(json.dumps(release.changed_stacks(since)))
 
 
+@task(
+    name="config-schema",
+    help={
+        "stack": "a stack or all (default all)",
+        "check": "change nothing; fail if a Pulumi.yaml differs from its settings.py",
+    },
+)
+@_user_errors
+def config_schema(c, stack="all", check=False):
+    """Write each Pulumi.yaml `config:` block from the stack's settings (type, default, ...)."""
+    from shared import catalog
+    from shared.ops import config_schema as schema
+
+    stale = {}
+    for name in catalog.resolve_stacks(stack):
+        if check:
+            if keys := schema.out_of_date(name):
+                stale[name] = keys
+        elif schema.write(name):
+            print(f"Wrote stacks/{name}/Pulumi.yaml")
+    if stale:
+        listed = "; ".join(f"{name}: {', '.join(keys)}" for name, keys in stale.items())
+        raise UserError(f"Pulumi.yaml out of date ({listed}); run `invoke config-schema`.")
+
+
 @task(help={"k": "only tests matching this expression", "quick": "skip end-to-end tests"})
 def test(c, k=None, quick=False):
     """Run the test suite (offline; end-to-end tests start their own emulator)."""
@@ -184,5 +209,7 @@ emulator_tasks.add_task(emulator_start, "start")
 emulator_tasks.add_task(emulator_stop, "stop")
 emulator_tasks.add_task(emulator_status, "status")
 
-ns = Collection(deploy, preview, destroy, outputs, smoke, promote, changed, test, lint, bench)
+ns = Collection(
+    deploy, preview, destroy, outputs, smoke, promote, changed, test, lint, bench, config_schema
+)
 ns.add_collection(emulator_tasks)

@@ -16,6 +16,7 @@ from pulumi.runtime import config as runtime_config
 from shared import catalog
 from shared.components import config
 from shared.components.config import JSON, URL, ConfigError, parse, setting
+from shared.errors import UserError
 from shared.local.engine import program
 from shared.ops import commands
 from shared.ops.stack_files import project_name, stack_config
@@ -273,7 +274,9 @@ def runtime_values(monkeypatch: pytest.MonkeyPatch):
     runtime_config.set_all_config(previous)
 
 
-def test_load_reads_only_its_own_project(runtime_values) -> None:
+def test_load_reads_only_declared_keys_of_its_own_project(runtime_values) -> None:
+    """Through pulumi.Config: other namespaces and undeclared keys are not read (the stack-file
+    reader refuses undeclared keys before a program runs: tests/test_stack_files.py)."""
     runtime_values(
         {
             f"{PROJECT}:endpoint": ENDPOINT,
@@ -287,11 +290,28 @@ def test_load_reads_only_its_own_project(runtime_values) -> None:
 
 
 def test_load_reports_problems_of_the_runtime_config(runtime_values) -> None:
-    runtime_values({f"{PROJECT}:count": "0", f"{PROJECT}:extra": "1"})
+    runtime_values({f"{PROJECT}:count": "0", f"{PROJECT}:ratio": "high"})
     with pytest.raises(ConfigError) as caught:
         config.load(Sample, PROJECT)
     keys = sorted(p.split(": ", 1)[0] for p in caught.value.problems)
-    assert keys == [f"{PROJECT}:{k}" for k in ("count", "endpoint", "extra")]
+    assert keys == [f"{PROJECT}:{k}" for k in ("count", "endpoint", "ratio")]
+
+
+def test_secret_settings_reach_the_program_as_secret_outputs(runtime_values, monkeypatch) -> None:
+    import pulumi
+
+    @dataclass(frozen=True)
+    class WithSecret:
+        token: Any = setting(kind=str, secret=True)
+        endpoint: Any = setting(kind=URL)
+
+    runtime_values({f"{PROJECT}:token": "s3cr3t", f"{PROJECT}:endpoint": ENDPOINT})
+    monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key.endswith(":endpoint"))
+    loaded = config.load(WithSecret, PROJECT)
+    # Declared secret, or set as a secret: either way an Output marked secret.
+    assert isinstance(loaded.token, pulumi.Output)
+    assert isinstance(loaded.endpoint, pulumi.Output)
+    assert config.project_config(WithSecret)["token"]["secret"] is True
 
 
 def test_load_falls_back_to_the_pulumi_config_variable(
@@ -309,7 +329,7 @@ def test_load_falls_back_to_the_pulumi_config_variable(
 BAD_PROXY = {
     "proxy:planRateLimit": "fast",
     "proxy:modelEndpoint": "not a url",
-    "proxy:bogus": "1",
+    "proxy:quotaPeriod": "YEAR",
 }
 
 
@@ -361,13 +381,26 @@ def test_check_config_rejects_a_bad_environment_file(
         "config:\n"
         "  proxy:modelEndpoint: not a url\n"
         "  proxy:planRateLimit: fast\n"
-        "  proxy:bogus: 1\n"
-        "  proxy:tracing: yes please\n"
+        "  proxy:tracing: yes\n"
     )
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
     with pytest.raises(ConfigError) as caught:
         commands.check_config("proxy", "dev")
     keys = sorted(p.split(": ", 1)[0] for p in caught.value.problems)
-    assert keys == sorted(
-        ["proxy:modelEndpoint", "proxy:planRateLimit", "proxy:bogus", "proxy:tracing"]
+    # YAML 1.2, as the CLI reads it: `yes` is the string "yes", not a boolean.
+    assert keys == sorted(["proxy:modelEndpoint", "proxy:planRateLimit", "proxy:tracing"])
+
+
+def test_check_config_refuses_an_undeclared_key_before_the_program_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stacks = tmp_path / "stacks"
+    shutil.copytree(catalog.stack_dir("proxy"), stacks / "proxy")
+    (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
+        "config:\n  proxy:modelEndpoint: https://m.example.com/invocations\n  proxy:bogus: 1\n"
     )
+    monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
+    with pytest.raises(UserError) as caught:
+        commands.check_config("proxy", "dev")
+    assert "proxy:bogus: unknown key. Known keys: integrationTimeoutMs" in str(caught.value)
+    assert caught.value.exit_code == 2

@@ -40,6 +40,8 @@ PROJECT_YAML = """\
       demo:schemaOnly:
         type: string
         description: declared, never given a value
+      extra:
+        type: string
     """
 
 
@@ -173,6 +175,79 @@ def test_structured_project_values_become_json(tmp_path: Path) -> None:
 )
 def test_as_config_string(value: Any, expected: str) -> None:
     assert as_config_string(value) == expected
+
+
+# --- read as the CLI reads them ----------------------------------------------------------------
+
+
+def _refusal(tmp_path: Path, dev: str) -> str:
+    folder = _project(tmp_path, PROJECT_YAML, dev=dev)
+    with pytest.raises(UserError) as raised:
+        stack_config(folder, "dev")
+    assert raised.value.exit_code == 2
+    assert str(raised.value).endswith("Nothing was changed.")
+    return str(raised.value)
+
+
+def test_yaml_1_2_yes_and_no_are_strings(tmp_path: Path) -> None:
+    folder = _project(tmp_path, PROJECT_YAML, dev="config:\n  flavour: yes\n  extra: off\n")
+    values = stack_config(folder, "dev")
+    assert (values["demo:flavour"], values["demo:extra"]) == ("yes", "off")
+
+
+def test_a_duplicate_key_is_named(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  retries: 1\n  retries: 2\n")
+    assert 'duplicate key "retries"' in message and "line 3" in message
+
+
+def test_a_namespace_typo_is_named_with_the_valid_choices(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  dmeo:retries: 3\n")
+    assert "dmeo:retries: unknown namespace 'dmeo'; valid: demo, aws." in message
+    assert "Did you mean demo:retries?" in message
+
+
+def test_a_key_of_another_project_is_named(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  proxy:planRateLimit: 3\n")
+    assert "proxy:planRateLimit: belongs to project 'proxy', not 'demo'." in message
+
+
+def test_an_undeclared_key_lists_the_declared_ones(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  demo:retires: 3\n")
+    assert "demo:retires: unknown key. Known keys: extra, flavour, greeting" in message
+
+
+def test_an_unknown_provider_key_is_named(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  aws:regoin: eu-west-1\n")
+    assert "aws:regoin: not a setting of the aws provider" in message
+    assert "Did you mean aws:region?" in message
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    message = _refusal(tmp_path, "config:\n  dmeo:a: 1\n  demo:b: 2\n  aws:c: 3\n")
+    assert message.count("\n  - ") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("config: [1, 2]\n", "`config:` must be a mapping"),
+        ("just text\n", "must be a YAML mapping"),
+        ("config:\n  a: [\n", "is not valid YAML at line"),
+        ("conifg: {}\n", "unknown top-level key 'conifg'"),
+    ],
+)
+def test_a_file_of_the_wrong_shape_is_refused(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in _refusal(tmp_path, text)
+
+
+def test_encrypted_values_are_for_the_cli(tmp_path: Path) -> None:
+    folder = _project(
+        tmp_path, PROJECT_YAML, dev="config:\n  extra:\n    secure: v1:abc\n", local=""
+    )
+    assert "demo:extra" not in stack_config(folder, "dev")  # the CLI decrypts it
+    (folder / "Pulumi.local.yaml").write_text("config:\n  extra:\n    secure: v1:abc\n")
+    message = str(pytest.raises(UserError, stack_config, folder, "local").value)
+    assert "encrypted values need the Pulumi CLI" in message
 
 
 def test_missing_environment_file_is_a_user_error(tmp_path: Path) -> None:

@@ -194,7 +194,7 @@ def _describe_rule(rule: Rule) -> str:
     if rule.choices is not None:
         words.append("one of " + ", ".join(map(str, rule.choices)))
     if rule.minimum is not None and rule.maximum is not None:
-        words.append(f"{rule.minimum:g} to {rule.maximum:g}")
+        words.append(f"{_number(rule.minimum)} to {_number(rule.maximum)}")
     return "; ".join(words) + "."
 
 
@@ -204,6 +204,10 @@ def problem_with_url(value: Any) -> str | None:
     if url is None or url.scheme not in ("http", "https") or not url.netloc:
         return f"expected an http(s) URL, got {value!r}."
     return None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 _BOOLS = {"true": True, "false": False}

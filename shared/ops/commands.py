@@ -12,7 +12,7 @@ from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local.engine import program
 from shared.ops import local, outputs, release
-from shared.ops.stack_files import project_name, stack_config
+from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
 
 Out = Callable[[str], None]
 
@@ -72,6 +72,8 @@ def check_config(stack: str, env: str) -> None:
     (and before any resource) is involved."""
     program_dir = catalog.stack_dir(stack)
     config = stack_config(program_dir, env)
+    if has_encrypted_values(program_dir, env):
+        return  # only the CLI can decrypt them; the program checks them under `pulumi up`
 
     def nothing_applied(reg: program.Registration) -> program.Resolution:
         return "", {}

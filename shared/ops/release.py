@@ -34,8 +34,18 @@ COMMIT_TAG = "aigw:commit"
 DIRTY_TAG = "aigw:dirty"
 UNKNOWN = "unknown"
 REPO_DIR_VARIABLE = "AIGW_REPO_DIR"
-# A change to any of these can change what every stack deploys.
-SHARED_PATHS = ("shared/", "pyproject.toml", "tasks.py")
+# A change to any of these can change what every stack deploys: the components the programs
+# import (and the package modules they import), the runtime packaged into every Lambda zip, and
+# the dependency pins. What only runs locally or in the tasks (shared/local/, shared/ops/,
+# tasks.py) changes nothing deployed, so it delivers nothing.
+SHARED_PATHS = (
+    "shared/components/",
+    "shared/runtime/",
+    "shared/__init__.py",
+    "shared/catalog.py",
+    "shared/errors.py",
+    "pyproject.toml",
+)
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,10 @@ def two_stacks(repo, git):
     other = repo / "stacks" / "other"
     other.mkdir()
     (other / "Pulumi.yaml").write_text("name: other\nruntime: python\n")
-    (repo / "shared").mkdir()
-    (repo / "shared" / "naming.py").write_text("X = 1\n")
+    for module in ("components/naming.py", "runtime/app.py", "local/engine.py", "ops/smoke.py"):
+        (repo / "shared" / module).parent.mkdir(parents=True, exist_ok=True)
+        (repo / "shared" / module).write_text("X = 1\n")
+    (repo / "tasks.py").write_text("X = 1\n")
     (repo / "docs").mkdir()
     (repo / "docs" / "notes.md").write_text("notes\n")
     git(repo, "add", ".")
@@ -156,8 +158,13 @@ def two_stacks(repo, git):
         (["stacks/other/Pulumi.yaml"], ["other"]),
         (["stacks/demo/smoke.yaml", "docs/notes.md"], ["demo"]),
         (["docs/notes.md"], []),
-        (["shared/naming.py"], ["demo", "other"]),
+        (["shared/components/naming.py"], ["demo", "other"]),
+        (["shared/runtime/app.py"], ["demo", "other"]),
         (["pyproject.toml"], ["demo", "other"]),
+        # What only runs on a laptop, in CI or in the tasks deploys nothing.
+        (["shared/local/engine.py"], []),
+        (["shared/ops/smoke.py"], []),
+        (["shared/local/engine.py", "shared/ops/smoke.py", "tasks.py"], []),
     ],
 )
 def test_changed_stacks_are_those_whose_files_or_shared_code_changed(
