@@ -87,10 +87,11 @@ class Harness:
 @pytest.fixture
 def engine_harness(emulator_server, emulator_client, tmp_path) -> Callable[..., Harness]:
     """`engine_harness(program, project, **config)`: a `Harness` on tests/engine/programs/<program>
-    against the session's emulator, its state in this test's tmp_path/state/local.json."""
+    against the session's emulator, its state in this test's tmp_path/state/<project>/local.json
+    (so two projects in one test keep their own state, as `deploy` does)."""
 
     def make(program: str, project: str, **config: str) -> Harness:
-        state_path = tmp_path / "state" / "local.json"
+        state_path = tmp_path / "state" / project / "local.json"
         return Harness(emulator_client, emulator_server.url, state_path, program, project, **config)
 
     return make

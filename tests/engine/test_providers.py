@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from shared.local.engine.engine import Action, ApplyError
 from shared.local.engine.providers import REGISTRY, Context
-from shared.local.engine.providers.awslambda import code_zip
+from shared.local.engine.providers.lambda_ import code_zip
 
 pytestmark = pytest.mark.emulator
 

@@ -7,6 +7,18 @@ A run has two passes over the same program:
    the runtime registers it (so in dependency order), its real id and outputs flowing back into
    the program. Resources the program no longer declares are deleted last, dependents first.
 The state is written after every resource; see state.py for why that makes runs resumable.
+
+A resource the program gives no name is auto-named as pulumi-aws does (naming.py).
+
+A replacement follows Pulumi: the new resource is created first and the old one deleted at the
+end of the run (create-before-delete), unless the old one must go first (`replace_order`):
+- the program set `delete_before_replace`;
+- the program set the resource's name itself: two resources cannot have one name, so
+  pulumi-aws's provider asks Pulumi to delete first (pulumi-terraform-bridge,
+  nameRequiresDeleteBeforeReplace), and so does the engine;
+- the resource's identity is made of inputs the replacement keeps (`Provider.identity`: a
+  method is its API, resource and verb), where AWS would answer with a conflict, or a put call
+  would overwrite the old resource and the deletion of the old copy then delete the new one.
 """
 
 from __future__ import annotations
@@ -16,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from graphlib import TopologicalSorter
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +36,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import UserError
 from shared.local.engine import program
+from shared.local.engine.naming import Checked, adopt_legacy_name, check
 from shared.local.engine.providers import REGISTRY, Context, Desired, Provider
 from shared.local.engine.state import ResourceRecord, StateStore, exclusive
 from shared.local.engine.values import is_unknown, plain
@@ -100,6 +113,23 @@ def diff(
     return Action.REPLACE, changed
 
 
+def replace_order(
+    provider: Provider, reg: program.Registration, have: ResourceRecord, new: Checked
+) -> str | None:
+    """Why the old copy of a replaced resource must be deleted before the new one is created,
+    or None for Pulumi's default, create-before-delete (see the module doc)."""
+    if reg.delete_before_replace:
+        return "delete_before_replace is set"
+    auto = provider.auto_name
+    if auto is not None and auto.prop not in new.defaults:
+        return f"the program names it ({auto.prop})"
+    if provider.identity and all(
+        plain(new.inputs.get(k)) == have.inputs.get(k) for k in provider.identity
+    ):
+        return f"the new one keeps its {', '.join(provider.identity)}"
+    return None
+
+
 class Engine:
     """Plans, applies and destroys one project's stack (one environment) on the emulator."""
 
@@ -140,10 +170,12 @@ class Engine:
             if provider is None:
                 unsupported.add(reg.type)
                 return "", {}
-            have = state.resources.get(reg.urn)
-            action, changed = diff(provider, have, reg.inputs)
+            have = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
+            # A new auto-name is made when applying; until then it is unknown.
+            new = check(provider.auto_name, reg.name, reg.inputs, have, generate=False)
+            action, changed = diff(provider, have, new.inputs)
             plan.steps.append(Step(action, reg.type, reg.name, changed))
-            known = {k: v for k, v in reg.inputs.items() if not is_unknown(v)}
+            known = {k: v for k, v in new.inputs.items() if not is_unknown(v)}
             if have is None or action is Action.REPLACE:
                 return "", known  # id and computed outputs unknown until applied
             return have.id, {**known, **have.outputs}
@@ -226,27 +258,34 @@ class Engine:
 
     def _apply(self, state: StateStore, reg: program.Registration) -> program.Resolution:
         provider = REGISTRY[reg.type]
-        have = state.resources.get(reg.urn)
-        action, _ = diff(provider, have, reg.inputs)
-        want = Desired(reg.urn, reg.name, reg.inputs)
+        have = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
+        new = check(provider.auto_name, reg.name, reg.inputs, have)
+        action, _ = diff(provider, have, new.inputs)
         note = ""
         started = time.perf_counter()
         try:
-            if action in (Action.SAME, Action.UPDATE) and not provider.exists(self.ctx, have):
-                action, note = Action.CREATE, "  (it had vanished from the emulator)"
-            if action is Action.SAME:
-                return have.id, {**reg.inputs, **have.outputs}
-            if action is Action.CREATE:
-                resource_id, outputs = provider.create(self.ctx, want)
+            if have is not None and action in (Action.SAME, Action.UPDATE):
+                if not provider.exists(self.ctx, have):
+                    action, note = Action.CREATE, "  (it had vanished from the emulator)"
+                elif action is Action.SAME:
+                    return have.id, {**new.inputs, **have.outputs}
+            if have is None or action is Action.CREATE:
+                created = provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
+                resource_id, outputs = created.id, created.outputs
             elif action is Action.UPDATE:
+                want = Desired(reg.urn, reg.name, new.inputs)
                 resource_id, outputs = have.id, provider.update(self.ctx, have, want)
-            elif provider.create_before_delete:
-                resource_id, outputs = provider.create(self.ctx, want)
-                state.retire(reg.urn, have)
             else:
-                provider.delete_if_present(self.ctx, have)
-                state.remove(reg.urn)
-                resource_id, outputs = provider.create(self.ctx, want)
+                # A replacement is a new resource: it gets a new auto-name, as in Pulumi.
+                new = check(provider.auto_name, reg.name, reg.inputs, have, fresh=True)
+                reason = replace_order(provider, reg, have, new)
+                if reason is not None:
+                    self._delete_replaced(state, reg, provider, have, reason)
+                    note = f"  (the old one deleted first: {reason})"
+                created = provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
+                resource_id, outputs = created.id, created.outputs
+                if reason is None and resource_id != have.id:
+                    state.retire(reg.urn, have)  # deleted at the end of the run
         except (ClientError, BotoCoreError) as error:
             raise ApplyError(
                 f"Could not {action.value} {reg.type} {reg.name!r}: {error}. "
@@ -258,9 +297,10 @@ class Engine:
                 reg.type,
                 reg.name,
                 resource_id,
-                plain(reg.inputs),
+                plain(new.inputs),
                 plain(outputs),
                 sorted(reg.dependencies),
+                list(new.defaults),
             ),
         )
         elapsed = time.perf_counter() - started
@@ -268,7 +308,26 @@ class Engine:
             f"  {SYMBOLS[action]:>2} {action.value + 'd':<9} {reg.type}  {reg.name}"
             f"  {elapsed * 1000:.0f} ms{note}"
         )
-        return resource_id, {**reg.inputs, **outputs}
+        return resource_id, {**new.inputs, **outputs}
+
+    def _delete_replaced(
+        self,
+        state: StateStore,
+        reg: program.Registration,
+        provider: Provider,
+        have: ResourceRecord,
+        reason: str,
+    ) -> None:
+        """Delete-before-replace: the old copy goes, and its record with it, before the new one
+        is created (a failed create then leaves nothing recorded, and the next run creates)."""
+        try:
+            provider.delete_if_present(self.ctx, have)
+        except (ClientError, BotoCoreError) as error:
+            raise ApplyError(
+                f"Could not delete {reg.type} {reg.name!r} to replace it ({reason}): {error}. "
+                "Everything applied before it is recorded; fix the cause and deploy again."
+            ) from None
+        state.remove(reg.urn)
 
     # -- destroy ------------------------------------------------------------------------------
 
@@ -287,10 +346,7 @@ class Engine:
         doomed: dict[str, ResourceRecord] = {k: state.resources[k] for k in keys}
         if retired:
             doomed.update(state.retired)
-        graph = TopologicalSorter()
-        for key, record in doomed.items():
-            graph.add(key, *[d for d in record.dependencies if d in doomed])
-        for key in reversed(list(graph.static_order())):
+        for key in _dependents_first(doomed):
             record = doomed[key]
             started = time.perf_counter()
             try:
@@ -328,3 +384,19 @@ class Engine:
 
     def _lock_path(self) -> Path:
         return self.state_path.with_suffix(".lock")
+
+
+def _dependents_first(doomed: dict[str, ResourceRecord]) -> list[str]:
+    """The keys in deletion order: a record before each record it depends on. A replaced copy
+    ('type::name#id', see StateStore.retire) depended on what its key names at the time, so
+    its dependencies point at the replaced copies of those too."""
+    by_key: dict[str, list[str]] = {}
+    for key in doomed:
+        by_key.setdefault(key.split("#", 1)[0], []).append(key)
+    graph: TopologicalSorter[str] = TopologicalSorter()
+    for key, record in doomed.items():
+        graph.add(key, *[k for d in record.dependencies for k in by_key.get(d, []) if k != key])
+    try:
+        return list(reversed(list(graph.static_order())))
+    except CycleError:  # copies from runs with opposite dependencies: any order will do
+        return list(reversed(doomed))

@@ -12,7 +12,6 @@ import atexit
 import os
 import runpy
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -20,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks, settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+
+from shared.local.engine import sdk
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ class Registration:
     type: str
     name: str
     inputs: dict[str, Any]
+    # The 'type::name' of every resource it depends on, directly or through an input.
     dependencies: frozenset[str] = field(default_factory=frozenset)
     # The parent's 'type::name' (the stack itself for a top-level resource).
     parent: str = ""
@@ -56,60 +55,32 @@ class ProgramOutput:
 class _Mocks(pulumi.runtime.Mocks):
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        # The monitor calls new_resource on the thread that handles the request; the request
-        # carries what MockResourceArgs drops (dependencies, parent, options).
-        self.request_options = threading.local()
+        self.monitor = sdk.OptionsMonitor(self)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:  # components only group resources; there is nothing to apply
             return None, {}
-        request = getattr(self.request_options, "request", None)
-        urn = f"{args.typ}::{args.name}"
+        options = self.monitor.current_options()
         return self.resolver(
             Registration(
-                urn,
+                f"{args.typ}::{args.name}",
                 args.typ,
                 args.name,
                 args.inputs,
-                dependencies=_dependencies(request) if request else frozenset(),
-                parent=_short_urn(request.parent) if request and request.parent else "",
-                delete_before_replace=bool(request and request.deleteBeforeReplace),
-                protect=bool(request and request.protect),
+                dependencies=(
+                    frozenset(_short_urn(u) for u in options.dependencies)
+                    if options
+                    else frozenset()
+                ),
+                parent=_short_urn(options.parent) if options and options.parent else "",
+                delete_before_replace=bool(options and options.delete_before_replace),
+                protect=bool(options and options.protect),
             )
         )
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
         # Data-source calls have no emulator counterpart; the programs avoid them.
         raise NotImplementedError(f"data source {args.token} is not supported by the local engine")
-
-
-class _Monitor(mocks.MockMonitor):
-    """Keeps each request for new_resource: its dependency URNs, parent and options, which the
-    plain mock monitor drops."""
-
-    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        self.mocks.request_options.request = request
-        try:
-            return super().RegisterResource(request)
-        finally:
-            _close_worker_loop()
-
-
-def _close_worker_loop() -> None:
-    """The mock monitor gives each worker thread an event loop and never closes it; closed
-    here, or the loops die with their threads at exit and print spurious tracebacks."""
-    with suppress(RuntimeError):
-        loop = asyncio.get_event_loop()
-        if not loop.is_running():
-            loop.close()
-            asyncio.set_event_loop(None)
-
-
-def _dependencies(request: Any) -> frozenset[str]:
-    urns = set(request.dependencies)
-    for prop in request.propertyDependencies.values():
-        urns.update(prop.urns)
-    return frozenset(_short_urn(u) for u in urns)
 
 
 def _short_urn(urn: str) -> str:
@@ -131,26 +102,19 @@ def run(
     program_dir = program_dir.resolve()
     the_mocks = _Mocks(resolver)
     with _fresh_event_loop():
-        settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
+        sdk.forget_last_run()  # a fresh stack per run
         pulumi.runtime.set_mocks(
-            the_mocks, project=project, stack=stack, preview=preview, monitor=_Monitor(the_mocks)
+            the_mocks, project=project, stack=stack, preview=preview, monitor=the_mocks.monitor
         )
         pulumi.runtime.set_all_config(config)
-        # Tasks of an earlier run that failed half-way live on a closed loop: forget them,
-        # as the SDK's own test decorator does.
-        settings.SETTINGS.outputs.clear()
+        sdk.forget_pending_outputs()
         with _program_context(program_dir):
             main = str(program_dir / "__main__.py")
-            _sync_await(run_pulumi_func(lambda: runpy.run_path(main)))
-        root = settings.get_root_resource()
-        return {name: _resolve_output(value) for name, value in root.outputs.items()}
-
-
-def _resolve_output(value: Any) -> ProgramOutput:
-    out = pulumi.Output.from_input(value)
-    known = _sync_await(out.is_known())
-    resolved = _sync_await(out.future(with_unknowns=True)) if known else None
-    return ProgramOutput(resolved, _sync_await(out.is_secret()), known)
+            sdk.run_program(lambda: runpy.run_path(main))
+        return {
+            name: ProgramOutput(*sdk.output_value(value))
+            for name, value in sdk.stack_outputs().items()
+        }
 
 
 @contextmanager

@@ -21,7 +21,9 @@ from typing import Any
 
 from shared.errors import UserError
 
-FORMAT_VERSION = 1
+# 2: records list the inputs the engine filled in (`defaults`); a version 1 record has none and
+# its auto-name among its outputs only (see naming.adopt_legacy_name).
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -32,6 +34,8 @@ class ResourceRecord:
     inputs: dict[str, Any]
     outputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
+    # Inputs the engine filled in, not the program: the auto-name (Pulumi's `__defaults`).
+    defaults: list[str] = field(default_factory=list)
 
 
 class StateStore:
@@ -99,7 +103,7 @@ class StateStore:
 
 @contextmanager
 def exclusive(lock_path: Path, what: str) -> Iterator[None]:
-    """Hold the lock for `what` (e.g. 'proxy/local') or fail at once if another run holds it."""
+    """Hold the lock for `what` (e.g. 'myproject/local') or fail at once if another run holds it."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
         try:

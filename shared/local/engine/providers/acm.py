@@ -20,25 +20,31 @@ import time
 from typing import Any
 
 from shared.errors import UserError
-from shared.local.engine.providers.base import Context, Provider, drop_none, provides
+from shared.local.engine.providers.base import (
+    Client,
+    Context,
+    Created,
+    Desired,
+    Inputs,
+    Outputs,
+    Provider,
+    drop_none,
+    provides,
+    retag,
+    tag_list,
+)
+from shared.local.engine.state import ResourceRecord
 
 _RECORD_WAIT_SECONDS = 120.0
-
-
-def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
-    return ctx.client("acm", inputs.get("region"))
-
-
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
 @provides
 class Certificate(Provider):
     type_token = "aws:acm/certificate:Certificate"
+    service = "acm"
     updatable = frozenset({"tags"})
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
         if i.get("certificateBody") or i.get("privateKey") or i.get("certificateAuthorityArn"):
             raise UserError(
@@ -47,7 +53,7 @@ class Certificate(Provider):
             )
         options = i.get("options") or {}
         preference = options.get("certificateTransparencyLoggingPreference")
-        client = _client(ctx, i)
+        client = self.client(ctx, i)
         arn = client.request_certificate(
             **drop_none(
                 DomainName=i["domainName"],
@@ -57,12 +63,12 @@ class Certificate(Provider):
                 Options={"CertificateTransparencyLoggingPreference": preference}
                 if preference
                 else None,
-                Tags=_tag_list(i.get("tags")) or None,
+                Tags=tag_list(i.get("tags")) or None,
             )
         )["CertificateArn"]
-        return arn, self._outputs(client, arn, i)
+        return Created(arn, self._outputs(client, arn, i))
 
-    def _outputs(self, client, arn, inputs):
+    def _outputs(self, client: Client, arn: str, inputs: Inputs) -> Outputs:
         certificate = self._described(client, arn, inputs.get("validationMethod") == "DNS")
         return {
             "arn": arn,
@@ -88,29 +94,38 @@ class Certificate(Provider):
             "keyAlgorithm": certificate.get("KeyAlgorithm"),
         }
 
-    def _described(self, client, arn, dns: bool) -> dict[str, Any]:
+    @staticmethod
+    def _described(client: Client, arn: str, dns: bool) -> dict[str, Any]:
         """The certificate, once AWS has filled in every DNS validation record."""
         deadline = time.monotonic() + _RECORD_WAIT_SECONDS
         while True:
-            certificate = client.describe_certificate(CertificateArn=arn)["Certificate"]
+            certificate: dict[str, Any] = client.describe_certificate(CertificateArn=arn)[
+                "Certificate"
+            ]
             options = certificate.get("DomainValidationOptions", [])
             ready = not dns or (options and all(o.get("ResourceRecord") for o in options))
             if ready or time.monotonic() > deadline:
                 return certificate
             time.sleep(1)
 
-    def update(self, ctx, have, want):
-        client = _client(ctx, want.inputs)
-        old, new = have.inputs.get("tags") or {}, want.inputs.get("tags") or {}
-        if removed := [{"Key": k, "Value": v} for k, v in old.items() if k not in new]:
-            client.remove_tags_from_certificate(CertificateArn=have.id, Tags=removed)
-        if new and new != old:
-            client.add_tags_to_certificate(CertificateArn=have.id, Tags=_tag_list(new))
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        client = self.client(ctx, want.inputs)
+        old = have.inputs.get("tags") or {}
+        retag(
+            old,
+            want.inputs.get("tags"),
+            untag=lambda keys: client.remove_tags_from_certificate(
+                CertificateArn=have.id, Tags=tag_list({k: old[k] for k in keys})
+            ),
+            tag=lambda tags: client.add_tags_to_certificate(
+                CertificateArn=have.id, Tags=tag_list(tags)
+            ),
+        )
         return self._outputs(client, have.id, want.inputs)
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         # A custom domain just deleted may hold on to the certificate for a while on AWS.
-        client = _client(ctx, have.inputs)
+        client = self.client(ctx, have.inputs)
         deadline = time.monotonic() + 300
         while True:
             try:
@@ -121,8 +136,8 @@ class Certificate(Provider):
                     raise
                 time.sleep(5)
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
 
 
 @provides
@@ -131,25 +146,26 @@ class CertificateValidation(Provider):
     AWS and deleting it leaves the certificate alone."""
 
     type_token = "aws:acm/certificateValidation:CertificateValidation"
+    service = "acm"
     updatable = frozenset({"validationRecordFqdns"})
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         arn = want.inputs["certificateArn"]
-        client = _client(ctx, want.inputs)
+        client = self.client(ctx, want.inputs)
         deadline = time.monotonic() + _RECORD_WAIT_SECONDS
         while True:
             status = client.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
             if status == "ISSUED":
-                return arn, {"certificateArn": arn}
+                return Created(arn, {"certificateArn": arn})
             if status != "PENDING_VALIDATION" or time.monotonic() > deadline:
                 raise UserError(f"Certificate {arn} was not issued (status {status}).")
             time.sleep(0.5)
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         return {"certificateArn": have.id}
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         return None
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)

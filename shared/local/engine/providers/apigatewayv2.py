@@ -1,4 +1,4 @@
-"""HTTP APIs (API Gateway v2) on the emulator.
+"""HTTP APIs (API Gateway v2, pulumi-aws's `apigatewayv2` module) on the emulator.
 
 One emulator difference is translated here, and only here: MiniStack appends the request path to
 an HTTP_PROXY integration URI and never substitutes `${stageVariables.x}` in it, while AWS calls
@@ -6,10 +6,10 @@ the URI as written, stage variables substituted. So the emulator copy of such an
 sent to the URI's origin (scheme://host:port) with the URI's path restored through the
 `overwrite:path` parameter mapping, which MiniStack does evaluate per stage:
 - a fixed URI `http://h:p/v1/invocations` → origin `http://h:p`, path `/v1/invocations`;
-- a URI that is one stage variable `${stageVariables.modelEndpoint}` → path
-  `${stageVariables.modelEndpoint__path}`, a variable this module adds to each emulator stage
-  next to `modelEndpoint`; the origin is taken from the stages' values, which locally all
-  point at the one local model endpoint.
+- a URI that is one stage variable `${stageVariables.backend}` → path
+  `${stageVariables.backend__path}`, a variable this module adds to each emulator stage next to
+  `backend`; the origin is the one the stages' values share (an integration has one URI, so on
+  the emulator every stage's value of that variable must be on the same scheme, host and port).
 The program, the recorded inputs and AWS itself never see any of this.
 """
 
@@ -20,13 +20,21 @@ from typing import Any
 from urllib.parse import urlparse
 
 from shared.errors import UserError
+from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
+    Client,
     Context,
+    Created,
+    Desired,
+    Inputs,
+    Outputs,
     Provider,
     as_int,
     drop_none,
     provides,
+    retag,
 )
+from shared.local.engine.state import ResourceRecord
 
 PATH_SUFFIX = "__path"
 _WHOLE_STAGE_VARIABLE = re.compile(r"^\$\{stageVariables\.(\w+)\}$")
@@ -38,26 +46,28 @@ def http_invoke_url(ctx: Context, api_id: str, stage: str) -> str:
     return f"{ctx.endpoint_url}/_aws/execute-api/{api_id}/{stage}"
 
 
-def _execution_arn(ctx: Context, api_id: str) -> str:
-    return f"arn:aws:execute-api:{ctx.region}:{ctx.account_id}:{api_id}"
+def _execution_arn(ctx: Context, inputs: Inputs, api_id: str) -> str:
+    return f"arn:aws:execute-api:{ctx.region_of(inputs)}:{ctx.account_id}:{api_id}"
 
 
-def _client(ctx: Context) -> Any:
-    return ctx.client("apigatewayv2")
+def _arn(ctx: Context, inputs: Inputs, path: str) -> str:
+    return f"arn:aws:apigateway:{ctx.region_of(inputs)}::{path}"
 
 
 @provides
 class Api(Provider):
     type_token = "aws:apigatewayv2/api:Api"
+    service = "apigatewayv2"
     updatable = frozenset(
         {"name", "description", "corsConfiguration", "tags", "disableExecuteApiEndpoint"}
     )
+    auto_name = AutoName("name")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        api = _client(ctx).create_api(
+        api = self.client(ctx, i).create_api(
             **drop_none(
-                Name=want.physical_name(),
+                Name=i["name"],
                 ProtocolType=i.get("protocolType", "HTTP"),
                 Description=i.get("description"),
                 RouteSelectionExpression=i.get("routeSelectionExpression"),
@@ -66,41 +76,47 @@ class Api(Provider):
                 Tags=i.get("tags"),
             )
         )
-        return api["ApiId"], self._outputs(ctx, api["ApiId"], want)
+        return Created(api["ApiId"], self._outputs(ctx, api["ApiId"], i))
 
-    def _outputs(self, ctx, api_id, want):
+    @staticmethod
+    def _outputs(ctx: Context, api_id: str, inputs: Inputs) -> Outputs:
         return {
-            "name": want.physical_name(),
+            "name": inputs["name"],
             "apiEndpoint": f"{ctx.endpoint_url}/_aws/execute-api/{api_id}",
-            "executionArn": _execution_arn(ctx, api_id),
-            "arn": f"arn:aws:apigateway:{ctx.region}::/apis/{api_id}",
+            "executionArn": _execution_arn(ctx, inputs, api_id),
+            "arn": _arn(ctx, inputs, f"/apis/{api_id}"),
         }
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         i = want.inputs
-        _client(ctx).update_api(
+        client = self.client(ctx, i)
+        client.update_api(
             **drop_none(
                 ApiId=have.id,
-                Name=want.physical_name(),
+                Name=i["name"],
                 Description=i.get("description"),
                 CorsConfiguration=_cors(i.get("corsConfiguration")),
                 DisableExecuteApiEndpoint=i.get("disableExecuteApiEndpoint"),
             )
         )
-        if i.get("tags"):
-            _client(ctx).tag_resource(
-                ResourceArn=self._outputs(ctx, have.id, want)["arn"], Tags=i["tags"]
-            )
-        return self._outputs(ctx, have.id, want)
+        outputs = self._outputs(ctx, have.id, i)
+        arn = outputs["arn"]
+        retag(
+            have.inputs.get("tags"),
+            i.get("tags"),
+            untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
+            tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
+        )
+        return outputs
 
-    def delete(self, ctx, have):
-        _client(ctx).delete_api(ApiId=have.id)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_api(ApiId=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx).get_api(ApiId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_api(ApiId=have.id)
 
 
-def _cors(config: dict | None) -> dict | None:
+def _cors(config: dict | None) -> dict[str, Any] | None:
     if not config:
         return None
     names = {
@@ -117,6 +133,7 @@ def _cors(config: dict | None) -> dict | None:
 @provides
 class Integration(Provider):
     type_token = "aws:apigatewayv2/integration:Integration"
+    service = "apigatewayv2"
     updatable = frozenset(
         {
             "integrationUri",
@@ -128,22 +145,24 @@ class Integration(Provider):
         }
     )
 
-    def create(self, ctx, want):
-        integration = _client(ctx).create_integration(
+    def create(self, ctx: Context, want: Desired) -> Created:
+        client = self.client(ctx, want.inputs)
+        integration = client.create_integration(
             ApiId=want.inputs["apiId"], **self._settings(want.inputs)
         )
-        _link_stage_variable_origins(ctx, want.inputs["apiId"])
-        return integration["IntegrationId"], {}
+        _link_stage_variable_origins(client, want.inputs["apiId"])
+        return Created(integration["IntegrationId"])
 
-    def update(self, ctx, have, want):
-        _client(ctx).update_integration(
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        client = self.client(ctx, want.inputs)
+        client.update_integration(
             ApiId=want.inputs["apiId"], IntegrationId=have.id, **self._settings(want.inputs)
         )
-        _link_stage_variable_origins(ctx, want.inputs["apiId"])
+        _link_stage_variable_origins(client, want.inputs["apiId"])
         return {}
 
     @staticmethod
-    def _settings(i: dict[str, Any]) -> dict[str, Any]:
+    def _settings(i: Inputs) -> dict[str, Any]:
         uri, parameters = i.get("integrationUri"), dict(i.get("requestParameters") or {})
         if i["integrationType"] == "HTTP_PROXY" and uri:
             uri, path = _emulator_target(uri)
@@ -159,11 +178,15 @@ class Integration(Provider):
             ConnectionType=i.get("connectionType"),
         )
 
-    def delete(self, ctx, have):
-        _client(ctx).delete_integration(ApiId=have.inputs["apiId"], IntegrationId=have.id)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_integration(
+            ApiId=have.inputs["apiId"], IntegrationId=have.id
+        )
 
-    def read(self, ctx, have):
-        return _client(ctx).get_integration(ApiId=have.inputs["apiId"], IntegrationId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_integration(
+            ApiId=have.inputs["apiId"], IntegrationId=have.id
+        )
 
 
 def _emulator_target(uri: str) -> tuple[str, str]:
@@ -175,9 +198,8 @@ def _emulator_target(uri: str) -> tuple[str, str]:
     return f"{url.scheme}://{url.netloc}", url.path or "/"
 
 
-def _link_stage_variable_origins(ctx: Context, api_id: str) -> None:
+def _link_stage_variable_origins(client: Client, api_id: str) -> None:
     """Point each stage-variable integration at the origin its stages' URLs share."""
-    client = _client(ctx)
     stages = client.get_stages(ApiId=api_id).get("Items", [])
     for integration in client.get_integrations(ApiId=api_id).get("Items", []):
         mapped = (integration.get("RequestParameters") or {}).get("overwrite:path", "")
@@ -192,8 +214,9 @@ def _link_stage_variable_origins(ctx: Context, api_id: str) -> None:
         }
         if len(origins) > 1:
             raise UserError(
-                f"Locally, every stage's {match.group(1)} must be on one host (the local model "
-                f"endpoint); found {', '.join(sorted(origins))}."
+                f"On the local emulator an HTTP_PROXY integration reaches one origin, so every "
+                f"stage's {match.group(1)} must be on the same scheme, host and port; found "
+                f"{', '.join(sorted(origins))}."
             )
         origin = origins.pop() if origins else _UNRESOLVED_ORIGIN
         if integration.get("IntegrationUri") != origin:
@@ -205,21 +228,24 @@ def _link_stage_variable_origins(ctx: Context, api_id: str) -> None:
 @provides
 class Route(Provider):
     type_token = "aws:apigatewayv2/route:Route"
+    service = "apigatewayv2"
     updatable = frozenset({"target", "authorizationType", "apiKeyRequired", "authorizerId"})
+    identity = ("apiId", "routeKey")
 
-    def create(self, ctx, want):
-        route = _client(ctx).create_route(ApiId=want.inputs["apiId"], **self._settings(want))
-        return route["RouteId"], {}
+    def create(self, ctx: Context, want: Desired) -> Created:
+        route = self.client(ctx, want.inputs).create_route(
+            ApiId=want.inputs["apiId"], **self._settings(want.inputs)
+        )
+        return Created(route["RouteId"])
 
-    def update(self, ctx, have, want):
-        _client(ctx).update_route(
-            ApiId=want.inputs["apiId"], RouteId=have.id, **self._settings(want)
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        self.client(ctx, want.inputs).update_route(
+            ApiId=want.inputs["apiId"], RouteId=have.id, **self._settings(want.inputs)
         )
         return {}
 
     @staticmethod
-    def _settings(want):
-        i = want.inputs
+    def _settings(i: Inputs) -> dict[str, Any]:
         return drop_none(
             RouteKey=i["routeKey"],
             Target=i.get("target"),
@@ -228,16 +254,17 @@ class Route(Provider):
             ApiKeyRequired=i.get("apiKeyRequired"),
         )
 
-    def delete(self, ctx, have):
-        _client(ctx).delete_route(ApiId=have.inputs["apiId"], RouteId=have.id)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_route(ApiId=have.inputs["apiId"], RouteId=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx).get_route(ApiId=have.inputs["apiId"], RouteId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_route(ApiId=have.inputs["apiId"], RouteId=have.id)
 
 
 @provides
 class Stage(Provider):
     type_token = "aws:apigatewayv2/stage:Stage"
+    service = "apigatewayv2"
     updatable = frozenset(
         {
             "autoDeploy",
@@ -250,34 +277,45 @@ class Stage(Provider):
             "tags",
         }
     )
+    identity = ("apiId", "name")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        _client(ctx).create_stage(
+        client = self.client(ctx, i)
+        client.create_stage(
             ApiId=i["apiId"],
             StageName=i["name"],
             **self._settings(i),
             **drop_none(Tags=i.get("tags")),
         )
-        _link_stage_variable_origins(ctx, i["apiId"])
-        return i["name"], self._outputs(ctx, i)
+        _link_stage_variable_origins(client, i["apiId"])
+        return Created(i["name"], self._outputs(ctx, i))
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         i = want.inputs
-        _client(ctx).update_stage(ApiId=i["apiId"], StageName=i["name"], **self._settings(i))
-        _link_stage_variable_origins(ctx, i["apiId"])
-        return self._outputs(ctx, i)
+        client = self.client(ctx, i)
+        client.update_stage(ApiId=i["apiId"], StageName=i["name"], **self._settings(i))
+        _link_stage_variable_origins(client, i["apiId"])
+        outputs = self._outputs(ctx, i)
+        arn = outputs["arn"]
+        retag(
+            have.inputs.get("tags"),
+            i.get("tags"),
+            untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
+            tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
+        )
+        return outputs
 
     @staticmethod
-    def _outputs(ctx, i):
+    def _outputs(ctx: Context, i: Inputs) -> Outputs:
         return {
             "invokeUrl": http_invoke_url(ctx, i["apiId"], i["name"]),
-            "executionArn": f"{_execution_arn(ctx, i['apiId'])}/{i['name']}",
-            "arn": f"arn:aws:apigateway:{ctx.region}::/apis/{i['apiId']}/stages/{i['name']}",
+            "executionArn": f"{_execution_arn(ctx, i, i['apiId'])}/{i['name']}",
+            "arn": _arn(ctx, i, f"/apis/{i['apiId']}/stages/{i['name']}"),
         }
 
     @staticmethod
-    def _settings(i: dict[str, Any]) -> dict[str, Any]:
+    def _settings(i: Inputs) -> dict[str, Any]:
         variables = dict(i.get("stageVariables") or {})
         for name, value in list(variables.items()):
             if urlparse(str(value)).netloc:  # the path half of a URL variable; see module doc
@@ -296,14 +334,16 @@ class Stage(Provider):
             ),
         )
 
-    def delete(self, ctx, have):
-        _client(ctx).delete_stage(ApiId=have.inputs["apiId"], StageName=have.id)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_stage(ApiId=have.inputs["apiId"], StageName=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx).get_stage(ApiId=have.inputs["apiId"], StageName=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_stage(
+            ApiId=have.inputs["apiId"], StageName=have.id
+        )
 
 
-def _route_settings(settings: dict | None) -> dict | None:
+def _route_settings(settings: dict | None) -> dict[str, Any] | None:
     if not settings:
         return None
     return drop_none(
@@ -317,27 +357,34 @@ def _route_settings(settings: dict | None) -> dict | None:
 
 @provides
 class Deployment(Provider):
-    type_token = "aws:apigatewayv2/deployment:Deployment"
-    updatable = frozenset({"description"})
-    create_before_delete = True
+    """Replaced, the new deployment is made before the old one goes (Pulumi's default), since
+    stages point at it until they move to the new one."""
 
-    def create(self, ctx, want):
+    type_token = "aws:apigatewayv2/deployment:Deployment"
+    service = "apigatewayv2"
+    updatable = frozenset({"description"})
+
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        deployment = _client(ctx).create_deployment(
+        deployment = self.client(ctx, i).create_deployment(
             **drop_none(ApiId=i["apiId"], Description=i.get("description"))
         )
-        return deployment["DeploymentId"], {}
+        return Created(deployment["DeploymentId"])
 
-    def update(self, ctx, have, want):
-        _client(ctx).update_deployment(
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        self.client(ctx, want.inputs).update_deployment(
             ApiId=want.inputs["apiId"],
             DeploymentId=have.id,
             Description=want.inputs.get("description", ""),
         )
         return {}
 
-    def delete(self, ctx, have):
-        _client(ctx).delete_deployment(ApiId=have.inputs["apiId"], DeploymentId=have.id)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_deployment(
+            ApiId=have.inputs["apiId"], DeploymentId=have.id
+        )
 
-    def read(self, ctx, have):
-        return _client(ctx).get_deployment(ApiId=have.inputs["apiId"], DeploymentId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_deployment(
+            ApiId=have.inputs["apiId"], DeploymentId=have.id
+        )

@@ -1,37 +1,64 @@
-"""What every resource provider of the local engine implements, and the registry of them.
+"""The contract every resource provider of the local engine implements, the helpers they share,
+and the registry of them.
 
-A provider turns one Pulumi resource type into calls on the emulator's AWS APIs. It declares which
-inputs can change in place (`updatable`); a change to any other input replaces the resource,
-as the AWS provider would. Inputs and outputs use Pulumi's camelCase property names, because
-the program reads outputs by those names.
+A provider turns one Pulumi resource type into calls on the emulator's AWS APIs:
+- `create(ctx, want) -> Created(id, outputs)`, `read(ctx, have)`, `update(ctx, have, want) ->
+  outputs` and `delete(ctx, have)`, all four abstract; a resource AWS cannot change in place
+  derives from `Immutable`, whose `update` is never called.
+- `updatable`: the inputs that change in place; a change to any other input replaces the
+  resource, as the AWS provider would.
+- `auto_name`: which input names the resource when the program sets none (see naming.py; the
+  engine fills it in before `create`).
+- `identity`: for a resource whose AWS identity is made of its inputs (a method is its API,
+  resource and verb), those inputs; see the engine's replace order.
+Inputs and outputs use Pulumi's camelCase property names, because the program reads outputs by
+those names. A module per pulumi-aws module (`aws:<module>/...`) holds the providers of its
+types; every module of this package is imported, and `@provides` registers its providers.
 """
 
 from __future__ import annotations
 
+import abc
 import functools
-import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from shared.local.engine.naming import AutoName
 from shared.local.engine.state import ResourceRecord
 
+Inputs = dict[str, Any]
+Outputs = dict[str, Any]
+# A boto3 client: botocore makes their classes at run time, so there is no static type.
+Client = Any
+
+# -- not found ----------------------------------------------------------------------------------
+
+# The error codes that mean "there is no such resource", in every service the providers use.
 _NOT_FOUND = {
-    "NotFoundException",
-    "ResourceNotFoundException",
-    "NoSuchEntity",
-    "NoSuchBucket",
+    "NotFoundException",  # API Gateway (v1 and v2)
+    "ResourceNotFoundException",  # Lambda, CloudWatch Logs, ACM
+    "NoSuchEntity",  # IAM
+    "NoSuchHostedZone",  # Route 53
+    "NoSuchBucket",  # S3, and its configurations when they are not there:
     "NoSuchKey",
+    "NoSuchPublicAccessBlockConfiguration",
+    "ServerSideEncryptionConfigurationNotFoundError",
     "404",
 }
 
 
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
 def is_not_found(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in _NOT_FOUND
+    return error_code(error) in _NOT_FOUND
 
 
 def not_found(what: str) -> ClientError:
@@ -41,18 +68,21 @@ def not_found(what: str) -> ClientError:
     )
 
 
+# -- how providers reach the emulator -----------------------------------------------------------
+
+
 @dataclass
 class Context:
-    """How providers reach the emulator: clients made once per service and region, reused."""
+    """The emulator's address and the default region; clients made once per service and
+    region, reused."""
 
     endpoint_url: str
     region: str
     account_id: str = "000000000000"
-    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _clients: dict[tuple[str, str], Client] = field(default_factory=dict, repr=False)
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A client for `service` in `region` (the context's own region when None): resources
-        with pulumi-aws 7's per-resource `region` input live in the region they name."""
+    def client(self, service: str, region: str | None = None) -> Client:
+        """A client for `service` in `region` (the context's own region when None)."""
         key = (service, region or self.region)
         if key not in self._clients:
             with _SESSION_LOCK:
@@ -63,6 +93,11 @@ class Context:
                     config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60),
                 )
         return self._clients[key]
+
+    def region_of(self, inputs: Inputs) -> str:
+        """The region a resource lives in: pulumi-aws 7's per-resource `region` input, else the
+        provider's (here the context's) region."""
+        return inputs.get("region") or self.region
 
 
 _SESSION_LOCK = threading.Lock()
@@ -75,41 +110,59 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test")
 
 
+# -- the contract -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Desired:
-    """A resource as the program wants it: logical name, state key and inputs."""
+    """A resource as the program wants it: state key, logical name and inputs (its auto-name
+    already filled in)."""
 
     key: str
     name: str
-    inputs: dict[str, Any]
-
-    def physical_name(self, prop: str = "name") -> str:
-        """The explicit name, else a stable auto-name like Pulumi's `<logical>-<suffix>`."""
-        explicit = self.inputs.get(prop)
-        if explicit:
-            return explicit
-        return f"{self.name}-{hashlib.sha256(self.key.encode()).hexdigest()[:7]}"
+    inputs: Inputs
 
 
-class Provider:
+@dataclass(frozen=True)
+class Created:
+    """What `create` made: the physical id and the computed outputs."""
+
+    id: str
+    outputs: Outputs = field(default_factory=dict)
+
+
+class Provider(abc.ABC):
     type_token: ClassVar[str]
+    # The boto3 service its calls go to.
+    service: ClassVar[str]
     updatable: ClassVar[frozenset[str]] = frozenset()
-    # Deployments must exist before the old one goes, since stages point at them.
-    create_before_delete: ClassVar[bool] = False
+    auto_name: ClassVar[AutoName | None] = None
+    # The inputs that name the resource within AWS when AWS does not make its id. A replacement
+    # that keeps every one of them cannot make the new resource next to the old one (AWS
+    # answers with a conflict, or a put call overwrites the old one and deleting the old copy
+    # then deletes the new), so the engine deletes the old one first.
+    identity: ClassVar[tuple[str, ...]] = ()
 
-    def create(self, ctx: Context, want: Desired) -> tuple[str, dict[str, Any]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def create(self, ctx: Context, want: Desired) -> Created:
+        """Make the resource; if a later call of the same create fails, undo the earlier ones
+        (nothing unrecorded must be left behind to block the next attempt)."""
 
-    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> dict[str, Any]:
-        """Change `have` in place to match `want`; returns computed outputs."""
-        raise NotImplementedError
-
-    def delete(self, ctx: Context, have: ResourceRecord) -> None:
-        raise NotImplementedError
-
-    def read(self, ctx: Context, have: ResourceRecord) -> Any:
+    @abc.abstractmethod
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
         """Fetch the live resource; a not-found ClientError means it vanished."""
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        """Change `have` in place to match `want` (only `updatable` inputs differ); returns the
+        computed outputs."""
+
+    @abc.abstractmethod
+    def delete(self, ctx: Context, have: ResourceRecord) -> None: ...
+
+    def client(self, ctx: Context, inputs: Inputs) -> Client:
+        """The client for this provider's service in the resource's region."""
+        return ctx.client(self.service, inputs.get("region"))
 
     def exists(self, ctx: Context, have: ResourceRecord) -> bool:
         try:
@@ -128,13 +181,30 @@ class Provider:
                 raise
 
 
+class Immutable(Provider):
+    """A resource with no updatable input: every change replaces it, so `update` is never
+    called."""
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> NoReturn:
+        raise AssertionError(f"{self.type_token} has no updatable inputs; it is replaced")
+
+
 REGISTRY: dict[str, Provider] = {}
 
+P = TypeVar("P", bound=type[Provider])
 
-def provides(cls: type[Provider]) -> type[Provider]:
+
+def provides(cls: P) -> P:
     """Class decorator: register a provider under its Pulumi type token."""
+    if cls.type_token in REGISTRY:
+        raise TypeError(f"two providers for {cls.type_token}")
+    if cls.updatable and issubclass(cls, Immutable):
+        raise TypeError(f"{cls.__name__} is Immutable but lists updatable inputs")
     REGISTRY[cls.type_token] = cls()
     return cls
+
+
+# -- helpers ------------------------------------------------------------------------------------
 
 
 def drop_none(**kwargs: Any) -> dict[str, Any]:
@@ -156,3 +226,24 @@ def replace_op(path: str, value: Any) -> dict[str, str]:
     else:
         text = str(value)
     return {"op": "replace", "path": path, "value": text}
+
+
+def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    """Tags as the APIs that take a list want them (IAM, ACM, Route 53, S3)."""
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
+def retag(
+    old: dict[str, str] | None,
+    new: dict[str, str] | None,
+    *,
+    untag: Callable[[list[str]], object],
+    tag: Callable[[dict[str, str]], object],
+) -> None:
+    """Move a resource's tags from `old` to `new`: `untag` the keys that went, `tag` the ones
+    that are new or changed (each service's calls differ, the diff does not)."""
+    old, new = old or {}, new or {}
+    if removed := [k for k in old if k not in new]:
+        untag(removed)
+    if changed := {k: v for k, v in new.items() if old.get(k) != v}:
+        tag(changed)

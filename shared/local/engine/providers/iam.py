@@ -8,31 +8,26 @@ policy ARN for an attachment, even one that names no policy.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
+from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Context,
+    Created,
     Desired,
+    Immutable,
+    Inputs,
+    Outputs,
     Provider,
     as_int,
     drop_none,
     not_found,
     provides,
+    retag,
+    tag_list,
 )
-
-
-def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
-    return ctx.client("iam", inputs.get("region"))
-
-
-def _name(want: Desired) -> str:
-    """`name`, else `namePrefix` plus a stable suffix, else Pulumi-style auto-name."""
-    prefix = want.inputs.get("namePrefix")
-    if not want.inputs.get("name") and prefix:
-        return prefix + hashlib.sha256(want.key.encode()).hexdigest()[:12]
-    return want.physical_name()
+from shared.local.engine.state import ResourceRecord
 
 
 def _document(policy: Any) -> str:
@@ -45,13 +40,10 @@ def role_name(role: str) -> str:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
 
 
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]] | None:
-    return [{"Key": k, "Value": v} for k, v in tags.items()] if tags else None
-
-
 @provides
 class Role(Provider):
     type_token = "aws:iam/role:Role"
+    service = "iam"
     updatable = frozenset(
         {
             "assumeRolePolicy",
@@ -62,24 +54,25 @@ class Role(Provider):
             "forceDetachPolicies",
         }
     )
+    auto_name = AutoName("name", prefix="namePrefix", max_length=64)
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        name = _name(want)
-        role = _client(ctx, i).create_role(
+        role = self.client(ctx, i).create_role(
             **drop_none(
-                RoleName=name,
+                RoleName=i["name"],
                 Path=i.get("path"),
                 AssumeRolePolicyDocument=_document(i["assumeRolePolicy"]),
                 Description=i.get("description"),
                 MaxSessionDuration=as_int(i.get("maxSessionDuration")),
                 PermissionsBoundary=i.get("permissionsBoundary"),
-                Tags=_tag_list(i.get("tags")),
+                Tags=tag_list(i.get("tags")) or None,
             )
         )["Role"]
-        return name, self._outputs(role)
+        return Created(role["RoleName"], self._outputs(role))
 
-    def _outputs(self, role: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _outputs(role: dict[str, Any]) -> Outputs:
         return {
             "name": role["RoleName"],
             "arn": role["Arn"],
@@ -87,9 +80,9 @@ class Role(Provider):
             "path": role.get("Path", "/"),
         }
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         old, new = have.inputs, want.inputs
-        client = _client(ctx, new)
+        client = self.client(ctx, new)
         name = have.id
         if old.get("assumeRolePolicy") != new.get("assumeRolePolicy"):
             client.update_assume_role_policy(
@@ -108,15 +101,16 @@ class Role(Provider):
                 )
             else:
                 client.delete_role_permissions_boundary(RoleName=name)
-        old_tags, new_tags = old.get("tags") or {}, new.get("tags") or {}
-        if removed := [k for k in old_tags if k not in new_tags]:
-            client.untag_role(RoleName=name, TagKeys=removed)
-        if new_tags and new_tags != old_tags:
-            client.tag_role(RoleName=name, Tags=_tag_list(new_tags))
+        retag(
+            old.get("tags"),
+            new.get("tags"),
+            untag=lambda keys: client.untag_role(RoleName=name, TagKeys=keys),
+            tag=lambda tags: client.tag_role(RoleName=name, Tags=tag_list(tags)),
+        )
         return self._outputs(client.get_role(RoleName=name)["Role"])
 
-    def delete(self, ctx, have):
-        client = _client(ctx, have.inputs)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        client = self.client(ctx, have.inputs)
         if have.inputs.get("forceDetachPolicies"):
             attached = client.list_attached_role_policies(RoleName=have.id)["AttachedPolicies"]
             for policy in attached:
@@ -125,8 +119,8 @@ class Role(Provider):
                 client.delete_role_policy(RoleName=have.id, PolicyName=policy_name)
         client.delete_role(RoleName=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).get_role(RoleName=have.id)["Role"]
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_role(RoleName=have.id)["Role"]
 
 
 @provides
@@ -134,53 +128,58 @@ class RolePolicy(Provider):
     """An inline policy; its id is `role:name`, as in the AWS provider."""
 
     type_token = "aws:iam/rolePolicy:RolePolicy"
+    service = "iam"
     updatable = frozenset({"policy"})
+    auto_name = AutoName("name", prefix="namePrefix", max_length=128)
+    identity = ("role", "name")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        role, name = role_name(i["role"]), _name(want)
+        role, name = role_name(i["role"]), i["name"]
         self._put(ctx, i, role, name)
-        return f"{role}:{name}", {"name": name}
+        return Created(f"{role}:{name}", {"name": name})
 
-    def _put(self, ctx, inputs, role, name):
-        _client(ctx, inputs).put_role_policy(
+    def _put(self, ctx: Context, inputs: Inputs, role: str, name: str) -> None:
+        self.client(ctx, inputs).put_role_policy(
             RoleName=role, PolicyName=name, PolicyDocument=_document(inputs["policy"])
         )
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         role, name = have.id.split(":", 1)
         self._put(ctx, want.inputs, role, name)
         return {"name": name}
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         role, name = have.id.split(":", 1)
-        _client(ctx, have.inputs).delete_role_policy(RoleName=role, PolicyName=name)
+        self.client(ctx, have.inputs).delete_role_policy(RoleName=role, PolicyName=name)
 
-    def read(self, ctx, have):
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
         role, name = have.id.split(":", 1)
-        return _client(ctx, have.inputs).get_role_policy(RoleName=role, PolicyName=name)
+        return self.client(ctx, have.inputs).get_role_policy(RoleName=role, PolicyName=name)
 
 
 @provides
-class RolePolicyAttachment(Provider):
+class RolePolicyAttachment(Immutable):
     """A managed policy attached to a role; its id is `role/policyArn`."""
 
     type_token = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    service = "iam"
+    identity = ("role", "policyArn")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
         role = role_name(i["role"])
-        _client(ctx, i).attach_role_policy(RoleName=role, PolicyArn=i["policyArn"])
-        return f"{role}/{i['policyArn']}", {}
+        self.client(ctx, i).attach_role_policy(RoleName=role, PolicyArn=i["policyArn"])
+        return Created(f"{role}/{i['policyArn']}")
 
-    def delete(self, ctx, have):
-        _client(ctx, have.inputs).detach_role_policy(
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).detach_role_policy(
             RoleName=role_name(have.inputs["role"]), PolicyArn=have.inputs["policyArn"]
         )
 
-    def read(self, ctx, have):
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
         role, arn = role_name(have.inputs["role"]), have.inputs["policyArn"]
-        pages = _client(ctx, have.inputs).get_paginator("list_attached_role_policies")
+        pages = self.client(ctx, have.inputs).get_paginator("list_attached_role_policies")
         for page in pages.paginate(RoleName=role):
             if any(p["PolicyArn"] == arn for p in page["AttachedPolicies"]):
                 return arn

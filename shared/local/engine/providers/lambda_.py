@@ -13,11 +13,11 @@ Where MiniStack 1.5.33 differs from AWS (the calls below stay the AWS ones):
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,23 @@ import pulumi
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
+    Client,
     Context,
+    Created,
+    Desired,
+    Immutable,
+    Inputs,
+    Outputs,
     Provider,
     as_int,
     drop_none,
     not_found,
     provides,
+    retag,
 )
+from shared.local.engine.state import ResourceRecord
 from shared.local.engine.values import plain
 
 # Inputs that change what runs (update_function_code) and how it runs (..._configuration).
@@ -58,14 +67,6 @@ CONFIG_INPUTS = frozenset(
 # Fixed timestamp and mode: the same files always give the same zip, so the same CodeSha256.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _WAIT_SECONDS = 300.0
-
-
-def _region(inputs: dict[str, Any]) -> str | None:
-    return inputs.get("region")
-
-
-def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
-    return ctx.client("lambda", _region(inputs))
 
 
 # -- code packages ------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def invoke_arn(region: str, arn: str) -> str:
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
 
 
-def _wait_until_ready(client: Any, name: str, operation: str) -> dict[str, Any]:
+def _wait_until_ready(client: Client, name: str, operation: str) -> dict[str, Any]:
     """Poll until the function is Active and its last update Successful (AWS rejects changes
     meanwhile); a Failed state becomes a ClientError the engine reports."""
     deadline = time.monotonic() + _WAIT_SECONDS
@@ -215,7 +216,7 @@ def _wait_until_ready(client: Any, name: str, operation: str) -> dict[str, Any]:
         pause = min(pause * 1.25, 2.0)
 
 
-def _retry_new_role(call: Any, **kwargs: Any) -> dict[str, Any]:
+def _retry_new_role(call: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
     """AWS refuses a freshly created role for a few seconds; retry that one error."""
     deadline = time.monotonic() + 60
     while True:
@@ -231,12 +232,14 @@ def _retry_new_role(call: Any, **kwargs: Any) -> dict[str, Any]:
 @provides
 class Function(Provider):
     type_token = "aws:lambda/function:Function"
+    service = "lambda"
     updatable = CODE_INPUTS | CONFIG_INPUTS | {"tags", "publish", "reservedConcurrentExecutions"}
+    auto_name = AutoName("name", max_length=64)
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        client = _client(ctx, i)
-        name = want.physical_name()
+        client = self.client(ctx, i)
+        name = i["name"]
         _retry_new_role(
             client.create_function,
             FunctionName=name,
@@ -255,11 +258,11 @@ class Function(Provider):
         except Exception:
             client.delete_function(FunctionName=name)  # leave nothing unrecorded behind
             raise
-        return name, self._outputs(ctx, client, name, i)
+        return Created(name, self._outputs(ctx, client, name, i))
 
-    def update(self, ctx, have, want):
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         old, new = have.inputs, want.inputs
-        client = _client(ctx, new)
+        client = self.client(ctx, new)
         name = have.id
         changed = {k for k in set(old) | set(new) if old.get(k) != plain(new.get(k))}
         publish = bool(new.get("publish"))
@@ -283,22 +286,30 @@ class Function(Provider):
         if "reservedConcurrentExecutions" in changed:
             self._set_concurrency(client, name, new.get("reservedConcurrentExecutions"))
         if "tags" in changed:
-            arn = function_arn(ctx, new.get("region") or ctx.region, name)
-            _retag(client, arn, old.get("tags"), new.get("tags"))
+            arn = function_arn(ctx, ctx.region_of(new), name)
+            retag(
+                old.get("tags"),
+                new.get("tags"),
+                untag=lambda keys: client.untag_resource(Resource=arn, TagKeys=keys),
+                tag=lambda tags: client.tag_resource(Resource=arn, Tags=tags),
+            )
         return self._outputs(ctx, client, name, new)
 
-    def _set_concurrency(self, client, name, value):
+    @staticmethod
+    def _set_concurrency(client: Client, name: str, value: float | None) -> None:
         # -1 (the AWS provider's default) and None both mean "no reservation".
-        if value is not None and as_int(value) >= 0:
+        reserved = as_int(value)
+        if reserved is not None and reserved >= 0:
             client.put_function_concurrency(
-                FunctionName=name, ReservedConcurrentExecutions=as_int(value)
+                FunctionName=name, ReservedConcurrentExecutions=reserved
             )
         else:
             client.delete_function_concurrency(FunctionName=name)
 
-    def _outputs(self, ctx, client, name, inputs):
+    @staticmethod
+    def _outputs(ctx: Context, client: Client, name: str, inputs: Inputs) -> Outputs:
         config = client.get_function_configuration(FunctionName=name)
-        region = inputs.get("region") or ctx.region
+        region = ctx.region_of(inputs)
         arn = config["FunctionArn"]
         version = "$LATEST"
         if inputs.get("publish"):
@@ -317,37 +328,32 @@ class Function(Provider):
             "sourceCodeSize": config.get("CodeSize"),
         }
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         if have.inputs.get("skipDestroy"):
             return
-        _client(ctx, have.inputs).delete_function(FunctionName=have.id)
+        self.client(ctx, have.inputs).delete_function(FunctionName=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).get_function(FunctionName=have.id)
-
-
-def _retag(client: Any, arn: str, old: dict | None, new: dict | None) -> None:
-    old, new = old or {}, new or {}
-    if removed := [k for k in old if k not in new]:
-        client.untag_resource(Resource=arn, TagKeys=removed)
-    if new and new != old:
-        client.tag_resource(Resource=arn, Tags=new)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_function(FunctionName=have.id)
 
 
 # -- permissions --------------------------------------------------------------------------------
 
 
 @provides
-class Permission(Provider):
+class Permission(Immutable):
     """One statement of a function's resource policy. AWS has no call to change a statement, so
     every input change replaces it (remove, then add)."""
 
     type_token = "aws:lambda/permission:Permission"
+    service = "lambda"
+    auto_name = AutoName("statementId", prefix="statementIdPrefix", max_length=100)
+    identity = ("function", "statementId", "qualifier")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        statement_id = i.get("statementId") or _prefixed(want, i.get("statementIdPrefix"))
-        _client(ctx, i).add_permission(
+        statement_id = i["statementId"]
+        self.client(ctx, i).add_permission(
             **drop_none(
                 FunctionName=i["function"],
                 StatementId=statement_id,
@@ -362,19 +368,19 @@ class Permission(Provider):
                 InvokedViaFunctionUrl=i.get("invokedViaFunctionUrl"),
             )
         )
-        return statement_id, {"statementId": statement_id}
+        return Created(statement_id, {"statementId": statement_id})
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         i = have.inputs
-        _client(ctx, i).remove_permission(
+        self.client(ctx, i).remove_permission(
             **drop_none(
                 FunctionName=i["function"], StatementId=have.id, Qualifier=i.get("qualifier")
             )
         )
 
-    def read(self, ctx, have):
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
         i = have.inputs
-        answer = _client(ctx, i).get_policy(
+        answer = self.client(ctx, i).get_policy(
             **drop_none(FunctionName=i["function"], Qualifier=i.get("qualifier"))
         )
         statements = json.loads(answer["Policy"]).get("Statement", [])
@@ -382,9 +388,3 @@ class Permission(Provider):
         if not found:
             raise not_found(f"permission {have.id} of {i['function']}")
         return found[0]
-
-
-def _prefixed(want: Any, prefix: str | None) -> str:
-    if not prefix:
-        return want.physical_name("statementId")
-    return prefix + hashlib.sha256(want.key.encode()).hexdigest()[:12]

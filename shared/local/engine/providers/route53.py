@@ -22,25 +22,22 @@ from botocore.exceptions import ClientError
 
 from shared.errors import UserError
 from shared.local.engine.providers.base import (
+    Client,
     Context,
+    Created,
+    Desired,
+    Inputs,
+    Outputs,
     Provider,
     as_int,
     drop_none,
     not_found,
     provides,
+    retag,
 )
+from shared.local.engine.state import ResourceRecord
 
 _INSYNC_WAIT_SECONDS = 600.0
-
-
-def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
-    return ctx.client("route53", inputs.get("region"))
-
-
-def _zone_gone_as_not_found(error: ClientError) -> ClientError:
-    if error.response.get("Error", {}).get("Code") == "NoSuchHostedZone":
-        return not_found(error.response["Error"].get("Message", "hosted zone"))
-    return error
 
 
 def _bare(zone_id: str) -> str:
@@ -52,7 +49,7 @@ def _dotless(name: str) -> str:
     return name.rstrip(".").lower()
 
 
-def wait_insync(client: Any, change: dict[str, Any]) -> None:
+def wait_insync(client: Client, change: dict[str, Any]) -> None:
     deadline = time.monotonic() + _INSYNC_WAIT_SECONDS
     pause = 0.05
     while change.get("Status") != "INSYNC":
@@ -72,11 +69,12 @@ def wait_insync(client: Any, change: dict[str, Any]) -> None:
 @provides
 class Zone(Provider):
     type_token = "aws:route53/zone:Zone"
+    service = "route53"
     updatable = frozenset({"comment", "tags", "forceDestroy"})
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        client = _client(ctx, i)
+        client = self.client(ctx, i)
         if i.get("vpcs"):
             raise UserError("The local engine does not make private hosted zones (vpcs).")
         answer = client.create_hosted_zone(
@@ -94,9 +92,10 @@ class Zone(Provider):
         except Exception:
             client.delete_hosted_zone(Id=zone_id)  # leave nothing unrecorded behind
             raise
-        return zone_id, self._outputs(zone_id, answer.get("DelegationSet", {}))
+        return Created(zone_id, self._outputs(zone_id, answer.get("DelegationSet", {})))
 
-    def _outputs(self, zone_id: str, delegation: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _outputs(zone_id: str, delegation: dict[str, Any]) -> Outputs:
         servers = sorted(delegation.get("NameServers", []))
         return {
             "zoneId": zone_id,
@@ -105,19 +104,20 @@ class Zone(Provider):
             "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
         }
 
-    def _retag(self, client, zone_id, old, new):
-        old, new = old or {}, new or {}
-        removed = [k for k in old if k not in new]
-        added = [{"Key": k, "Value": v} for k, v in new.items() if old.get(k) != v]
-        if removed or added:
-            client.change_tags_for_resource(
-                ResourceType="hostedzone",
-                ResourceId=zone_id,
-                **drop_none(AddTags=added or None, RemoveTagKeys=removed or None),
-            )
+    @staticmethod
+    def _retag(client: Client, zone_id: str, old: dict | None, new: dict | None) -> None:
+        def change(**kwargs: Any) -> None:
+            client.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, **kwargs)
 
-    def update(self, ctx, have, want):
-        client = _client(ctx, want.inputs)
+        retag(
+            old,
+            new,
+            untag=lambda keys: change(RemoveTagKeys=keys),
+            tag=lambda tags: change(AddTags=[{"Key": k, "Value": v} for k, v in tags.items()]),
+        )
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        client = self.client(ctx, want.inputs)
         old, new = have.inputs, want.inputs
         if old.get("comment") != new.get("comment"):
             client.update_hosted_zone_comment(
@@ -127,16 +127,14 @@ class Zone(Provider):
         zone = client.get_hosted_zone(Id=have.id)
         return self._outputs(have.id, zone.get("DelegationSet", {}))
 
-    def delete(self, ctx, have):
-        client = _client(ctx, have.inputs)
-        try:
-            if have.inputs.get("forceDestroy"):
-                self._empty(client, have.id)
-            client.delete_hosted_zone(Id=have.id)
-        except ClientError as error:
-            raise _zone_gone_as_not_found(error) from None
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        client = self.client(ctx, have.inputs)
+        if have.inputs.get("forceDestroy"):
+            self._empty(client, have.id)
+        client.delete_hosted_zone(Id=have.id)
 
-    def _empty(self, client, zone_id):
+    @staticmethod
+    def _empty(client: Client, zone_id: str) -> None:
         """Delete every record but the zone's own apex NS and SOA."""
         apex = _dotless(client.get_hosted_zone(Id=zone_id)["HostedZone"]["Name"])
         pages = client.get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone_id)
@@ -155,11 +153,8 @@ class Zone(Provider):
             )
             wait_insync(client, answer["ChangeInfo"])
 
-    def read(self, ctx, have):
-        try:
-            return _client(ctx, have.inputs).get_hosted_zone(Id=have.id)
-        except ClientError as error:
-            raise _zone_gone_as_not_found(error) from None
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_hosted_zone(Id=have.id)
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -170,6 +165,7 @@ class Record(Provider):
     """One record set. Its id is `<zone>_<name>_<type>[_<set identifier>]`, the AWS provider's."""
 
     type_token = "aws:route53/record:Record"
+    service = "route53"
     updatable = frozenset(
         {
             "ttl",
@@ -184,80 +180,73 @@ class Record(Provider):
             "allowOverwrite",
         }
     )
+    identity = ("zoneId", "name", "type", "setIdentifier")
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        client = _client(ctx, i)
+        client = self.client(ctx, i)
         zone_id = _bare(i["zoneId"])
         fqdn = self._fqdn(client, zone_id, i["name"])
         # Without allowOverwrite, an existing record of the same name and type is an error.
         action = "UPSERT" if i.get("allowOverwrite") else "CREATE"
         self._change(client, zone_id, action, record_set(fqdn, i))
         record_id = "_".join(p for p in (zone_id, fqdn, i["type"], i.get("setIdentifier")) if p)
-        return record_id, {"fqdn": fqdn}
+        return Created(record_id, {"fqdn": fqdn})
 
-    def _fqdn(self, client, zone_id, name):
+    @staticmethod
+    def _fqdn(client: Client, zone_id: str, name: str) -> str:
         """The record's full name: a name outside the zone is taken as relative to it."""
-        try:
-            zone = _dotless(client.get_hosted_zone(Id=zone_id)["HostedZone"]["Name"])
-        except ClientError as error:
-            raise _zone_gone_as_not_found(error) from None
+        zone = _dotless(client.get_hosted_zone(Id=zone_id)["HostedZone"]["Name"])
         name = _dotless(name)
         if name == zone or name.endswith("." + zone):
             return name
         return f"{name}.{zone}" if name else zone
 
-    def _change(self, client, zone_id, action, rrs):
-        try:
-            answer = client.change_resource_record_sets(
-                HostedZoneId=zone_id,
-                ChangeBatch={
-                    "Comment": "Managed by Pulumi",
-                    "Changes": [{"Action": action, "ResourceRecordSet": rrs}],
-                },
-            )
-        except ClientError as error:
-            raise _zone_gone_as_not_found(error) from None
+    @staticmethod
+    def _change(client: Client, zone_id: str, action: str, rrs: dict[str, Any]) -> None:
+        answer = client.change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={
+                "Comment": "Managed by Pulumi",
+                "Changes": [{"Action": action, "ResourceRecordSet": rrs}],
+            },
+        )
         wait_insync(client, answer["ChangeInfo"])
 
-    def update(self, ctx, have, want):
-        client = _client(ctx, want.inputs)
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        client = self.client(ctx, want.inputs)
         fqdn = have.outputs["fqdn"]
         self._change(client, _bare(want.inputs["zoneId"]), "UPSERT", record_set(fqdn, want.inputs))
         return {"fqdn": fqdn}
 
-    def delete(self, ctx, have):
-        client = _client(ctx, have.inputs)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        client = self.client(ctx, have.inputs)
         live = self.read(ctx, have)  # DELETE needs the record set exactly as it is now
         self._change(client, _bare(have.inputs["zoneId"]), "DELETE", live)
 
-    def read(self, ctx, have):
+    def read(self, ctx: Context, have: ResourceRecord) -> dict[str, Any]:
         i = have.inputs
         fqdn, kind, set_id = have.outputs["fqdn"], i["type"], i.get("setIdentifier")
-        client = _client(ctx, i)
-        try:
-            answer = client.list_resource_record_sets(
-                **drop_none(
-                    HostedZoneId=_bare(i["zoneId"]),
-                    StartRecordName=fqdn,
-                    StartRecordType=kind,
-                    StartRecordIdentifier=set_id,
-                    MaxItems="100",
-                )
+        answer = self.client(ctx, i).list_resource_record_sets(
+            **drop_none(
+                HostedZoneId=_bare(i["zoneId"]),
+                StartRecordName=fqdn,
+                StartRecordType=kind,
+                StartRecordIdentifier=set_id,
+                MaxItems="100",
             )
-        except ClientError as error:
-            raise _zone_gone_as_not_found(error) from None
+        )
         for rrs in answer["ResourceRecordSets"]:
             if (
                 _dotless(rrs["Name"]) == fqdn
                 and rrs["Type"] == kind
                 and rrs.get("SetIdentifier") == set_id
             ):
-                return rrs
+                return dict(rrs)
         raise not_found(f"record {have.id}")
 
 
-def record_set(fqdn: str, i: dict[str, Any]) -> dict[str, Any]:
+def record_set(fqdn: str, i: Inputs) -> dict[str, Any]:
     """The ResourceRecordSet for a Record's inputs."""
     rrs: dict[str, Any] = {"Name": fqdn, "Type": i["type"]}
     if i.get("setIdentifier"):

@@ -12,60 +12,40 @@ its bucket name, as in the AWS provider. Where MiniStack 1.5.33 differs from AWS
 
 from __future__ import annotations
 
-import hashlib
-import re
+import abc
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.local.engine.naming import AutoName, s3_bucket_name
 from shared.local.engine.providers.base import (
+    Client,
     Context,
+    Created,
     Desired,
+    Inputs,
+    Outputs,
     Provider,
     drop_none,
-    not_found,
     provides,
+    tag_list,
 )
-
-
-def _region(ctx: Context, inputs: dict[str, Any]) -> str:
-    return inputs.get("region") or ctx.region
-
-
-def _client(ctx: Context, inputs: dict[str, Any]) -> Any:
-    return ctx.client("s3", inputs.get("region"))
-
-
-def _absent_as_not_found(error: ClientError, *codes: str) -> ClientError:
-    """Turn S3's configuration-specific 'there is none' codes into the engine's not-found."""
-    if error.response.get("Error", {}).get("Code") in codes:
-        return not_found(error.response["Error"].get("Message", "configuration"))
-    return error
-
-
-def bucket_name(want: Desired) -> str:
-    """`bucket`, else `bucketPrefix` plus a stable suffix, else an auto-name made valid for S3
-    (lowercase letters, digits, dots and hyphens; at most 63 characters)."""
-    i = want.inputs
-    if i.get("bucket"):
-        return i["bucket"]
-    suffix = hashlib.sha256(want.key.encode()).hexdigest()
-    if i.get("bucketPrefix"):
-        return (i["bucketPrefix"] + suffix)[:63]
-    base = re.sub(r"[^a-z0-9.-]+", "-", want.name.lower()).strip("-.") or "bucket"
-    return f"{base[:55]}-{suffix[:7]}"
+from shared.local.engine.state import ResourceRecord
 
 
 @provides
 class Bucket(Provider):
     type_token = "aws:s3/bucket:Bucket"
+    service = "s3"
     # forceDestroy only changes what delete does; no API call.
     updatable = frozenset({"tags", "forceDestroy"})
+    # pulumi-aws lowercases a bucket's auto-name; the engine also drops what S3 refuses.
+    auto_name = AutoName("bucket", prefix="bucketPrefix", max_length=63, transform=s3_bucket_name)
 
-    def create(self, ctx, want):
+    def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        name, region = bucket_name(want), _region(ctx, i)
-        client = _client(ctx, i)
+        name, region = i["bucket"], ctx.region_of(i)
+        client = self.client(ctx, i)
         client.create_bucket(
             **drop_none(
                 Bucket=name,
@@ -78,13 +58,14 @@ class Bucket(Provider):
         )
         if i.get("tags"):
             try:
-                self._set_tags(client, name, i["tags"])
+                self._retag(client, name, {}, i["tags"])
             except Exception:
                 client.delete_bucket(Bucket=name)  # leave nothing unrecorded behind
                 raise
-        return name, self._outputs(name, region)
+        return Created(name, self._outputs(name, region))
 
-    def _outputs(self, name: str, region: str) -> dict[str, Any]:
+    @staticmethod
+    def _outputs(name: str, region: str) -> Outputs:
         return {
             "bucket": name,
             "arn": f"arn:aws:s3:::{name}",
@@ -94,32 +75,34 @@ class Bucket(Provider):
             "region": region,
         }
 
-    def _set_tags(self, client, name, tags):
-        if tags:
-            client.put_bucket_tagging(
-                Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
-            )
+    @staticmethod
+    def _retag(client: Client, name: str, old: dict | None, new: dict | None) -> None:
+        """S3 sets or deletes a bucket's whole tag set at once."""
+        if (old or {}) == (new or {}):
+            return
+        if new:
+            client.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tag_list(new)})
         else:
             client.delete_bucket_tagging(Bucket=name)
 
-    def update(self, ctx, have, want):
-        if (have.inputs.get("tags") or {}) != (want.inputs.get("tags") or {}):
-            self._set_tags(_client(ctx, want.inputs), have.id, want.inputs.get("tags"))
-        return self._outputs(have.id, _region(ctx, want.inputs))
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        client = self.client(ctx, want.inputs)
+        self._retag(client, have.id, have.inputs.get("tags"), want.inputs.get("tags"))
+        return self._outputs(have.id, ctx.region_of(want.inputs))
 
-    def delete(self, ctx, have):
-        client = _client(ctx, have.inputs)
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        client = self.client(ctx, have.inputs)
         if have.inputs.get("forceDestroy"):
             empty_bucket(
                 client, have.id, bypass_governance=bool(have.inputs.get("objectLockEnabled"))
             )
         client.delete_bucket(Bucket=have.id)
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).head_bucket(Bucket=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).head_bucket(Bucket=have.id)
 
 
-def empty_bucket(client: Any, bucket: str, *, bypass_governance: bool = False) -> int:
+def empty_bucket(client: Client, bucket: str, *, bypass_governance: bool = False) -> int:
     """Delete every object version and delete marker (all objects, versioned or not); returns
     how many were deleted."""
     deleted = 0
@@ -148,16 +131,20 @@ def empty_bucket(client: Any, bucket: str, *, bypass_governance: bool = False) -
 class _BucketConfig(Provider):
     """A configuration that belongs to one bucket; its id is the bucket name."""
 
-    def create(self, ctx, want):
-        self.put(_client(ctx, want.inputs), want.inputs)
-        return want.inputs["bucket"], {}
+    service = "s3"
+    identity = ("bucket",)
 
-    def update(self, ctx, have, want):
-        self.put(_client(ctx, want.inputs), want.inputs)
+    def create(self, ctx: Context, want: Desired) -> Created:
+        self.put(self.client(ctx, want.inputs), want.inputs)
+        return Created(want.inputs["bucket"])
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        self.put(self.client(ctx, want.inputs), want.inputs)
         return {}
 
-    def put(self, client: Any, inputs: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def put(self, client: Client, inputs: Inputs) -> None:
+        """Set the configuration (the same call makes and changes it)."""
 
 
 @provides
@@ -173,7 +160,7 @@ class BucketPublicAccessBlock(_BucketConfig):
         }
     )
 
-    def put(self, client, inputs):
+    def put(self, client: Client, inputs: Inputs) -> None:
         client.put_public_access_block(
             Bucket=inputs["bucket"],
             PublicAccessBlockConfiguration={
@@ -184,15 +171,12 @@ class BucketPublicAccessBlock(_BucketConfig):
             },
         )
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         if not have.inputs.get("skipDestroy"):
-            _client(ctx, have.inputs).delete_public_access_block(Bucket=have.id)
+            self.client(ctx, have.inputs).delete_public_access_block(Bucket=have.id)
 
-    def read(self, ctx, have):
-        try:
-            return _client(ctx, have.inputs).get_public_access_block(Bucket=have.id)
-        except ClientError as error:
-            raise _absent_as_not_found(error, "NoSuchPublicAccessBlockConfiguration") from None
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_public_access_block(Bucket=have.id)
 
 
 @provides
@@ -202,7 +186,7 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
     )
     updatable = frozenset({"rules", "expectedBucketOwner"})
 
-    def put(self, client, inputs):
+    def put(self, client: Client, inputs: Inputs) -> None:
         client.put_bucket_encryption(
             **drop_none(
                 Bucket=inputs["bucket"],
@@ -213,17 +197,12 @@ class BucketServerSideEncryptionConfiguration(_BucketConfig):
             )
         )
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         # The bucket falls back to the default SSE-S3 encryption, as on AWS.
-        _client(ctx, have.inputs).delete_bucket_encryption(Bucket=have.id)
+        self.client(ctx, have.inputs).delete_bucket_encryption(Bucket=have.id)
 
-    def read(self, ctx, have):
-        try:
-            return _client(ctx, have.inputs).get_bucket_encryption(Bucket=have.id)
-        except ClientError as error:
-            raise _absent_as_not_found(
-                error, "ServerSideEncryptionConfigurationNotFoundError"
-            ) from None
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_bucket_encryption(Bucket=have.id)
 
 
 def _encryption_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +226,7 @@ class BucketVersioning(_BucketConfig):
     type_token = "aws:s3/bucketVersioning:BucketVersioning"
     updatable = frozenset({"versioningConfiguration", "mfa", "expectedBucketOwner"})
 
-    def put(self, client, inputs):
+    def put(self, client: Client, inputs: Inputs) -> None:
         config = inputs.get("versioningConfiguration") or {}
         status = config.get("status")
         if status == "Disabled":
@@ -261,13 +240,13 @@ class BucketVersioning(_BucketConfig):
             )
         )
 
-    def delete(self, ctx, have):
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
         status = (have.inputs.get("versioningConfiguration") or {}).get("status")
         if status == "Disabled":
             return
-        _client(ctx, have.inputs).put_bucket_versioning(
+        self.client(ctx, have.inputs).put_bucket_versioning(
             Bucket=have.id, VersioningConfiguration={"Status": "Suspended"}
         )
 
-    def read(self, ctx, have):
-        return _client(ctx, have.inputs).get_bucket_versioning(Bucket=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> object:
+        return self.client(ctx, have.inputs).get_bucket_versioning(Bucket=have.id)

@@ -1,0 +1,152 @@
+"""Every Pulumi SDK internal the engine uses, and the only module that touches them.
+
+The engine runs a program on the SDK's mock runtime, a public testing API (`set_mocks`, `Mocks`,
+`MockResourceArgs`, `set_all_config`). Applying resources for real and running the program more
+than once per process takes the few private or undocumented pieces below. The rest of the engine
+imports this module and public `pulumi` APIs only. tests/engine/test_sdk_internals.py checks
+each piece against the installed SDK and fails naming this module when an upgrade changes one;
+pyproject.toml pins `pulumi` to the minor release those checks passed on.
+
+1. `pulumi.runtime.mocks.MockMonitor` (subclassed, constructor `(mocks)`, method
+   `RegisterResource(request)` calling `mocks.new_resource` on the thread handling the request):
+   `MockResourceArgs` drops what the engine needs from the `RegisterResourceRequest` protobuf,
+   so `OptionsMonitor` keeps the request's `dependencies`, `propertyDependencies[*].urns`
+   (the deletion order), `parent`, `deleteBeforeReplace` and `protect` for `new_resource`.
+2. The mock monitor gives each worker thread an event loop (`_ensure_event_loop`) and never
+   closes it; `OptionsMonitor` closes it after each request, or the loops die with their threads
+   at exit and print spurious tracebacks.
+3. `pulumi.runtime.settings.set_root_resource(None)`: forget the last run's stack, so `set_mocks`
+   makes a fresh one (a process may run a program twice: plan, then apply).
+4. `pulumi.runtime.settings.SETTINGS.outputs`: output tasks an earlier run that failed half-way
+   left on its closed loop; cleared, as the SDK's own test decorator does.
+5. `pulumi.runtime.stack.run_pulumi_func(func)`: runs the program, then waits for every RPC and
+   output, as the language host does.
+6. `pulumi.runtime.sync_await._sync_await(awaitable)`: waits on the SDK's loop from plain code.
+7. `get_root_resource().outputs`: the stack outputs, read without an engine to send them to.
+8. `pulumi.output.Unknown` and `Output.future(with_unknowns=True)`: the placeholder a preview
+   puts where a value is not known yet, and the way to see it instead of None.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pulumi
+from pulumi.output import Unknown
+from pulumi.runtime import mocks, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+__all__ = [
+    "OptionsMonitor",
+    "RequestOptions",
+    "Unknown",
+    "await_sync",
+    "forget_last_run",
+    "forget_pending_outputs",
+    "output_value",
+    "request_options",
+    "run_program",
+    "stack_outputs",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """What a RegisterResource request carries beyond MockResourceArgs (full URNs)."""
+
+    dependencies: frozenset[str]
+    parent: str
+    delete_before_replace: bool
+    protect: bool
+
+
+def request_options(request: Any) -> RequestOptions:
+    """The options of a `RegisterResourceRequest`: every dependency, direct or through an
+    input (property dependencies), the parent's URN and the replacement options."""
+    urns = set(request.dependencies)
+    for prop in request.propertyDependencies.values():
+        urns.update(prop.urns)
+    return RequestOptions(
+        dependencies=frozenset(urns),
+        parent=request.parent or "",
+        delete_before_replace=bool(request.deleteBeforeReplace),
+        protect=bool(request.protect),
+    )
+
+
+class OptionsMonitor(mocks.MockMonitor):
+    """The SDK's mock monitor, keeping each request's options for `new_resource`, which runs on
+    the same thread while the request is handled."""
+
+    def __init__(self, the_mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(the_mocks)
+        self._current = threading.local()
+
+    def current_options(self) -> RequestOptions | None:
+        """The options of the request this thread is handling, if any."""
+        options: RequestOptions | None = getattr(self._current, "options", None)
+        return options
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._current.options = request_options(request)
+        try:
+            return super().RegisterResource(request)
+        finally:
+            self._current.options = None
+            _close_worker_loop()
+
+
+def _close_worker_loop() -> None:
+    with suppress(RuntimeError):
+        loop = asyncio.get_event_loop()
+        if not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
+
+
+def forget_last_run() -> None:
+    """Before `set_mocks`: no stack of an earlier run in this process."""
+    settings.set_root_resource(None)  # type: ignore[arg-type]  # None is what "no stack" is
+
+
+def forget_pending_outputs() -> None:
+    """After `set_mocks`: no output task of an earlier run that failed half-way."""
+    settings.SETTINGS.outputs.clear()
+
+
+def run_program(main: Callable[[], object]) -> None:
+    """Run the program and wait for everything it started."""
+
+    def program() -> None:
+        main()
+
+    _sync_await(run_pulumi_func(program))
+
+
+def stack_outputs() -> dict[str, Any]:
+    """The outputs the program exported (values, outputs or plain)."""
+    root = settings.get_root_resource()
+    if root is None:
+        return {}
+    outputs: dict[str, Any] = getattr(root, "outputs", {})
+    return outputs
+
+
+def await_sync(awaitable: Awaitable[T]) -> T:
+    return _sync_await(awaitable)
+
+
+def output_value(value: Any) -> tuple[Any, bool, bool]:
+    """(value, secret, known) of an exported value; an unknown one has the value None."""
+    out = pulumi.Output.from_input(value)
+    known = _sync_await(out.is_known())
+    resolved = _sync_await(out.future(with_unknowns=True)) if known else None
+    return resolved, _sync_await(out.is_secret()), known
