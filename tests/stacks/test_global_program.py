@@ -31,6 +31,10 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 CERTIFICATE = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 RECORD = "aws:route53/record:Record"
+# The components the program composes (their children's parents).
+COMPONENT_FUNCTION = "aigw:lambda:Function"
+COMPONENT_REST_API = "aigw:apigateway:RestApi"
+COMPONENT_DOMAIN = "aigw:apigateway:CustomDomain"
 
 # Region-bound resources every regional copy has (IAM and Route 53 are global).
 REGIONAL_TYPES = {
@@ -94,6 +98,52 @@ def env_run(request, runs) -> EnvRun:
     return runs[request.param]
 
 
+def test_every_resource_has_a_component_parent(env_run):
+    run, env = env_run.run, env_run.env
+    for resource in run.resources:
+        component_type, _, component = resource.parent.partition("::")
+        assert component_type.startswith("aigw:"), f"{resource.urn} is not in a component"
+        # Children are named `<component name>-<fragment>` (or the component's own name).
+        assert resource.name == component or resource.name.startswith(f"{component}-")
+    by_parent: dict[str, set[str]] = {}
+    for resource in run.resources:
+        by_parent.setdefault(resource.parent, set()).add(resource.name)
+    expected: dict[str, set[str]] = {}
+    for region in [None, *env_run.extra_regions]:
+        s = suffix(region)
+        function, api, domain = f"ai{s}", f"api{s}", f"domain{s}"
+        expected[f"{COMPONENT_FUNCTION}::{function}"] = {
+            function,
+            *(f"{function}-{part}" for part in ("role", "policy", "logs")),
+        }
+        expected[f"{COMPONENT_REST_API}::{api}"] = {
+            api,
+            f"{api}-ai",
+            f"{api}-post-ai",
+            f"{api}-post-ai-integration",
+            f"{api}-post-ai-invoke-permission",
+            f"{api}-deployment",
+            f"{api}-{env}",
+            f"{api}-{env}-access-logs",
+            f"{api}-{env}-method-settings",
+        }
+        if env_run.domain:
+            expected[f"{COMPONENT_DOMAIN}::{domain}"] = {
+                domain,
+                *(
+                    f"{domain}-{part}"
+                    for part in (
+                        "mapping",
+                        "alias",
+                        "certificate",
+                        "certificate-validation-record",
+                        "certificate-validation",
+                    )
+                ),
+            }
+    assert by_parent == expected
+
+
 def test_every_environment_file_is_valid_and_as_documented(runs):
     assert runs["local"].endpoint_type == runs["dev"].endpoint_type == "EDGE"
     assert not runs["local"].extra_regions and not runs["dev"].extra_regions
@@ -116,11 +166,11 @@ def test_one_api_and_function_per_region(env_run):
     assert set(functions) == {f"ai{suffix(r)}" for r in regions}
     for region in regions:
         api = apis[f"api{suffix(region)}"].inputs
-        assert api["name"] == f"global-{env_run.env}-api{suffix(region)}"
+        assert "name" not in api, "APIs are auto-named"
         assert api["endpointConfiguration"] == {"types": env_run.endpoint_type}
         assert api.get("region") == region
         function = functions[f"ai{suffix(region)}"].inputs
-        assert function["name"] == f"global-{env_run.env}-ai{suffix(region)}"
+        assert "name" not in function, "functions are auto-named"
         assert function.get("region") == region
 
 
@@ -179,7 +229,7 @@ def test_each_region_has_a_complete_api(env_run):
         permission = run.named(f"api{s}-post-ai-invoke-permission")
         assert permission.inputs["action"] == "lambda:InvokeFunction"
         assert permission.inputs["principal"] == "apigateway.amazonaws.com"
-        assert permission.inputs["function"] == function.inputs["name"]
+        assert permission.inputs["function"] == outputs(function)["name"]
         assert permission.inputs["sourceArn"] == outputs(api)["executionArn"] + "/*/POST/ai"
 
         deployment = run.named(f"api{s}-deployment")
@@ -187,18 +237,17 @@ def test_each_region_has_a_complete_api(env_run):
             assert dependency(member.type, member.name) in deployment.dependencies
         assert deployment.inputs["triggers"]["redeployment"]
 
-        stage = run.named(f"api{s}-stage")
+        stage = run.named(f"api{s}-{env_run.env}")
         assert stage.inputs["stageName"] == env_run.env
         assert stage.inputs["deployment"] == f"api{s}-deployment-id"
+        assert dependency(DEPLOYMENT, deployment.name) in stage.dependencies
         access = stage.inputs["accessLogSettings"]
-        log_group = run.named(f"api{s}-access-logs")
+        log_group = run.named(f"api{s}-{env_run.env}-access-logs")
         assert access["destinationArn"] == outputs(log_group)["arn"]
         assert json.loads(access["format"])["requestId"] == "$context.requestId"
-        assert (
-            log_group.inputs["name"] == f"/aws/apigateway/global-{env_run.env}-api{s}/{env_run.env}"
-        )
+        assert "name" not in log_group.inputs, "the access-log group is auto-named"
 
-        settings = run.named(f"api{s}-method-settings")
+        settings = run.named(f"api{s}-{env_run.env}-method-settings")
         assert settings.inputs["methodPath"] == "*/*"
         assert settings.inputs["stageName"] == env_run.env
         throttle = settings.inputs["settings"]
@@ -217,10 +266,22 @@ def test_functions_run_the_ai_handler_with_the_model_settings(env_run):
         assert variables["MODEL_ENDPOINT_URL"] == env_run.config["global:modelEndpoint"]
         assert float(variables["MODEL_TIMEOUT_SECONDS"]) < inputs["timeout"]
         log_group = env_run.run.named(f"{function.name}-logs")
-        assert log_group.inputs["name"] == f"/aws/lambda/{inputs['name']}"
+        # Named after the auto-named function: it follows the function and, its name being
+        # fixed, is replaced delete-before-create.
+        name = env_run.fake_outputs(function)["name"]
+        assert log_group.inputs["name"] == f"/aws/lambda/{name}"
         assert log_group.inputs["retentionInDays"] == retention
-        assert dependency(LOG_GROUP, log_group.name) in function.dependencies
+        assert dependency(FUNCTION, function.name) in log_group.dependencies
+        assert log_group.delete_before_replace is True
+        # API Gateway cannot call the function before it may log (group and policy exist).
+        policy = env_run.run.named(f"{function.name}-policy")
+        s = function.name.removeprefix("ai")
+        for caller in (f"api{s}-post-ai-invoke-permission", f"api{s}-post-ai-integration"):
+            caller_dependencies = env_run.run.named(caller).dependencies
+            assert dependency(LOG_GROUP, log_group.name) in caller_dependencies, caller
+            assert dependency(ROLE_POLICY, policy.name) in caller_dependencies, caller
         role = env_run.run.named(f"{function.name}-role")
+        assert "name" not in role.inputs and "name" not in policy.inputs, "auto-named"
         assert inputs["role"] == env_run.fake_outputs(role)["arn"]
 
 
@@ -229,7 +290,7 @@ def test_outputs_name_every_region(env_run):
     urls = outputs["regionalUrls"].value
     assert set(urls) == {"home", *env_run.extra_regions}
     for key, url in urls.items():
-        stage = env_run.run.named(f"api{suffix(None if key == 'home' else key)}-stage")
+        stage = env_run.run.named(f"api{suffix(None if key == 'home' else key)}-{env_run.env}")
         assert url == env_run.fake_outputs(stage)["invokeUrl"] + "/ai"
     assert outputs["url"].value == urls["home"]
     if env_run.domain:
@@ -259,7 +320,7 @@ def check_domain(run, fake_outputs, *, domain, zone, stage_name, regions, edge, 
     assert len(aliases) == len(regions)
     for region in regions:
         s = suffix(region)
-        certificate = run.named(f"certificate{s}")
+        certificate = run.named(f"domain{s}-certificate")
         assert certificate.inputs["domainName"] == domain
         assert certificate.inputs["validationMethod"] == "DNS"
         api = run.named(f"api{s}")
@@ -269,15 +330,16 @@ def check_domain(run, fake_outputs, *, domain, zone, stage_name, regions, edge, 
         else:
             assert certificate.inputs.get("region") == api.inputs.get("region") == region
 
-        record = run.named(f"certificate{s}-validation-record")
+        record = run.named(f"domain{s}-certificate-validation-record")
         option = fake_outputs(certificate)["domainValidationOptions"][0]
         assert record.inputs["zoneId"] == zone
         assert record.inputs["name"] == option["resourceRecordName"]
         assert record.inputs["type"] == option["resourceRecordType"]
         assert record.inputs["records"] == [option["resourceRecordValue"]]
         assert record.inputs["allowOverwrite"] is True
+        assert record.delete_before_replace is True  # a fixed name
 
-        validation = run.named(f"certificate{s}-validation")
+        validation = run.named(f"domain{s}-certificate-validation")
         assert validation.inputs["certificateArn"] == fake_outputs(certificate)["arn"]
         assert validation.inputs["validationRecordFqdns"] == [fake_outputs(record)["fqdn"]]
         assert validation.inputs.get("region") == certificate.inputs.get("region")
@@ -295,16 +357,18 @@ def check_domain(run, fake_outputs, *, domain, zone, stage_name, regions, edge, 
         assert other_key not in endpoint.inputs
         assert dependency(VALIDATION, validation.name) in endpoint.dependencies
         assert endpoint.inputs.get("region") == region
+        assert endpoint.delete_before_replace is True  # a fixed name
 
         mapping = run.named(f"domain{s}-mapping")
         assert mapping.inputs["restApi"] == f"api{s}-id"
         assert mapping.inputs["stageName"] == stage_name
         assert mapping.inputs["domainName"] == domain
-        assert dependency(STAGE, f"api{s}-stage") in mapping.dependencies
+        assert dependency(STAGE, f"api{s}-{stage_name}") in mapping.dependencies
 
         alias = run.named(f"domain{s}-alias")
         assert alias.inputs["zoneId"] == zone
         assert alias.inputs["name"] == domain
+        assert alias.delete_before_replace is True  # a fixed name
         [target] = alias.inputs["aliases"]
         outputs = fake_outputs(endpoint)
         if edge:

@@ -47,6 +47,9 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+# The components the program composes (their children's parents).
+COMPONENT_REST_API = "aigw:apigateway:RestApi"
+COMPONENT_USAGE_PLAN = "aigw:apigateway:UsagePlan"
 ONE_OF_EACH = [
     REST_API,
     RESOURCE,
@@ -123,10 +126,31 @@ def test_config_is_valid_and_declares_one_of_each_resource(env_run: EnvRun) -> N
     assert counts == Counter(ONE_OF_EACH)
 
 
+def test_every_resource_has_a_component_parent(env_run: EnvRun) -> None:
+    for resource in env_run.run.resources:
+        component_type, _, component = resource.parent.partition("::")
+        assert component_type.startswith("aigw:"), f"{resource.urn} is not in a component"
+        # Children are named `<component name>-<fragment>` (or the component's own name).
+        assert resource.name == component or resource.name.startswith(f"{component}-")
+    by_parent: dict[str, set[str]] = {}
+    for resource in env_run.run.resources:
+        by_parent.setdefault(resource.parent, set()).add(resource.name)
+    assert by_parent.pop(f"{COMPONENT_USAGE_PLAN}::plan") == {
+        "plan",
+        "plan-key",
+        "plan-key-subscription",
+    }
+    # Everything else is the REST API's.
+    assert list(by_parent) == [f"{COMPONENT_REST_API}::api"]
+
+
 def test_rest_api_is_regional_and_tagged(env_run: EnvRun) -> None:
-    api = env_run.one(REST_API).inputs
+    api = env_run.one(REST_API)
+    assert api.name == "api"
+    assert api.parent == f"{COMPONENT_REST_API}::api"
+    api = api.inputs
     assert api["endpointConfiguration"] == {"types": "REGIONAL"}
-    assert api["name"] == f"{STACK}-{env_run.env}-api"
+    assert "name" not in api, "the API is auto-named"
     assert api["tags"]["project"] == STACK
     assert api["tags"]["environment"] == env_run.env
 
@@ -149,8 +173,11 @@ def test_post_method_requires_a_key_and_a_valid_body(env_run: EnvRun) -> None:
     assert method.inputs["requestValidatorId"] == env_run.id_of(VALIDATOR)
     assert method.inputs["requestModels"] == {"application/json": model.inputs["name"]}
     assert re.fullmatch(r"[A-Za-z0-9]+", model.inputs["name"]), "model names are alphanumeric"
+    # A fixed name: a replacement must delete the old model first.
+    assert model.delete_before_replace is True
     assert model.inputs["contentType"] == "application/json"
     assert validator.inputs["validateRequestBody"] is True
+    assert "name" not in validator.inputs, "the validator is auto-named"
     assert {model.urn, validator.urn, env_run.one(RESOURCE).urn} <= method.dependencies
 
 
@@ -234,9 +261,11 @@ def test_stage_is_named_after_the_env_with_access_logs_and_tracing(env_run: EnvR
 
 
 def test_log_group_keeps_logs_as_configured(env_run: EnvRun) -> None:
-    log_group = env_run.one(LOG_GROUP).inputs
-    assert log_group["retentionInDays"] == env_run.number("logRetentionDays")
-    assert log_group["name"].endswith(f"/{env_run.env}")
+    log_group = env_run.one(LOG_GROUP)
+    # The stage's own access-log group, auto-named after its logical name.
+    assert log_group.name == f"api-{env_run.env}-access-logs"
+    assert log_group.inputs["retentionInDays"] == env_run.number("logRetentionDays")
+    assert "name" not in log_group.inputs, "the access-log group is auto-named"
 
 
 def test_method_settings_throttle_every_method_of_the_stage(env_run: EnvRun) -> None:
@@ -255,6 +284,7 @@ def test_method_settings_throttle_every_method_of_the_stage(env_run: EnvRun) -> 
 def test_usage_plan_covers_the_stage_with_throttle_and_quota(env_run: EnvRun) -> None:
     plan = env_run.one(USAGE_PLAN)
     inputs = plan.inputs
+    assert "name" not in inputs, "the usage plan is auto-named"
     assert inputs["apiStages"] == [{"apiId": env_run.id_of(REST_API), "stage": env_run.env}]
     # Referencing the stage's output orders the plan after the stage.
     assert env_run.one(STAGE).urn in plan.dependencies
@@ -271,8 +301,9 @@ def test_usage_plan_covers_the_stage_with_throttle_and_quota(env_run: EnvRun) ->
 def test_api_key_is_subscribed_to_the_plan(env_run: EnvRun) -> None:
     key = env_run.one(API_KEY)
     link = env_run.one(USAGE_PLAN_KEY)
+    assert (key.name, link.name) == ("plan-key", "plan-key-subscription")
     assert key.inputs["enabled"] is True
-    assert key.inputs["name"] == f"{STACK}-{env_run.env}-api-key"
+    assert "name" not in key.inputs, "the API key is auto-named"
     assert link.inputs == {
         "keyId": env_run.id_of(API_KEY),
         "keyType": "API_KEY",

@@ -13,6 +13,8 @@ STAGE = "aws:apigatewayv2/stage:Stage"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
 ROUTE = "aws:apigatewayv2/route:Route"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+API = "aws:apigatewayv2/api:Api"
+COMPONENT_HTTP_API = "aigw:apigatewayv2:HttpApi"
 
 
 @pytest.fixture(params=catalog.ENVIRONMENTS)
@@ -24,6 +26,20 @@ def test_one_stage_per_version_plus_live(env_run):
     env, run = env_run
     names = sorted(s.inputs["name"] for s in run.of_type(STAGE))
     assert names == ["live", "v1", "v2"]
+
+
+def test_every_resource_has_a_component_parent(env_run):
+    _, run = env_run
+    for resource in run.resources:
+        component_type, _, component = resource.parent.partition("::")
+        assert component_type.startswith("aigw:"), f"{resource.urn} is not in a component"
+        assert resource.name == component or resource.name.startswith(f"{component}-")
+    # One HTTP API component holds everything; the API itself is auto-named.
+    assert {r.parent for r in run.resources} == {f"{COMPONENT_HTTP_API}::api"}
+    assert run.one(API).name == "api" and "name" not in run.one(API).inputs
+    assert {s.name for s in run.of_type(STAGE)} == {
+        f"api-{s.inputs['name']}" for s in run.of_type(STAGE)
+    }
 
 
 def test_the_integration_really_uses_the_stage_variables(env_run):
@@ -66,6 +82,7 @@ def test_every_stage_has_access_logging_and_route_throttling(env_run):
         log = inputs["accessLogSettings"]
         assert json.loads(log["format"])["requestId"] == "$context.requestId"
         assert f"api-{inputs['name']}-access-logs" in log_arns
+        assert "name" not in log_arns[f"api-{inputs['name']}-access-logs"].inputs, "auto-named"
         assert log["destinationArn"].endswith(f"api-{inputs['name']}-access-logs")
         assert "api-post-predict" in {d.split("::")[-1] for d in stage.dependencies}
 

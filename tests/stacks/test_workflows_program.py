@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from shared import catalog
 from shared.components.config import ConfigError
+from shared.local.engine import program
 from shared.ops.stack_files import stack_config
 
 STACK = "workflows"
@@ -30,6 +32,9 @@ FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+# The components the program composes (their children's parents).
+COMPONENT_REST_API = "aigw:apigateway:RestApi"
+COMPONENT_FUNCTION = "aigw:lambda:Function"
 
 # WorkflowSettings' defaults, for keys an environment's file leaves out.
 DEFAULTS = {
@@ -75,6 +80,39 @@ def key(registration: Any) -> str:
     return f"{registration.type}::{registration.name}"
 
 
+def test_every_resource_has_a_component_parent(env_run):
+    run, env = env_run.run, env_run.env
+    for resource in run.resources:
+        component_type, _, component = resource.parent.partition("::")
+        assert component_type.startswith("aigw:"), f"{resource.urn} is not in a component"
+        # Children are named `<component name>-<fragment>` (or the component's own name).
+        assert resource.name == component or resource.name.startswith(f"{component}-")
+    by_parent: dict[str, set[str]] = {}
+    for resource in run.resources:
+        by_parent.setdefault(resource.parent, set()).add(resource.name)
+    routes = ("any-ai-service", "any-ai-service-proxy")
+    assert by_parent == {
+        f"{COMPONENT_FUNCTION}::orchestrator": {
+            "orchestrator",
+            "orchestrator-role",
+            "orchestrator-policy",
+            "orchestrator-logs",
+        },
+        f"{COMPONENT_REST_API}::api": {
+            "api",
+            "api-ai-service",
+            "api-ai-service-proxy",
+            *(f"api-{route}" for route in routes),
+            *(f"api-{route}-integration" for route in routes),
+            *(f"api-{route}-invoke-permission" for route in routes),
+            "api-deployment",
+            f"api-{env}",
+            f"api-{env}-access-logs",
+            f"api-{env}-method-settings",
+        },
+    }
+
+
 def test_config_is_valid_and_the_program_declares_its_resources(env_run):
     run = env_run.run
     counts = {t: len(run.of_type(t)) for t in {r.type for r in run.resources}}
@@ -99,7 +137,8 @@ def test_config_is_valid_and_the_program_declares_its_resources(env_run):
 def test_resources_ai_service_and_proxy_under_it(env_run):
     run = env_run.run
     api = env_run.one(REST_API)
-    assert api.inputs["name"] == f"workflows-{env_run.env}-api"
+    assert api.name == "api"
+    assert "name" not in api.inputs, "the API is auto-named"
     resources = {r.inputs["pathPart"]: r for r in run.of_type(RESOURCE)}
     assert set(resources) == {"ai-service", "{proxy+}"}
     service, proxy = resources["ai-service"], resources["{proxy+}"]
@@ -144,7 +183,7 @@ def test_one_permission_per_route_scoped_to_its_path(env_run):
         f"{execution_arn}/*/*/ai-service/*",
     ]
     for permission in permissions:
-        assert permission.inputs["function"] == function.inputs["name"]
+        assert permission.inputs["function"] == run.resolved[function.name]["name"]
         assert permission.inputs["action"] == "lambda:InvokeFunction"
         assert permission.inputs["principal"] == "apigateway.amazonaws.com"
         assert "ANY" not in permission.inputs["sourceArn"]
@@ -173,8 +212,8 @@ def test_stage_has_access_logs_and_method_throttling(env_run):
     assert stage.inputs["stageName"] == env_run.env
     assert stage.inputs["deployment"] == f"{deployment.name}-id"
     assert key(deployment) in stage.dependencies
-    access = run.named("api-access-logs")
-    assert access.inputs["name"] == f"/aws/apigateway/workflows-{env_run.env}-api/{env_run.env}"
+    access = run.named(f"api-{env_run.env}-access-logs")
+    assert "name" not in access.inputs, "the access-log group is auto-named"
     assert access.inputs["retentionInDays"] == int(config["logRetentionDays"])
     log = stage.inputs["accessLogSettings"]
     assert log["destinationArn"] == f"arn:aws:mock:us-east-1:123456789012:{access.name}"
@@ -195,7 +234,8 @@ def test_function_runs_the_declared_workflows_against_the_envs_model(env_run):
     config = env_run.config
     function = env_run.one(FUNCTION)
     inputs = function.inputs
-    assert inputs["name"] == f"workflows-{env_run.env}-orchestrator"
+    assert function.name == "orchestrator"
+    assert "name" not in inputs, "the function is auto-named"
     assert inputs["runtime"] == "python3.12"
     assert inputs["handler"] == "service.handler"
     assert inputs["timeout"] == int(config["functionTimeoutS"])
@@ -213,14 +253,20 @@ def test_role_may_only_write_its_own_log_group(env_run):
     function = env_run.one(FUNCTION)
     role = env_run.one(ROLE)
     logs = run.named("orchestrator-logs")
-    assert logs.inputs["name"] == f"/aws/lambda/{function.inputs['name']}"
+    # The group Lambda writes to is named after the auto-named function: it follows the
+    # function and, its name being fixed, is replaced delete-before-create.
+    assert logs.inputs["name"] == f"/aws/lambda/{run.resolved[function.name]['name']}"
+    assert key(function) in logs.dependencies
+    assert logs.delete_before_replace is True
     assert logs.inputs["retentionInDays"] == int(env_run.config["logRetentionDays"])
+    assert "name" not in role.inputs, "the role is auto-named"
     assert function.inputs["role"] == f"arn:aws:mock:us-east-1:123456789012:{role.name}"
     assume = json.loads(role.inputs["assumeRolePolicy"])
     assert [s["Principal"] for s in assume["Statement"]] == [{"Service": "lambda.amazonaws.com"}]
 
     policy = env_run.one(ROLE_POLICY)
     assert policy.inputs["role"] == f"{role.name}-id"
+    assert "name" not in policy.inputs, "the policy is auto-named"
     document = json.loads(policy.inputs["policy"])
     assert document["Statement"] == [
         {
@@ -230,8 +276,12 @@ def test_role_may_only_write_its_own_log_group(env_run):
             "Resource": f"arn:aws:mock:us-east-1:123456789012:{logs.name}:*",
         }
     ]
-    # The log group and the policy exist before the function's first invocation.
-    assert {key(logs), key(policy)} <= function.dependencies
+    # The log group and the policy exist before the function's first invocation: whatever
+    # lets API Gateway call it waits for both.
+    callers = [*run.of_type(PERMISSION), *run.of_type(INTEGRATION)]
+    assert len(callers) == 4
+    for caller in callers:
+        assert {key(logs), key(policy)} <= caller.dependencies, caller.name
 
 
 def test_a_model_timeout_just_below_the_function_timeout_is_accepted(run_program):
@@ -266,10 +316,53 @@ def test_model_timeout_must_be_shorter_than_the_function_timeout(
         ({"workflows:modelEndpoint": "not a url"}, "workflows:modelEndpoint: expected an http"),
         ({"workflows:modelTimeoutS": "29"}, "workflows:modelTimeoutS: 29.0 is above the maximum"),
         ({"workflows:logRetentionDays": "2"}, "workflows:logRetentionDays: 2 is not one of"),
-        ({"workflows:workflow": "x"}, "workflows:workflow: unknown key"),
+        # unknown keys: refused by the stack-file reader (tests/test_stack_files.py)
     ],
 )
 def test_invalid_settings_are_reported_by_key(run_program, overrides, problem):
     with pytest.raises(ConfigError) as raised:
         run_program(STACK, "local", overrides)
     assert problem in str(raised.value)
+
+
+# --- the workflows declaration ----------------------------------------------------------------
+
+GOOD_STEP = '{"name": "best", "op": "top", "n": 2}'
+BAD_STEP = '{"name": "best", "op": "top"}'  # `top` needs n
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problems"),
+    [
+        ({}, ["workflows: highlights.best: missing parameters n"]),
+        # Settings are loaded first: a bad setting is reported before the declaration.
+        (
+            {"workflows:logRetentionDays": "2"},
+            ["workflows:logRetentionDays: 2 is not one of"],
+        ),
+    ],
+    ids=["declaration", "settings-first"],
+)
+def test_a_bad_workflow_declaration_is_a_config_error_before_any_resource(
+    tmp_path, overrides, problems
+):
+    source = catalog.stack_dir(STACK)
+    copy = tmp_path / STACK
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    main = copy / "__main__.py"
+    text = main.read_text()
+    assert text.count(GOOD_STEP) == 1
+    main.write_text(text.replace(GOOD_STEP, BAD_STEP))
+    declared: list[Any] = []
+
+    def record(reg: Any) -> tuple[str, dict[str, Any]]:
+        declared.append(reg)
+        return f"{reg.name}-id", dict(reg.inputs)
+
+    config = {**stack_config(source, "local"), **overrides}
+    with pytest.raises(ConfigError) as raised:
+        program.run(copy, STACK, "local", config, record, preview=False)
+    assert len(raised.value.problems) == len(problems), raised.value.problems
+    for found, expected in zip(raised.value.problems, problems, strict=True):
+        assert found.startswith(expected), raised.value.problems
+    assert declared == []
