@@ -2,9 +2,11 @@
 
 Each stack lists its checks in `stacks/<name>/smoke.yaml`; `invoke smoke --stack=<name>
 --env=<env>` sends them to the deployed stack, using its outputs (URL, API key), prints one
-line per check (`PASS|FAIL <name> <status> <ms>ms`) and fails if any check fails. The same
-runner gates promotion (`shared.ops.promote`). The file format is documented in
-`docs/delivery.md`; in short:
+line per check (`PASS|FAIL <name> <status> <ms>ms[: reason]`) and fails if any check fails. The
+same runner gates promotion (`shared.ops.promote`). What an answer must be is said with
+standards: a JSON Schema (draft 2020-12) for the answer, its headers or its raw text, and
+JMESPath to pick values out of the answer. The format is documented in `docs/delivery.md`; in
+short:
 
     defaults:                      # optional; every key can be overridden per check
       base: url                    # output holding the URL that `path` is appended to
@@ -20,15 +22,24 @@ runner gates promotion (`shared.ops.promote`). The file format is documented in
         json: {inputs: "I love it"}  # or `body: "raw text"`
         expect:
           status: 200              # or a list: [404, 405]
-          json:                    # JSONPath-lite -> rule
-            model: {type: string}
-            predictions[0].label: {in: [positive, negative, neutral]}
-          headers:
-            content-type: {contains: application/json}
-          text: {contains: "ok"}   # a rule on the raw answer
+          headers:                 # JSON Schema of the answer's headers, names in lower case
+            required: [content-type]
+            properties: {content-type: {pattern: "^application/json"}}
+          schema:                  # JSON Schema of the answer, read as JSON
+            type: object
+            required: [model]
+            properties: {model: {type: string, minLength: 1}}
+          values:                  # JMESPath expression -> JSON Schema of what it selects
+            - path: predictions[0].label
+              schema: {enum: [positive, negative, neutral]}
+          text: {pattern: "ok"}    # JSON Schema of the raw answer, a string
 
-Nothing here hangs: every request has a deadline enforced outside the socket, redirects are
-not followed (a check can expect a 301), and secret outputs never appear in what is printed.
+A smoke file is checked against `FILE_SCHEMA` when it is loaded, and so is every schema (against
+the draft 2020-12 meta-schema) and every JMESPath expression in it: a mistake is reported with
+the name of its check before anything is sent. A failing check says, in one line, where and how
+the answer breaks its schema (`predictions[0].label: 'maybe' is not one of [...]`). Nothing here
+hangs: every request has a deadline enforced outside the socket, redirects are not followed (a
+check can expect a 301), and secret outputs never appear in what is printed.
 """
 
 from __future__ import annotations
@@ -40,12 +51,24 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jmespath
+import referencing
+import referencing.exceptions
 import yaml
+from jmespath.exceptions import (
+    IncompleteExpressionError,
+    JMESPathError,
+    LexerError,
+    ParseError,
+)
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+from referencing.jsonschema import DRAFT202012
 
 from shared import catalog
 from shared.errors import UserError
@@ -55,93 +78,145 @@ Out = Callable[[str], None]
 
 FILE_NAME = "smoke.yaml"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
-RULE_KEYS = ("type", "equals", "in", "contains", "matches", "min", "max", "minLength")
-RULE_KEYS += ("maxLength", "exists")
 DEFAULTS = {"base": "url", "timeout": 10.0, "retries": 0, "retryDelay": 2.0, "headers": {}}
-CHECK_KEYS = ("name", "method", "base", "path", "headers", "json", "body", "timeout")
-CHECK_KEYS += ("retries", "retryDelay", "expect")
-EXPECT_KEYS = ("status", "json", "headers", "text")
 MAX_ANSWER_BYTES = 1 << 20
+MAX_REASON = 400  # characters of a failure reason, after secrets are masked
 USER_AGENT = "aigw-smoke/1"
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SEGMENT = re.compile(r'\.?([A-Za-z0-9_@:$-]+)|\[(-?\d+|\*)\]|\["([^"]*)"\]')
-_MISSING = object()
+_PLAIN_KEY = re.compile(r"^[A-Za-z_$@][A-Za-z0-9_$@-]*$")
+_SHOWN = 80  # characters of a value quoted in a failure message
+_LIMITS = {"minItems": "at least", "maxItems": "at most", "minLength": "at least"}
+_LIMITS |= {"maxLength": "at most", "minProperties": "at least", "maxProperties": "at most"}
 
 
 # --- the file ------------------------------------------------------------------------------
 
+_A_SCHEMA = {"type": ["object", "boolean"], "description": "a JSON Schema (draft 2020-12)"}
+_SETTINGS: dict[str, Any] = {  # in `defaults`, or in a check
+    "base": {"type": "string", "minLength": 1},
+    "timeout": {"type": "number", "exclusiveMinimum": 0},
+    "retries": {"type": "integer", "minimum": 0},
+    "retryDelay": {"type": "number", "minimum": 0},
+    "headers": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+}
+_STATUS = {"type": "integer", "minimum": 100, "maximum": 599}
+
+FILE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "stacks/<name>/smoke.yaml",
+    "type": "object",
+    "required": ["checks"],
+    "additionalProperties": False,
+    "properties": {
+        "defaults": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": _SETTINGS,
+        },
+        "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
+    },
+    "$defs": {
+        "check": {
+            "type": "object",
+            "required": ["name", "expect"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+                "method": {"enum": list(METHODS)},
+                "base": _SETTINGS["base"],
+                "path": {"type": "string"},
+                "headers": _SETTINGS["headers"],
+                "json": True,
+                "body": {"type": "string"},
+                "timeout": _SETTINGS["timeout"],
+                "retries": _SETTINGS["retries"],
+                "retryDelay": _SETTINGS["retryDelay"],
+                "expect": {"$ref": "#/$defs/expect"},
+            },
+            "dependentSchemas": {"body": {"not": {"required": ["json"]}}},
+        },
+        "expect": {
+            "type": "object",
+            "required": ["status"],
+            "additionalProperties": False,
+            "properties": {
+                "status": {
+                    **_STATUS,
+                    "type": ["integer", "array"],
+                    "minItems": 1,
+                    "items": _STATUS,
+                },
+                "headers": _A_SCHEMA,
+                "schema": _A_SCHEMA,
+                "values": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/value"}},
+                "text": _A_SCHEMA,
+            },
+        },
+        "value": {
+            "type": "object",
+            "required": ["path", "schema"],
+            "additionalProperties": False,
+            "properties": {"path": {"type": "string", "minLength": 1}, "schema": _A_SCHEMA},
+        },
+    },
+}
+
+_FILE = Draft202012Validator(FILE_SCHEMA)
+# The meta-schema, with formats asserted: a `pattern` that is no regular expression is an error.
+_META = Draft202012Validator(
+    Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+
 
 @dataclass(frozen=True)
-class Rule:
-    """What one value of the answer must be. Every key given must hold."""
+class Schema:
+    """A valid JSON Schema (draft 2020-12) that a part of the answer must meet."""
+
+    schema: dict[str, Any] | bool
+    validator: Draft202012Validator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "validator", Draft202012Validator(self.schema))
+
+    def failure(
+        self, instance: Any, root: str, base: str = "", secrets: tuple[str, ...] = ()
+    ) -> str:
+        """`<base><path>: <message>` (`<root>: ...` at the top of `instance`) for the most
+        relevant way `instance` breaks the schema, with how many more; "" if it meets it."""
+        try:
+            errors = list(self.validator.iter_errors(instance))
+        except referencing.exceptions.Unresolvable:
+            return f"{base or root}: a $ref of the schema cannot be resolved"
+        if not errors:
+            return ""
+        best = best_match(errors)
+        text = f"{_dotted(best.absolute_path, base) or root}: {_message(best, secrets)}"
+        if len(errors) > 1:
+            text += f" (+{len(errors) - 1} more)"
+        return text
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value picked out of the answer with a JMESPath expression, and its schema."""
 
     path: str
-    spec: dict[str, Any]
-
-    def problems(self) -> list[str]:
-        out: list[str] = []
-        unknown = sorted(str(key) for key in set(self.spec) - set(RULE_KEYS))
-        if unknown:
-            out.append(f"unknown rule key(s) {', '.join(unknown)} (known: {', '.join(RULE_KEYS)})")
-        if "type" in self.spec and self.spec["type"] not in TYPES:
-            out.append(f"type must be one of {', '.join(TYPES)}, not {self.spec['type']!r}")
-        if "in" in self.spec and not isinstance(self.spec["in"], list):
-            out.append("`in` must be a list")
-        if "exists" in self.spec and not isinstance(self.spec["exists"], bool):
-            out.append("`exists` must be true or false")
-        if "matches" in self.spec:
-            try:
-                re.compile(str(self.spec["matches"]))
-            except re.error as error:
-                out.append(f"`matches` is not a regular expression: {error}")
-        for key in ("min", "max", "minLength", "maxLength"):
-            value = self.spec.get(key)
-            if key in self.spec and (isinstance(value, bool) or not isinstance(value, int | float)):
-                out.append(f"`{key}` must be a number")
-        return out
-
-    def failure(self, value: Any) -> str | None:
-        """Why `value` (or `_MISSING`) breaks this rule, or None."""
-        spec = self.spec
-        if value is _MISSING:
-            return None if spec.get("exists") is False else "is missing"
-        if spec.get("exists") is False:
-            return f"should be absent, is {_show(value)}"
-        if "type" in spec and not _is_type(value, spec["type"]):
-            return f"should be {_article(spec['type'])}, is {_show(value)}"
-        if "equals" in spec and value != spec["equals"]:
-            return f"should equal {_show(spec['equals'])}, is {_show(value)}"
-        if "in" in spec and value not in spec["in"]:
-            choices = ", ".join(_show(v) for v in spec["in"])
-            return f"should be one of {choices}, is {_show(value)}"
-        if "contains" in spec and not _contains(value, spec["contains"]):
-            return f"should contain {_show(spec['contains'])}, is {_show(value)}"
-        if "matches" in spec and not (
-            isinstance(value, str) and re.search(str(spec["matches"]), value)
-        ):
-            return f"should match /{spec['matches']}/, is {_show(value)}"
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if "min" in spec and not (number and value >= spec["min"]):
-            return f"should be >= {spec['min']}, is {_show(value)}"
-        if "max" in spec and not (number and value <= spec["max"]):
-            return f"should be <= {spec['max']}, is {_show(value)}"
-        sized = isinstance(value, str | list | dict)
-        if "minLength" in spec and not (sized and len(value) >= spec["minLength"]):
-            return f"should have length >= {spec['minLength']}, is {_show(value)}"
-        if "maxLength" in spec and not (sized and len(value) <= spec["maxLength"]):
-            return f"should have length <= {spec['maxLength']}, is {_show(value)}"
-        return None
+    expression: Any  # jmespath.parser.ParsedResult
+    schema: Schema
 
 
 @dataclass(frozen=True)
 class Expect:
     status: tuple[int, ...]
-    json: tuple[Rule, ...] = ()
-    headers: tuple[Rule, ...] = ()
-    text: Rule | None = None
+    headers: Schema | None = None
+    schema: Schema | None = None
+    values: tuple[Value, ...] = ()
+    text: Schema | None = None
+
+    @property
+    def reads_json(self) -> bool:
+        return self.schema is not None or bool(self.values)
 
 
 @dataclass(frozen=True)
@@ -183,181 +258,196 @@ def load(stack: str) -> list[Check]:
 
 
 def parse(data: Any) -> tuple[list[Check], list[str]]:
-    """(checks, problems) from the parsed YAML of a smoke file."""
-    if not isinstance(data, dict):
-        return [], ["the file must be a mapping with a `checks:` list"]
-    problems = [f"unknown top-level key {k!r}" for k in data if k not in ("defaults", "checks")]
-    defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        return [], [*problems, "`defaults` must be a mapping"]
-    problems += [f"defaults: unknown key {k!r}" for k in defaults if k not in DEFAULTS]
-    raw_checks = data.get("checks")
-    if not isinstance(raw_checks, list) or not raw_checks:
-        return [], [*problems, "`checks` must be a non-empty list"]
-    checks: list[Check] = []
+    """(checks, problems) from the parsed YAML of a smoke file; no checks if any problem.
+
+    The structure is checked against FILE_SCHEMA; then each check's schemas against the
+    meta-schema (and their `$ref`s resolved), its JMESPath expressions compiled, its name
+    checked to be unique. Problems come in file order, each naming its check."""
+    found: list[tuple[int, str]] = []  # (index of the check, or -1 for the file; problem)
+    for error in _FILE.iter_errors(data):
+        found.append(_file_problem(error, data))
+    raw_checks = data.get("checks") if isinstance(data, dict) else None
+    if not isinstance(raw_checks, list):
+        return [], [problem for _, problem in sorted(found, key=lambda f: f[0])]
+    defaults = data.get("defaults")
+    defaults = {**DEFAULTS, **(defaults if isinstance(defaults, dict) else {})}
+    compiled: list[tuple[dict, Expect]] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_checks):
-        label = f"checks[{index}]"
         if not isinstance(raw, dict):
-            problems.append(f"{label}: must be a mapping")
-            continue
+            continue  # FILE_SCHEMA said so
+        label = _check_label(raw_checks, index)
+        problems: list[str] = []
         name = raw.get("name")
         if isinstance(name, str):
-            label = f"check {name!r}"
             if name in seen:
-                problems.append(f"{label}: the name is used twice")
+                problems.append("the name is used twice")
             seen.add(name)
-        check, found = _parse_check(raw, {**DEFAULTS, **defaults}, label)
-        problems += found
-        if check is not None:
-            checks.append(check)
-    return checks, problems
+        if "json" in raw:
+            try:
+                json.dumps(raw["json"])
+            except (TypeError, ValueError) as error:
+                problems.append(f"json: cannot be sent as JSON ({error}); quote the value")
+        expect, more = _expect(raw.get("expect"))
+        problems += more
+        found += [(index, f"{label}: {problem}") for problem in problems]
+        if expect is not None:
+            compiled.append((raw, expect))
+    if found:
+        return [], [problem for _, problem in sorted(found, key=lambda f: f[0])]
+    return [_check(raw, expect, defaults) for raw, expect in compiled], []
 
 
-def _parse_check(raw: dict, defaults: dict, label: str) -> tuple[Check | None, list[str]]:
-    problems = [f"{label}: unknown key {k!r}" for k in raw if k not in CHECK_KEYS]
-    name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        problems.append(f"{label}: `name` is required (letters, digits, '-', '_', '.')")
-    method = str(raw.get("method", "GET")).upper()
-    if method not in METHODS:
-        problems.append(f"{label}: method must be one of {', '.join(METHODS)}")
-    base = raw.get("base", defaults["base"])
-    if not isinstance(base, str) or not base:
-        problems.append(f"{label}: `base` must be the name of a stack output")
-    path = raw.get("path", "")
-    if not isinstance(path, str):
-        problems.append(f"{label}: `path` must be a string")
-    common, own = defaults.get("headers") or {}, raw.get("headers") or {}
-    headers = {**common, **own} if isinstance(common, dict) and isinstance(own, dict) else None
-    if headers is None or not all(isinstance(v, str | int | float) for v in headers.values()):
-        problems.append(f"{label}: `headers` must map header names to strings")
-    if "json" in raw and "body" in raw:
-        problems.append(f"{label}: give `json` or `body`, not both")
-    if "body" in raw and not isinstance(raw["body"], str):
-        problems.append(f"{label}: `body` must be a string (use `json` for structured data)")
-    numbers = {}
-    for key, cast in (("timeout", float), ("retries", int), ("retryDelay", float)):
-        value = raw.get(key, defaults[key])
-        try:
-            numbers[key] = cast(value)
-            if numbers[key] < 0 or (key == "timeout" and numbers[key] == 0):
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(f"{label}: `{key}` must be a positive number")
-            numbers[key] = cast(DEFAULTS[key])
-    expect, found = _parse_expect(raw.get("expect"), label)
-    problems += found
-    if problems:
-        return None, problems
-    return (
-        Check(
-            name=name,
-            method=method,
-            base=base,
-            path=path,
-            headers={str(k): str(v) for k, v in headers.items()},
-            expect=expect,
-            json=raw.get("json"),
-            has_json="json" in raw,
-            body=raw.get("body"),
-            timeout=numbers["timeout"],
-            retries=numbers["retries"],
-            retry_delay=numbers["retryDelay"],
-        ),
-        [],
-    )
+def _expect(raw: Any) -> tuple[Expect | None, list[str]]:
+    """The compiled `expect` of a check and the problems of its schemas and expressions
+    (its structure is FILE_SCHEMA's business: what is not the right type is skipped)."""
+    if not isinstance(raw, dict):
+        return None, []
+    problems: list[str] = []
 
+    def schema(given: Any, where: str) -> Schema | None:
+        if not isinstance(given, dict | bool):
+            return None
+        wrong = _schema_problems(given, where)
+        problems.extend(wrong)
+        return None if wrong else Schema(given)
 
-def _parse_expect(raw: Any, label: str) -> tuple[Expect, list[str]]:
-    if not isinstance(raw, dict) or "status" not in raw:
-        return Expect(()), [f"{label}: `expect.status` is required"]
-    problems = [f"{label}: expect: unknown key {k!r}" for k in raw if k not in EXPECT_KEYS]
-    statuses = raw["status"] if isinstance(raw["status"], list) else [raw["status"]]
-    if not statuses or not all(
-        isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599 for s in statuses
-    ):
-        problems.append(f"{label}: `expect.status` must be an HTTP status or a list of them")
-    rules: dict[str, list[Rule]] = {"json": [], "headers": []}
-    for part in ("json", "headers"):
-        given = raw.get(part) or {}
-        if not isinstance(given, dict):
-            problems.append(f"{label}: `expect.{part}` must map paths to rules")
+    headers = schema(raw.get("headers"), "expect.headers")
+    if isinstance(raw.get("headers"), dict):
+        problems.extend(_header_case(raw["headers"]))
+    answer = schema(raw.get("schema"), "expect.schema")
+    values: list[Value] = []
+    items = raw.get("values")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
             continue
-        for path, spec in given.items():
-            rule = Rule(str(path), _as_rule(spec))
-            if part == "json":
-                try:
-                    parse_path(rule.path)
-                except ValueError as error:
-                    problems.append(f"{label}: expect.json: {error}")
-            problems += [f"{label}: expect.{part}.{path}: {p}" for p in rule.problems()]
-            rules[part].append(rule)
-    text = None
-    if "text" in raw:
-        text = Rule("text", _as_rule(raw["text"]))
-        problems += [f"{label}: expect.text: {p}" for p in text.problems()]
+        where = f"expect.values[{index}]"
+        expression, path = None, item.get("path")
+        if isinstance(path, str) and path:
+            try:
+                expression = jmespath.compile(path)
+            except JMESPathError as error:
+                problems.append(
+                    f"{where}.path: {path!r} is not a JMESPath expression ({_jmespath(error)})"
+                )
+        picked = schema(item.get("schema"), f"{where}.schema")
+        if expression is not None and picked is not None:
+            values.append(Value(path, expression, picked))
+    status = raw.get("status")
+    statuses = status if isinstance(status, list) else [status]
     expect = Expect(
-        tuple(s for s in statuses if isinstance(s, int)),
-        tuple(rules["json"]),
-        tuple(rules["headers"]),
-        text,
+        status=tuple(s for s in statuses if isinstance(s, int)),
+        headers=headers,
+        schema=answer,
+        values=tuple(values),
+        text=schema(raw.get("text"), "expect.text"),
     )
     return expect, problems
 
 
-def _as_rule(spec: Any) -> dict[str, Any]:
-    """`{}`/null: must exist; a mapping: rule keys; anything else: must equal it."""
-    if spec is None:
-        return {}
-    if isinstance(spec, dict):
-        return dict(spec)
-    return {"equals": spec}
+def _check(raw: dict, expect: Expect, defaults: dict[str, Any]) -> Check:
+    setting = {key: raw.get(key, defaults[key]) for key in DEFAULTS}
+    headers = {**(defaults["headers"] or {}), **(raw.get("headers") or {})}
+    return Check(
+        name=raw["name"],
+        method=raw.get("method", "GET"),
+        base=setting["base"],
+        path=raw.get("path", ""),
+        headers={str(k): str(v) for k, v in headers.items()},
+        expect=expect,
+        json=raw.get("json"),
+        has_json="json" in raw,
+        body=raw.get("body"),
+        timeout=float(setting["timeout"]),
+        retries=int(setting["retries"]),
+        retry_delay=float(setting["retryDelay"]),
+    )
 
 
-# --- JSONPath-lite -------------------------------------------------------------------------
+def _file_problem(error: ValidationError, data: Any) -> tuple[int, str]:
+    """(index of the check or -1, one line) for an error of the file against FILE_SCHEMA."""
+    path, index, label = list(error.absolute_path), -1, ""
+    if len(path) >= 2 and path[0] == "checks" and isinstance(path[1], int):
+        index, label, path = path[1], _check_label(data["checks"], path[1]), path[2:]
+    where = _dotted(path)
+    if error.validator == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        extra = [repr(key) for key in error.instance if key not in known]
+        noun = "key" if label or where else "top-level key"
+        message = f"unknown {noun}{'s' if len(extra) > 1 else ''} {', '.join(extra)}"
+        message += f" (known: {', '.join(known)})"
+    elif error.validator == "not":  # the one `not` of FILE_SCHEMA
+        message = "give `json` or `body`, not both"
+    elif error.validator == "type" and not path and not label:
+        message = "the file must be a mapping with a `checks:` list"
+    else:
+        message = _message(error)
+    return index, ": ".join(part for part in (label, where, message) if part)
 
 
-def parse_path(path: str) -> list[str | int]:
-    """`a.b[0].c`, `items[*].id`, `$`, `$[0]`, `["odd key"]` -> segments (`"*"` = every item)."""
-    text = path.strip()
-    if text.startswith("$"):
-        text = text[1:]
-    segments: list[str | int] = []
-    position = 0
-    while position < len(text):
-        match = _SEGMENT.match(text, position)
-        if not match or (match.group(1) is not None and position and text[position] != "."):
-            raise ValueError(f"cannot read the path {path!r} at {text[position:]!r}")
-        name, index, quoted = match.groups()
-        if name is not None:
-            segments.append(name)
-        elif quoted is not None:
-            segments.append(quoted)
-        else:
-            segments.append("*" if index == "*" else int(index))
-        position = match.end()
-    return segments
+def _schema_problems(schema: dict[str, Any] | bool, where: str) -> list[str]:
+    """Why `schema` is no valid draft 2020-12 JSON Schema, one line each; [] if it is."""
+    problems = []
+    for error in _META.iter_errors(schema):
+        error = _specific(error)
+        problems.append(f"{_dotted(error.absolute_path, where)}: {_message(error)}")
+    if problems or not isinstance(schema, dict):
+        return problems
+    resolver = referencing.Registry().resolver_with_root(DRAFT202012.create_resource(schema))
+    for at, ref in _refs(schema, []):
+        try:
+            resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable:
+            problems.append(
+                f"{_dotted([*at, '$ref'], where)}: {ref!r} cannot be resolved "
+                "(a $ref can only point inside the schema, e.g. '#/$defs/label')"
+            )
+    return problems
 
 
-def find(document: Any, path: str) -> list[Any]:
-    """Every value `path` selects in `document` (a missing key or index selects nothing)."""
-    found = [document]
-    for segment in parse_path(path):
-        found = [value for item in found for value in _step(item, segment)]
-    return found
+def _refs(schema: Any, at: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
+    """(where, reference) for every `$ref` in a schema, data keywords aside."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "$ref" and isinstance(value, str):
+                yield at, value
+            elif key not in ("const", "enum", "default", "examples"):
+                yield from _refs(value, [*at, key])
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            yield from _refs(value, [*at, index])
 
 
-def _step(item: Any, segment: str | int) -> list[Any]:
-    if segment == "*":
-        return list(item) if isinstance(item, list) else []
-    if isinstance(segment, int):
-        if isinstance(item, list) and -len(item) <= segment < len(item):
-            return [item[segment]]
-        return []
-    if isinstance(item, dict) and segment in item:
-        return [item[segment]]
-    return []
+def _header_case(schema: dict[str, Any]) -> list[str]:
+    """Header names of `expect.headers` that could never match: the answer's are lower case."""
+    named = list(schema.get("properties") or {}) + list(schema.get("required") or [])
+    wrong = dict.fromkeys(n for n in named if isinstance(n, str) and n != n.lower())
+    return [
+        f"expect.headers: header names are lower case: write {name.lower()!r}, not {name!r}"
+        for name in wrong
+    ]
+
+
+def _specific(error: ValidationError) -> ValidationError:
+    """The error inside an anyOf/oneOf that says most: `'strin' is not one of [...]` rather
+    than `'strin' is not valid under any of the given schemas`."""
+    while error.context:
+        error = next((e for e in error.context if e.validator != "type"), error.context[0])
+    return error
+
+
+def _jmespath(error: JMESPathError) -> str:
+    """One line for what jmespath.compile says on several (expression, caret)."""
+    if isinstance(error, LexerError):
+        hint = ""
+        if error.lexer_value == "-":
+            hint = "; a key with '-' is quoted, the whole path in single quotes: '\"x-api-key\"'"
+        return f"{error.message} at column {error.lexer_position}{hint}"
+    if isinstance(error, IncompleteExpressionError):
+        return f"the expression ends too soon, at column {error.lex_position}"
+    if isinstance(error, ParseError):
+        return f"{error.msg} at column {error.lex_position}"
+    return str(error).splitlines()[0]
 
 
 # --- running -------------------------------------------------------------------------------
@@ -421,12 +511,12 @@ def run_checks(
 ) -> SmokeResult:
     """Send every check in order, print one line each, return the results."""
     result = SmokeResult(stack, env)
-    secrets = [str(o.value) for o in outputs.values() if o.secret and str(o.value)]
+    secrets = _secret_forms(outputs)
     for check in checks:
         attempts = 0
         while True:
             attempts += 1
-            outcome = _run_one(check, outputs)
+            outcome = _run_one(check, outputs, secrets)
             if outcome.passed or attempts > check.retries:
                 break
             time.sleep(check.retry_delay)
@@ -435,7 +525,7 @@ def run_checks(
             outcome.passed,
             outcome.status,
             outcome.ms,
-            _mask(outcome.reason, secrets),
+            _clip(_mask(outcome.reason, secrets), MAX_REASON),
             attempts,
         )
         result.checks.append(outcome)
@@ -443,7 +533,9 @@ def run_checks(
     return result
 
 
-def _run_one(check: Check, outputs: dict[str, StackOutput]) -> CheckResult:
+def _run_one(
+    check: Check, outputs: dict[str, StackOutput], secrets: tuple[str, ...]
+) -> CheckResult:
     def failed(reason: str, status: int | None = None, ms: float = 0.0) -> CheckResult:
         return CheckResult(check.name, False, status, ms, reason)
 
@@ -465,44 +557,44 @@ def _run_one(check: Check, outputs: dict[str, StackOutput]) -> CheckResult:
     ms = (time.perf_counter() - started) * 1000
     if answer.status is None:
         return failed(answer.error, None, ms)
-    reason = _verdict(check.expect, answer)
+    reason = _verdict(check.expect, answer, secrets)
     if reason:
         return failed(reason, answer.status, ms)
     return CheckResult(check.name, True, answer.status, ms)
 
 
-def _verdict(expect: Expect, answer: _Answer) -> str:
-    """Why the answer does not meet `expect`, or ""."""
+def _verdict(expect: Expect, answer: _Answer, secrets: tuple[str, ...] = ()) -> str:
+    """Why the answer does not meet `expect` (the first thing that fails), or ""."""
     if answer.status not in expect.status:
         wanted = " or ".join(str(s) for s in expect.status)
-        return f"expected status {wanted}, got {answer.status}{_excerpt(answer.body)}"
-    for rule in expect.headers:
-        value = answer.headers.get(rule.path.lower(), _MISSING)
-        why = rule.failure(value)
+        return f"expected status {wanted}, got {answer.status}{_excerpt(answer.body, secrets)}"
+    if expect.headers is not None:
+        why = expect.headers.failure(answer.headers, "headers", "headers", secrets)
         if why:
-            return f"header {rule.path} {why}"
+            return why
     text = answer.body.decode("utf-8", errors="replace")
     if expect.text is not None:
-        why = expect.text.failure(text)
+        why = expect.text.failure(text, "the answer text", "", secrets)
         if why:
-            return f"the answer {why}"
-    if not expect.json:
+            return why
+    if not expect.reads_json:
         return ""
     try:
         document = json.loads(text)
     except ValueError:
-        return f"the answer is not JSON{_excerpt(answer.body)}"
-    for rule in expect.json:
-        values = find(document, rule.path)
-        if not values:
-            why = rule.failure(_MISSING)
-            if why:
-                return f"{rule.path} {why}"
-            continue
-        for value in values:
-            why = rule.failure(value)
-            if why:
-                return f"{rule.path} {why}"
+        return f"the answer is not JSON{_excerpt(answer.body, secrets)}"
+    if expect.schema is not None:
+        why = expect.schema.failure(document, "the answer", "", secrets)
+        if why:
+            return why
+    for value in expect.values:
+        try:
+            picked = value.expression.search(document)
+        except JMESPathError as error:  # e.g. a function given the wrong type
+            return f"{value.path}: {_mask(str(error).splitlines()[0], secrets)}"
+        why = value.schema.failure(picked, value.path, value.path, secrets)
+        if why:
+            return why
     return ""
 
 
@@ -650,47 +742,62 @@ def command(stack: str | None, env: str, *, out: Out = print) -> list[SmokeResul
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _is_type(value: Any, kind: str) -> bool:
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "object":
-        return isinstance(value, dict)
-    return value is None
+def _dotted(path: Any, base: str = "") -> str:
+    """`base` followed by a path into an instance, as in `predictions[0].label`."""
+    text = base
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _PLAIN_KEY.match(str(part)):
+            text += f"{'.' if text else ''}{part}"
+        else:
+            text += f"[{json.dumps(str(part))}]"
+    return text
 
 
-def _contains(value: Any, part: Any) -> bool:
-    if isinstance(value, str):
-        return str(part) in value
-    if isinstance(value, list | dict):
-        return part in value
-    return False
+def _message(error: ValidationError, secrets: tuple[str, ...] = ()) -> str:
+    """jsonschema's message, secrets masked, the value it quotes shortened, and what it leaves
+    out said: the value a `const` got, the size a length limit found."""
+    text = _mask(error.message, secrets)
+    shown = _mask(repr(error.instance), secrets)
+    short = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
+    if text.startswith(shown):
+        text = short + text[len(shown) :]
+    elif text.endswith(shown):
+        text = text[: -len(shown)] + short
+    if error.validator == "const":
+        text += f", got {short}"
+    elif error.validator in _LIMITS and isinstance(error.instance, str | list | dict):
+        limit = f"{_LIMITS[str(error.validator)]} {error.validator_value}"
+        text += f" (has {len(error.instance)}, {limit})"
+    return text
 
 
-def _article(kind: str) -> str:
-    return {"array": "an array", "object": "an object", "integer": "an integer"}.get(kind, kind)
+def _excerpt(body: bytes, secrets: tuple[str, ...] = (), limit: int = 160) -> str:
+    text = _mask(" ".join(body.decode("utf-8", errors="replace").split()), secrets)
+    if not text:
+        return ""
+    return f" ({_clip(text, limit)})"
 
 
-def _show(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value) if not isinstance(value, bytes) else repr(value)
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _excerpt(body: bytes, limit: int = 160) -> str:
-    text = " ".join(body.decode("utf-8", errors="replace").split())
-    if not text:
-        return ""
-    return f" ({text[:limit]}{'...' if len(text) > limit else ''})"
+def _secret_forms(outputs: dict[str, StackOutput]) -> tuple[str, ...]:
+    """Every way a secret output can appear in a reason (as is, as Python or JSON would quote
+    it), longest first, so masking never leaves a piece of one."""
+    forms: set[str] = set()
+    for output in outputs.values():
+        if not output.secret:
+            continue
+        value = output.value
+        text = value if isinstance(value, str) else json.dumps(value)
+        forms |= {text, str(value), repr(text)[1:-1], json.dumps(text)[1:-1]}
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
 
 
-def _mask(text: str, secrets: list[str]) -> str:
+def _mask(text: str, secrets: tuple[str, ...] | list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "[secret]")
     return text
@@ -699,6 +806,12 @@ def _mask(text: str, secrets: list[str]) -> str:
 def _origin(url: str) -> str:
     """Scheme, host and path of a URL, without its query string."""
     return url.split("?", 1)[0]
+
+
+def _check_label(checks: list, index: int) -> str:
+    raw = checks[index] if index < len(checks) else None
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return f"check {name!r}" if isinstance(name, str) and name else f"checks[{index}]"
 
 
 def _label(path: Path) -> str:

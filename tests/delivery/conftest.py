@@ -131,8 +131,9 @@ checks:
     json: {inputs: hello}
     expect:
       status: 200
-      json:
-        predictions[0].label: {in: [positive, negative, neutral]}
+      values:
+        - path: predictions[0].label
+          schema: {enum: [positive, negative, neutral]}
 """
 
 

@@ -1,15 +1,18 @@
-"""The proxy's smoke checks end to end on `local`: deployed on the test session's emulator with
-the model override (as tests/e2e does), checked through the runner and `invoke smoke`; then
-broken (model endpoint on a closed port) and reported, non-zero."""
+"""The smoke checks end to end on `local`, on the test session's emulator with the model override
+(as tests/e2e does): the proxy's through the runner and `invoke smoke`, then broken (model
+endpoint on a closed port) and reported, non-zero; and every other stack's file passes against
+its deployment, and fails, naming the field, when the answer is not what it says."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from shared import catalog
 from shared.errors import UserError
@@ -122,3 +125,62 @@ def test_smoke_with_a_wrong_name_is_a_usage_error(tmp_path):
     done = invoke("smoke", "--stack=nope", AIGW_STATE_DIR=str(tmp_path))
     assert done.returncode == 2
     assert "Unknown stack 'nope'" in done.stderr
+
+
+def test_a_failing_schema_names_the_field_and_never_the_key(proxy):
+    text = smoke.smoke_file("proxy").read_text(encoding="utf-8")
+    stricter = text.replace("enum: [positive, negative, neutral]", "enum: [negative, neutral]")
+    checks, problems = smoke.parse(yaml.safe_load(stricter))
+    assert problems == [] and stricter != text
+    outputs = local.outputs("proxy")
+    lines: list[str] = []
+
+    result = smoke.run_checks([c for c in checks if c.name == CHECKS[1]], outputs, out=lines.append)
+
+    assert not result.passed
+    (line,) = lines
+    assert line.startswith(f"FAIL {CHECKS[1]} 200 ")
+    assert ": predictions[0].label: 'positive' is not one of ['negative', 'neutral']" in line
+    assert outputs["apiKey"].value not in line
+
+
+def overrides(stack: str, model_url: str) -> dict[str, str]:
+    """The config that points a stack at the session's local model endpoint."""
+    if stack == "versions":
+        versions = {v: f"{model_url}/{v}/invocations" for v in ("v1", "v2")}
+        return {"versions:modelVersions": json.dumps(versions), "versions:liveVersion": "v1"}
+    return {f"{stack}:modelEndpoint": f"{model_url}/invocations"}
+
+
+# A value of each file and one the deployed stack never answers: the check that holds it fails.
+WRONG = {
+    "global": ("const: positive", "const: negative", "ai-answers-with-its-region"),
+    "orchestration": ("const: ok", "const: down", "health"),
+    "versions": ("const: v1", "const: v3", "v1-stage-answers-from-v1"),
+    "workflows": ("const: 1}", "const: 7}", "run-review-digest"),
+}
+
+
+@pytest.mark.parametrize("stack", sorted(WRONG))
+def test_every_stacks_smoke_file_passes_against_its_deployment(
+    stack, emulator_server, model_server
+):
+    local.deploy(stack, out=lambda line: None, overrides=overrides(stack, model_server.url))
+    try:
+        lines: list[str] = []
+        result = smoke.run(stack, catalog.LOCAL, out=lines.append)
+        assert result.passed, lines
+        assert len(result.checks) == len(smoke.load(stack)) >= 2
+
+        old, new, name = WRONG[stack]
+        text = smoke.smoke_file(stack).read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        checks, problems = smoke.parse(yaml.safe_load(text.replace(old, new)))
+        lines = []
+        wrong = smoke.run_checks(
+            [c for c in checks if c.name == name], local.outputs(stack), out=lines.append
+        )
+        assert not wrong.passed
+        assert " was expected, got " in lines[0] and lines[0].startswith(f"FAIL {name} 200 ")
+    finally:
+        local.destroy(stack, out=lambda line: None)
