@@ -127,9 +127,22 @@ def _fresh_event_loop() -> Iterator[None]:
     except RuntimeError:
         previous = None
     loop = asyncio.new_event_loop()
+    failed = False
+
+    def quiet_after_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        # A run that failed half-way leaves the outputs of the resources it skipped holding
+        # its error; collected later, each would print "Future exception was never retrieved"
+        # for an error the caller already got.
+        if not (failed and "never retrieved" in str(context.get("message", ""))):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(quiet_after_failure)
     asyncio.set_event_loop(loop)
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
         leftovers = asyncio.all_tasks(loop)
         for task in leftovers:

@@ -4,6 +4,8 @@ usage plans, and custom domain names with their base path mappings.
 
 Where MiniStack 1.5.33 differs from AWS:
 - It routes a request to a custom domain's mapping by its Host header.
+- A binary media type added with UpdateRestApi is kept as written in the patch path
+  (`image~1png`), where AWS reads `image/png`.
 - It has no UpdateDomainName and no UpdateBasePathMapping ("Unknown API Gateway v1 path").
   The providers make the AWS calls and, only when the emulator answers that way, fall back to
   what the emulator does instead: CreateDomainName on an existing name overwrites it but drops
