@@ -153,9 +153,13 @@ def bench(c, stack="proxy", runs=5):
 
 @task
 def lint(c):
-    """Ruff lint and format check, and the workflow files against GitHub's schema."""
+    """Ruff lint and format check, the type checker, and the workflows against GitHub's schema."""
+    from shared.ops import typecheck
+
     c.run(f"{sys.executable} -m ruff check .", pty=False)
     c.run(f"{sys.executable} -m ruff format --check .", pty=False)
+    if not typecheck.check():
+        raise Exit("Type check failed (mypy, above).", code=1)
     c.run(
         "check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml",
         pty=False,

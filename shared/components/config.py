@@ -105,7 +105,7 @@ def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
 
     Raises ConfigError listing every problem at once.
     """
-    fields = {config_key(f.name): f for f in dataclasses.fields(schema)}
+    fields = {config_key(f.name): f for f in dataclasses.fields(schema)}  # type: ignore[arg-type]
     problems: list[str] = []
     for key in sorted(set(raw) - set(fields)):
         problems.append(f"{project}:{key}: unknown key. Known keys: {', '.join(sorted(fields))}.")

@@ -47,7 +47,6 @@ class CustomDomain(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE, name, None, opts)
         edge = args.endpoint_type == "EDGE"
-        placed = naming.placed(args.region)
         certificate_arn = self._validated_certificate(
             name, args, CLOUDFRONT_CERTIFICATE_REGION if edge else args.region
         )
@@ -56,13 +55,10 @@ class CustomDomain(pulumi.ComponentResource):
             domain_name=args.domain,
             endpoint_configuration={"types": args.endpoint_type},
             security_policy="TLS_1_2",
-            **(
-                {"certificate_arn": certificate_arn}
-                if edge
-                else {"regional_certificate_arn": certificate_arn}
-            ),
+            certificate_arn=certificate_arn if edge else None,
+            regional_certificate_arn=None if edge else certificate_arn,
             tags=naming.tags(),
-            **placed,
+            region=args.region,
             opts=naming.child(self, delete_before_replace=True),
         )
         aws.apigateway.BasePathMapping(
@@ -70,7 +66,7 @@ class CustomDomain(pulumi.ComponentResource):
             rest_api=args.api.api_id,
             stage_name=args.api.stage_name,
             domain_name=endpoint.domain_name,
-            **placed,
+            region=args.region,
             opts=naming.child(self),
         )
         target_name = endpoint.cloudfront_domain_name if edge else endpoint.regional_domain_name
@@ -82,14 +78,8 @@ class CustomDomain(pulumi.ComponentResource):
             name=args.domain,
             type="A",
             aliases=[{"name": target_name, "zone_id": target_zone, "evaluate_target_health": True}],
-            **(
-                {
-                    "set_identifier": served_from,
-                    "latency_routing_policies": [{"region": served_from}],
-                }
-                if args.latency_routed
-                else {}
-            ),
+            set_identifier=served_from if args.latency_routed else None,
+            latency_routing_policies=([{"region": served_from}] if args.latency_routed else None),
             opts=naming.child(self, delete_before_replace=True),
         )
         self.domain_name = endpoint.domain_name
@@ -107,7 +97,7 @@ class CustomDomain(pulumi.ComponentResource):
             domain_name=args.domain,
             validation_method="DNS",
             tags=naming.tags(),
-            **naming.placed(region),
+            region=region,
             opts=naming.child(self),
         )
         option = certificate.domain_validation_options.apply(lambda options: options[0])
@@ -126,7 +116,7 @@ class CustomDomain(pulumi.ComponentResource):
             f"{name}-certificate-validation",
             certificate_arn=certificate.arn,
             validation_record_fqdns=[record.fqdn],
-            **naming.placed(region),
+            region=region,
             opts=naming.child(self),
         )
         return validation.certificate_arn

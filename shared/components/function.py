@@ -62,7 +62,6 @@ class Function(pulumi.ComponentResource):
     ) -> None:
         _check(args)  # before any resource exists
         super().__init__(TYPE, name, None, opts)
-        placed = naming.placed(args.region)
 
         role = aws.iam.Role(  # IAM is global: no region
             f"{name}-role",
@@ -98,7 +97,7 @@ class Function(pulumi.ComponentResource):
                     "environment": (
                         {"variables": dict(args.environment)} if args.environment else None
                     ),
-                    **placed,
+                    "region": args.region,
                 },
                 extra=args.function_args,
                 insisted={
@@ -117,7 +116,7 @@ class Function(pulumi.ComponentResource):
             name=pulumi.Output.concat("/aws/lambda/", function.name),
             retention_in_days=args.log_retention_days,
             tags=naming.tags(),
-            **placed,
+            region=args.region,
             opts=naming.child(self, delete_before_replace=True),
         )
         policy = aws.iam.RolePolicy(
@@ -198,7 +197,7 @@ def allow_api_gateway(
         function=function.function_name,
         principal="apigateway.amazonaws.com",
         source_arn=source_arn(execution_arn, source_path),
-        **naming.placed(region),
+        region=region,
         opts=opts,
     )
 

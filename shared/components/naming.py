@@ -24,11 +24,6 @@ def tags(**extra: str) -> dict[str, str]:
     }
 
 
-def placed(region: str | None) -> dict[str, str]:
-    """The per-resource `region` argument (pulumi-aws 7), or nothing for the stack's region."""
-    return {"region": region} if region else {}
-
-
 def slug(method: str, path: str) -> str:
     """The one name fragment for a route or a path, REST or HTTP:
     ("POST", "/ai/{proxy+}") -> "post-ai-proxy", ("", "/ai-service") -> "ai-service"."""

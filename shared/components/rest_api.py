@@ -70,7 +70,6 @@ class RestApi(pulumi.ComponentResource):
         _check(args)  # before any resource exists
         super().__init__(TYPE, name, None, opts)
         self._name = name
-        self._placed = naming.placed(args.region)
         self._region = args.region
         self._api = aws.apigateway.RestApi(
             name,
@@ -79,7 +78,7 @@ class RestApi(pulumi.ComponentResource):
                 defaults={
                     "description": args.description or None,
                     "endpoint_configuration": {"types": args.endpoint_type},
-                    **self._placed,
+                    "region": self._region,
                 },
                 extra=args.rest_api_args,
                 insisted={"tags": naming.tags()},
@@ -119,7 +118,7 @@ class RestApi(pulumi.ComponentResource):
                 name="".join(w.capitalize() for w in route.slug.split("-")) + "Body",
                 content_type="application/json",
                 schema=json.dumps(route.body_schema, sort_keys=True),
-                **self._placed,
+                region=self._region,
                 opts=naming.child(self, delete_before_replace=True),
             )
             models, validator_id = {"application/json": model.name}, self._body_validator().id
@@ -133,7 +132,7 @@ class RestApi(pulumi.ComponentResource):
             api_key_required=route.api_key_required,
             request_models=models,
             request_validator_id=validator_id,
-            **self._placed,
+            region=self._region,
             opts=naming.child(self),
         )
         integration = aws.apigateway.Integration(
@@ -142,7 +141,7 @@ class RestApi(pulumi.ComponentResource):
             resource_id=resource_id,
             http_method=method.http_method,
             **_integration_args(route),
-            **self._placed,
+            region=self._region,
             opts=naming.child(self, depends_on=[method]),
         )
         self._members += [method, integration]
@@ -172,14 +171,14 @@ class RestApi(pulumi.ComponentResource):
             rest_api=self._api.id,
             description=f"{self._name} routes",
             triggers={"redeployment": trigger},
-            **self._placed,
+            region=self._region,
             opts=naming.child(self, depends_on=self._members),
         )
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-{stage.name}-access-logs",
             retention_in_days=stage.log_retention_days,
             tags=naming.tags(),
-            **self._placed,
+            region=self._region,
             opts=naming.child(self),
         )
         published = aws.apigateway.Stage(
@@ -189,7 +188,7 @@ class RestApi(pulumi.ComponentResource):
                 defaults={
                     "variables": stage.variables or None,
                     "xray_tracing_enabled": stage.tracing,
-                    **self._placed,
+                    "region": self._region,
                 },
                 extra=args.stage_args,
                 insisted={
@@ -216,7 +215,7 @@ class RestApi(pulumi.ComponentResource):
                 "logging_level": stage.logging_level,
                 "metrics_enabled": stage.metrics,
             },
-            **self._placed,
+            region=self._region,
             opts=naming.child(self),
         )
         return published
@@ -228,7 +227,7 @@ class RestApi(pulumi.ComponentResource):
                 rest_api=self._api.id,
                 validate_request_body=True,
                 validate_request_parameters=False,
-                **self._placed,
+                region=self._region,
                 opts=naming.child(self),
             )
             self._members.append(self._validator)
@@ -246,7 +245,7 @@ class RestApi(pulumi.ComponentResource):
                     rest_api=self._api.id,
                     parent_id=parent,
                     path_part=segment,
-                    **self._placed,
+                    region=self._region,
                     opts=naming.child(self),
                 )
                 self._members.append(self._resources[so_far])

@@ -39,7 +39,9 @@ def local_cycle(stack: str, runs: int, out: Out = print) -> dict[str, dict[str, 
             lambda: local.destroy(stack, out=quiet),
         ),
     }
-    timings = {view: {step: [] for step in STEPS} for view in views}
+    timings: dict[str, dict[str, list[float]]] = {
+        view: {step: [] for step in STEPS} for view in views
+    }
     for view, actions in views.items():
         for _ in range(runs):
             for step, action in zip(STEPS, actions, strict=True):

@@ -331,7 +331,7 @@ def _expect(raw: Any) -> tuple[Expect | None, list[str]]:
                     f"{where}.path: {path!r} is not a JMESPath expression ({_jmespath(error)})"
                 )
         picked = schema(item.get("schema"), f"{where}.schema")
-        if expression is not None and picked is not None:
+        if isinstance(path, str) and expression is not None and picked is not None:
             values.append(Value(path, expression, picked))
     status = raw.get("status")
     statuses = status if isinstance(status, list) else [status]

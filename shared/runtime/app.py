@@ -146,9 +146,9 @@ class App:
                 return _pick(request, [(r, params) for r in declared])
         for path in _candidate_paths(request):
             matched = [(r, r.match(path)) for r in self._routes]
-            found = [(r, p) for r, p in matched if p is not None]
-            if found:
-                return _pick(request, found)
+            hits = [(r, p) for r, p in matched if p is not None]
+            if hits:
+                return _pick(request, hits)
         raise HttpError(404, f"no route for {request.method} {request.path}")
 
 

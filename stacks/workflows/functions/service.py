@@ -5,6 +5,7 @@ stops the run and the answer names it and says why."""
 import json
 import os
 import time
+from typing import Any
 
 from aigw_runtime import App, HttpError, Request, get_model_client, inference_request
 from steps import StepError, run_step
@@ -48,7 +49,9 @@ def workflow(request: Request) -> dict:
 
 def run(name: str, texts: list[str], request: Request) -> dict:
     model = get_model_client()
-    data, report, started = texts, [], time.perf_counter()
+    data: Any = texts
+    report: list[dict[str, Any]] = []
+    started = time.perf_counter()
     for step in WORKFLOWS[name]["steps"]:
         step_started = time.perf_counter()
         try:
