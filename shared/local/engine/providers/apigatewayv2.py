@@ -54,6 +54,15 @@ def _arn(ctx: Context, inputs: Inputs, path: str) -> str:
     return f"arn:aws:apigateway:{ctx.region_of(inputs)}::{path}"
 
 
+def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
+    retag(
+        old,
+        new,
+        untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
+        tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
+    )
+
+
 @provides
 class Api(Provider):
     type_token = "aws:apigatewayv2/api:Api"
@@ -100,13 +109,7 @@ class Api(Provider):
             )
         )
         outputs = self._outputs(ctx, have.id, i)
-        arn = outputs["arn"]
-        retag(
-            have.inputs.get("tags"),
-            i.get("tags"),
-            untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
-            tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
-        )
+        _retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
         return outputs
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -297,13 +300,7 @@ class Stage(Provider):
         client.update_stage(ApiId=i["apiId"], StageName=i["name"], **self._settings(i))
         _link_stage_variable_origins(client, i["apiId"])
         outputs = self._outputs(ctx, i)
-        arn = outputs["arn"]
-        retag(
-            have.inputs.get("tags"),
-            i.get("tags"),
-            untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
-            tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
-        )
+        _retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
         return outputs
 
     @staticmethod
