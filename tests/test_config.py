@@ -4,6 +4,7 @@ bad config: it fails with all the problems and declares nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import shutil
 from dataclasses import dataclass
@@ -308,9 +309,13 @@ def test_secret_settings_reach_the_program_as_secret_outputs(runtime_values, mon
     runtime_values({f"{PROJECT}:token": "s3cr3t", f"{PROJECT}:endpoint": ENDPOINT})
     monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key.endswith(":endpoint"))
     loaded = config.load(WithSecret, PROJECT)
-    # Declared secret, or set as a secret: either way an Output marked secret.
-    assert isinstance(loaded.token, pulumi.Output)
-    assert isinstance(loaded.endpoint, pulumi.Output)
+    # Declared secret, or set as a secret: either way an Output marked secret, holding the
+    # checked value.
+    loop = asyncio.get_event_loop()
+    for output, value in ((loaded.token, "s3cr3t"), (loaded.endpoint, ENDPOINT)):
+        assert isinstance(output, pulumi.Output)
+        assert loop.run_until_complete(output.is_secret())
+        assert loop.run_until_complete(output.future()) == value
     assert config.project_config(WithSecret)["token"]["secret"] is True
 
 

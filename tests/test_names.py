@@ -3,10 +3,12 @@
 AWS rule encoded: a resource whose physical name is unique in its scope (a Lambda function, IAM
 role or policy, log group, bucket, API model, domain name, DNS record, permission statement)
 cannot be created while the one it replaces still holds the name. Pulumi replaces
-create-before-delete by default, so such a replacement fails with "already exists" on AWS (the
-emulator does not always refuse it). Hence: resources are auto-named, and any resource with a
-fixed physical name is replaced delete-before-create, unless every replacement of its type
-changes its name or its scope.
+create-before-delete by default; the bridged AWS provider asks for delete-first only where it
+knows a property is the resource's name and the program set it, which does not cover every
+unique name (a Model's, a Record's set of name, type and identifier). So the rule is stated
+here rather than left to it: resources are auto-named, and any resource with a fixed physical
+name says `delete_before_replace`, unless every replacement of its type changes its name or its
+scope.
 """
 
 from __future__ import annotations

@@ -94,15 +94,23 @@ def test_cloud_env_deploys_through_the_automation_api(tmp_path):
     assert ups[0]["argv"][ups[0]["argv"].index("--stack") + 1] == "dev"
 
 
-def test_invalid_cloud_config_is_reported_before_the_cli_runs(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("config", "keys"),
+    [
+        # The file's keys are checked first, against Pulumi.yaml, before any program runs...
+        ("  proxy:unknownThing: 1\n  prxy:planRateLimit: 5\n", ["proxy:unknownThing", "prxy:"]),
+        # ...then every value, by the program on mocks.
+        (
+            "  proxy:modelEndpoint: not-a-url\n  proxy:planRateLimit: fast\n",
+            ["proxy:modelEndpoint", "proxy:planRateLimit"],
+        ),
+    ],
+    ids=["keys", "values"],
+)
+def test_invalid_cloud_config_is_reported_before_the_cli_runs(tmp_path, monkeypatch, config, keys):
     stacks = tmp_path / "stacks"
     shutil.copytree(REPO / "stacks" / "proxy", stacks / "proxy")
-    (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
-        "config:\n"
-        "  proxy:modelEndpoint: not-a-url\n"
-        "  proxy:planRateLimit: fast\n"
-        "  proxy:unknownThing: 1\n"
-    )
+    (stacks / "proxy" / "Pulumi.dev.yaml").write_text("config:\n" + config)
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
     env = fake_pulumi_on_path(tmp_path)
     monkeypatch.setenv("PATH", env["PATH"])
@@ -113,7 +121,7 @@ def test_invalid_cloud_config_is_reported_before_the_cli_runs(tmp_path, monkeypa
 
     message = str(raised.value)
     assert raised.value.exit_code == 2
-    for key in ("proxy:modelEndpoint", "proxy:planRateLimit", "proxy:unknownThing"):
+    for key in keys:
         assert key in message
     assert "Nothing was changed" in message
     assert not Path(env["FAKE_PULUMI_LOG"]).exists()  # the CLI was never called
