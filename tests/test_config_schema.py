@@ -75,3 +75,26 @@ def test_a_project_without_settings_declares_nothing(tmp_path: Path, monkeypatch
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
     assert config_schema.out_of_date("plain") == []
     assert config_schema.write("plain") is False
+
+
+@pytest.mark.parametrize("stack", ["orchestration", "workflows", "global"])
+def test_a_secret_model_endpoint_stays_secret_in_the_functions(
+    run_program, stack: str, monkeypatch
+) -> None:
+    """Set as a secret (`pulumi config set --secret`), the endpoint reaches each function's
+    environment as a secret: the program never turns it into plain text."""
+    import pulumi
+
+    secret_key = f"{stack}:modelEndpoint"
+    monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key == secret_key)
+    run = run_program(stack, "local")
+    functions = run.of_type("aws:lambda/function:Function")
+    assert functions
+    for function in functions:
+        assert "environment" in function.secret_inputs, function.name
+        assert "code" not in function.secret_inputs
+
+
+def test_without_secrets_no_input_is_secret(run_program) -> None:
+    run = run_program("orchestration", "local")
+    assert not [r.name for r in run.resources if r.secret_inputs]

@@ -4,6 +4,7 @@ after an SDK upgrade, adapt sdk.py to it (and widen the `pulumi` pin in pyprojec
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import tomllib
 from importlib import metadata
@@ -196,4 +197,36 @@ def test_the_installed_pulumi_is_the_pinned_one():
     assert pin.specifier.contains(VERSION), (
         f"pulumi {VERSION} is installed but pyproject.toml pins {pin.specifier}: run this file's "
         "tests on it, adapt shared/local/engine/sdk.py, then move the pin"
+    )
+
+
+def test_secret_inputs_are_found_by_the_serialized_secret_marker():
+    """A secret input reaches the monitor wrapped in the SDK's secret signature (MockResourceArgs
+    unwraps it); the bridge finds it in the request's struct."""
+    import pulumi
+    from pulumi.runtime import rpc
+
+    require(
+        isinstance(getattr(rpc, "_special_sig_key", None), str)
+        and isinstance(getattr(rpc, "_special_secret_sig", None), str),
+        "pulumi.runtime.rpc's secret signature constants",
+    )
+    previous = asyncio.get_event_loop()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the Output's tasks live on the loop current at creation
+    try:
+        secret = pulumi.Output.secret("s")
+        struct = loop.run_until_complete(
+            rpc.serialize_properties(
+                {"plain": "a", "environment": {"variables": {"K": secret}}},
+                {},
+                keep_output_values=False,
+            )
+        )
+    finally:
+        loop.close()
+        asyncio.set_event_loop(previous)
+    require(
+        sdk.secret_inputs(struct) == frozenset({"environment"}),
+        "how serialize_properties marks a secret",
     )

@@ -38,6 +38,8 @@ class Registration:
     # ResourceOptions that change how the resource is applied.
     delete_before_replace: bool = False
     protect: bool = False
+    # Inputs holding a secret (set as one in config, or wrapped with Output.secret).
+    secret_inputs: frozenset[str] = field(default_factory=frozenset)
 
 
 # (physical id, outputs); an empty id means "unknown until applied" in a preview.
@@ -75,6 +77,7 @@ class _Mocks(pulumi.runtime.Mocks):
                 parent=_short_urn(options.parent) if options and options.parent else "",
                 delete_before_replace=bool(options and options.delete_before_replace),
                 protect=bool(options and options.protect),
+                secret_inputs=options.secret_inputs if options else frozenset(),
             )
         )
 

@@ -25,6 +25,9 @@ pyproject.toml pins `pulumi` to the minor release those checks passed on.
 7. `get_root_resource().outputs`: the stack outputs, read without an engine to send them to.
 8. `pulumi.output.Unknown` and `Output.future(with_unknowns=True)`: the placeholder a preview
    puts where a value is not known yet, and the way to see it instead of None.
+9. `pulumi.runtime.rpc._special_sig_key` / `_special_secret_sig`: how a secret value is marked
+   in a request's `object` (MockResourceArgs hands the inputs over unwrapped), so the engine
+   knows which inputs are secrets.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pulumi
+from google.protobuf import json_format
 from pulumi.output import Unknown
-from pulumi.runtime import mocks, settings
+from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -66,6 +70,7 @@ class RequestOptions:
     parent: str
     delete_before_replace: bool
     protect: bool
+    secret_inputs: frozenset[str] = frozenset()
 
 
 def request_options(request: Any) -> RequestOptions:
@@ -79,7 +84,24 @@ def request_options(request: Any) -> RequestOptions:
         parent=request.parent or "",
         delete_before_replace=bool(request.deleteBeforeReplace),
         protect=bool(request.protect),
+        secret_inputs=secret_inputs(request.object),
     )
+
+
+def secret_inputs(properties: Any) -> frozenset[str]:
+    """The top-level inputs of a serialized property struct that hold a secret anywhere."""
+    values = json_format.MessageToDict(properties) if properties is not None else {}
+    return frozenset(name for name, value in values.items() if _holds_secret(value))
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return True
+        return any(_holds_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return False
 
 
 class OptionsMonitor(mocks.MockMonitor):
