@@ -304,7 +304,8 @@ def test_secret_settings_reach_the_program_as_secret_outputs(runtime_values, mon
     @dataclass(frozen=True)
     class WithSecret:
         token: Any = setting(kind=str, secret=True)
-        endpoint: Any = setting(kind=URL)
+        endpoint: Any = setting(kind=URL, may_be_secret=True)
+        count: int = setting(3)
 
     runtime_values({f"{PROJECT}:token": "s3cr3t", f"{PROJECT}:endpoint": ENDPOINT})
     monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key.endswith(":endpoint"))
@@ -317,6 +318,38 @@ def test_secret_settings_reach_the_program_as_secret_outputs(runtime_values, mon
         assert loop.run_until_complete(output.is_secret())
         assert loop.run_until_complete(output.future()) == value
     assert config.project_config(WithSecret)["token"]["secret"] is True
+    assert loaded.count == 3  # not a secret: a plain value
+
+
+def test_a_setting_the_stack_uses_as_plain_text_cannot_be_a_secret(
+    runtime_values, monkeypatch
+) -> None:
+    """A number or a stage name set as a secret would leak (or break the program) where it is
+    used as plain Python: refused by name, and its value is not shown."""
+    import pulumi
+
+    runtime_values({f"{PROJECT}:endpoint": ENDPOINT, f"{PROJECT}:count": "12345"})
+    monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key.endswith(":count"))
+    with pytest.raises(ConfigError) as caught:
+        config.load(Sample, PROJECT)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{PROJECT}:count: is set as a secret, but this setting is not")
+    assert "12345" not in str(caught.value)
+
+
+def test_a_bad_secret_value_is_not_shown(runtime_values, monkeypatch) -> None:
+    import pulumi
+
+    @dataclass(frozen=True)
+    class WithSecret:
+        endpoint: Any = setting(kind=URL, may_be_secret=True)
+
+    runtime_values({f"{PROJECT}:endpoint": "tok3n-not-a-url"})
+    monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: True)
+    with pytest.raises(ConfigError) as caught:
+        config.load(WithSecret, PROJECT)
+    assert "expected an http(s) URL, got <secret>" in str(caught.value)
+    assert "tok3n" not in str(caught.value)
 
 
 def test_load_falls_back_to_the_pulumi_config_variable(

@@ -98,3 +98,27 @@ def test_a_secret_model_endpoint_stays_secret_in_the_functions(
 def test_without_secrets_no_input_is_secret(run_program) -> None:
     run = run_program("orchestration", "local")
     assert not [r.name for r in run.resources if r.secret_inputs]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "versions:modelVersions",
+        "global:extraRegions",
+        "proxy:loggingLevel",
+        "orchestration:maxBodyBytes",
+        "workflows:modelTimeoutS",
+    ],
+)
+def test_a_setting_used_as_plain_text_set_as_a_secret_is_refused_by_name(
+    run_program, key: str, monkeypatch
+) -> None:
+    """Not a crash, and not a secret silently turned into text: one message naming the key."""
+    import pulumi
+
+    from shared.components.config import ConfigError
+
+    monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda k: k == key)
+    with pytest.raises(ConfigError) as caught:
+        run_program(key.split(":")[0], "prod")
+    assert [p.split(": ")[0] for p in caught.value.problems] == [key]

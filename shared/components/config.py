@@ -13,9 +13,14 @@ The same declaration is written into the project's `Pulumi.yaml` `config:` block
 (`invoke config-schema`, `project_config`), so the Pulumi CLI knows every key, its type,
 default and description. The program reads values through the public `pulumi.Config` API;
 they arrive as strings whatever the YAML said, so every value is parsed here. All problems are
-collected and raised together, so a user fixes a config file in one pass. A setting declared
-`secret=True`, or set as a secret in the stack, reaches the program as a secret Output, so
-whatever uses it (a Lambda environment variable) is a secret too.
+collected and raised together, so a user fixes a config file in one pass.
+
+Secrets: a setting declared `secret=True` always reaches the program as a secret Output; one
+declared `may_be_secret=True` does when the stack sets it as a secret (`pulumi config set
+--secret`). Either way whatever uses it (a Lambda environment variable) is a secret too, so such
+a setting must only be used as a Pulumi Input. Any other setting set as a secret is refused by
+name: the program uses its plain value (a number, a stage name), which would leak the secret or
+break. A secret's value never appears in an error message.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ class Rule:
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
     description: str = ""
-    secret: bool = False
+    secret: bool = False  # always a secret Output
+    may_be_secret: bool = False  # a secret Output when set as a secret
 
 
 class ConfigError(ValueError):
@@ -70,13 +76,14 @@ def setting(
     choices: tuple[Any, ...] | None = None,
     description: str = "",
     secret: bool = False,
+    may_be_secret: bool = False,
 ) -> Any:
     """A dataclass field carrying its validation rule. `kind` defaults to the default's type."""
     if kind is None:
         if default is _NO_DEFAULT:
             raise TypeError("a setting without a default needs an explicit kind")
         kind = type(default)
-    rule = Rule(kind, minimum, maximum, choices, description, secret)
+    rule = Rule(kind, minimum, maximum, choices, description, secret, may_be_secret)
     if isinstance(default, (list, dict)):
         frozen = json.loads(json.dumps(default))
         return dataclasses.field(
@@ -100,8 +107,11 @@ def describe(schema: type) -> list[tuple[str, Rule, Any]]:
     return rows
 
 
-def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
-    """Build `schema` from raw values keyed by camelCase name.
+def parse(
+    schema: type[T], project: str, raw: dict[str, Any], secret_keys: frozenset[str] = frozenset()
+) -> T:
+    """Build `schema` from raw values keyed by camelCase name; `secret_keys` (camelCase) are
+    values set as secrets, never shown in a message.
 
     Raises ConfigError listing every problem at once.
     """
@@ -116,10 +126,21 @@ def parse(schema: type[T], project: str, raw: dict[str, Any]) -> T:
             if f.default is _NO_DEFAULT and f.default_factory is _NO_DEFAULT:
                 problems.append(f"{full_key}: required but not set.")
             continue
+        rule: Rule = f.metadata["rule"]
+        if key in secret_keys and not (rule.secret or rule.may_be_secret):
+            problems.append(
+                f"{full_key}: is set as a secret, but this setting is not one the stack keeps "
+                "secret (it uses the plain value); set it without --secret."
+            )
+            continue
         try:
-            values[f.name] = _check(f.metadata["rule"], raw[key])
+            values[f.name] = _check(rule, raw[key])
         except ValueError as exc:
-            problems.append(f"{full_key}: {exc}")
+            message = str(exc)
+            if key in secret_keys or rule.secret:
+                text = str(raw[key])
+                message = message.replace(repr(text), "<secret>").replace(text, "<secret>")
+            problems.append(f"{full_key}: {message}")
     if problems:
         raise ConfigError(project, problems)
     settings = schema(**values)
@@ -137,20 +158,23 @@ def load(schema: type[T], project: str | None = None) -> T:
     the program runs, against the `Pulumi.yaml` declaration (`shared.ops.stack_files`)."""
     project = project or pulumi.get_project()
     values = pulumi.Config(project)
-    raw = {}
+    raw, set_as_secret = {}, set()
     for key, _, _ in describe(schema):
         value = values.get(key)
         if value is not None:
             raw[key] = value
-    return _with_secrets(parse(schema, project, raw), project)
+            if pulumi.runtime.is_config_secret(f"{project}:{key}"):
+                set_as_secret.add(key)
+    settings = parse(schema, project, raw, frozenset(set_as_secret))
+    return _with_secrets(settings, frozenset(set_as_secret))
 
 
-def _with_secrets(settings: T, project: str) -> T:
+def _with_secrets(settings: T, set_as_secret: frozenset[str]) -> T:
     """Wrap each secret setting in a secret Output, once every check saw its plain value."""
     secret = {}
     for f in dataclasses.fields(settings):  # type: ignore[arg-type]
         rule: Rule = f.metadata["rule"]
-        if rule.secret or pulumi.runtime.is_config_secret(f"{project}:{config_key(f.name)}"):
+        if rule.secret or (rule.may_be_secret and config_key(f.name) in set_as_secret):
             secret[f.name] = pulumi.Output.secret(getattr(settings, f.name))
     return dataclasses.replace(settings, **secret) if secret else settings  # type: ignore[type-var]
 
@@ -193,6 +217,8 @@ def _describe_rule(rule: Rule) -> str:
         words.append("a YAML list or mapping")
     if rule.choices is not None:
         words.append("one of " + ", ".join(map(str, rule.choices)))
+    if rule.may_be_secret:
+        words.append("may be set as a secret")
     if rule.minimum is not None and rule.maximum is not None:
         words.append(f"{_number(rule.minimum)} to {_number(rule.maximum)}")
     return "; ".join(words) + "."

@@ -15,9 +15,11 @@ from shared.components.config import setting
 class ModelFunctionSettings:
     """Settings every stack whose functions call the model endpoint declares (extend it)."""
 
-    # A secret Output when set as a secret (`pulumi config set --secret`).
+    # A secret Output when set as a secret (`pulumi config set --secret`): used as an Input only.
     model_endpoint: pulumi.Input[str] = setting(
-        kind=config.URL, description="Model endpoint URL (SageMaker inference contract)"
+        kind=config.URL,
+        description="Model endpoint URL (SageMaker inference contract)",
+        may_be_secret=True,
     )
     model_timeout_s: float = setting(
         5.0, minimum=0.1, maximum=28, description="Seconds a function waits for the model"

@@ -10,9 +10,11 @@ from shared.components.config import setting
 
 @dataclass(frozen=True)
 class Settings:
-    # A secret Output when set as a secret (`pulumi config set --secret`).
+    # A secret Output when set as a secret (`pulumi config set --secret`): used as an Input only.
     model_endpoint: pulumi.Input[str] = setting(
-        kind=config.URL, description="Model endpoint URL (SageMaker inference contract)"
+        kind=config.URL,
+        description="Model endpoint URL (SageMaker inference contract)",
+        may_be_secret=True,
     )
     integration_timeout_ms: int = setting(
         29_000, minimum=50, maximum=29_000, description="Milliseconds API Gateway waits"
