@@ -73,13 +73,13 @@ def test_environment_file_overrides_the_project(tmp_path: Path) -> None:
         prod="""\
         config:
           demo:timeout: 90
-          retries: 5
+          demo:retries: 5
           aws:region: eu-west-1
           demo:extra: only-in-prod
         """,
         dev="""\
         config:
-          flavour: spicy
+          demo:flavour: spicy
         """,
     )
     prod = stack_config(folder, "prod")
@@ -93,22 +93,29 @@ def test_environment_file_overrides_the_project(tmp_path: Path) -> None:
     assert dev["demo:timeout"] == "30", "one environment's values never leak into another"
 
 
-def test_unqualified_keys_get_the_project_prefix(tmp_path: Path) -> None:
+def test_unqualified_keys_are_the_projects_in_pulumi_yaml_only(tmp_path: Path) -> None:
+    """As the CLI parses them: Pulumi.yaml may leave the project's namespace out, a stack file
+    may not (a bare key there would also hide a duplicate of its qualified form)."""
     folder = _project(
         tmp_path,
-        "name: demo\nruntime: python\n",
+        "name: demo\nruntime: python\nconfig:\n  flavour:\n    value: plain\n  size: 3\n",
         dev="""\
         config:
-          modelEndpoint: http://127.0.0.1:8080/invocations
-          demo:qualified: yes-already
+          demo:size: 5
           aws:region: us-east-1
         """,
     )
     assert stack_config(folder, "dev") == {
-        "demo:modelEndpoint": "http://127.0.0.1:8080/invocations",
-        "demo:qualified": "yes-already",
+        "demo:flavour": "plain",
+        "demo:size": "5",
         "aws:region": "us-east-1",
     }
+    (folder / "Pulumi.dev.yaml").write_text("config:\n  demo:rate: 5\n  rate: 7\n  a:b:c: 1\n")
+    with pytest.raises(UserError) as raised:
+        stack_config(folder, "dev")
+    message = str(raised.value)
+    assert "rate: keys here are written <namespace>:<name>. Write demo:rate." in message
+    assert "a:b:c: keys here are written <namespace>:<name>." in message
 
 
 def test_typed_yaml_values_become_the_strings_pulumi_passes(tmp_path: Path) -> None:
@@ -117,13 +124,13 @@ def test_typed_yaml_values_become_the_strings_pulumi_passes(tmp_path: Path) -> N
         "name: demo\nruntime: python\n",
         dev="""\
         config:
-          enabled: true
-          disabled: false
-          count: 5
-          ratio: 2.5
-          text: "5"
-          routes: [/predict, /health]
-          limits:
+          demo:enabled: true
+          demo:disabled: false
+          demo:count: 5
+          demo:ratio: 2.5
+          demo:text: "5"
+          demo:routes: [/predict, /health]
+          demo:limits:
             rate: 10
             burst: 20
             tracing: true
@@ -190,14 +197,16 @@ def _refusal(tmp_path: Path, dev: str) -> str:
 
 
 def test_yaml_1_2_yes_and_no_are_strings(tmp_path: Path) -> None:
-    folder = _project(tmp_path, PROJECT_YAML, dev="config:\n  flavour: yes\n  extra: off\n")
+    folder = _project(
+        tmp_path, PROJECT_YAML, dev="config:\n  demo:flavour: yes\n  demo:extra: off\n"
+    )
     values = stack_config(folder, "dev")
     assert (values["demo:flavour"], values["demo:extra"]) == ("yes", "off")
 
 
 def test_a_duplicate_key_is_named(tmp_path: Path) -> None:
-    message = _refusal(tmp_path, "config:\n  retries: 1\n  retries: 2\n")
-    assert 'duplicate key "retries"' in message and "line 3" in message
+    message = _refusal(tmp_path, "config:\n  demo:retries: 1\n  demo:retries: 2\n")
+    assert 'duplicate key "demo:retries"' in message and "line 3" in message
 
 
 def test_a_namespace_typo_is_named_with_the_valid_choices(tmp_path: Path) -> None:
@@ -242,10 +251,10 @@ def test_a_file_of_the_wrong_shape_is_refused(tmp_path: Path, text: str, expecte
 
 def test_encrypted_values_are_for_the_cli(tmp_path: Path) -> None:
     folder = _project(
-        tmp_path, PROJECT_YAML, dev="config:\n  extra:\n    secure: v1:abc\n", local=""
+        tmp_path, PROJECT_YAML, dev="config:\n  demo:extra:\n    secure: v1:abc\n", local=""
     )
     assert "demo:extra" not in stack_config(folder, "dev")  # the CLI decrypts it
-    (folder / "Pulumi.local.yaml").write_text("config:\n  extra:\n    secure: v1:abc\n")
+    (folder / "Pulumi.local.yaml").write_text("config:\n  demo:extra:\n    secure: v1:abc\n")
     message = str(pytest.raises(UserError, stack_config, folder, "local").value)
     assert "encrypted values need the Pulumi CLI" in message
 

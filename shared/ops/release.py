@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import tempfile
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +45,12 @@ SHARED_PATHS = (
     "shared/__init__.py",
     "shared/catalog.py",
     "shared/errors.py",
-    "pyproject.toml",
 )
+# pyproject.toml counts only where it pins what the programs run with; its tool settings
+# (ruff, mypy, pytest) and the dev extra deliver nothing.
+PINS = "pyproject.toml"
+# A stack's own folder delivers it, except its local environment's file, which no pipeline reads.
+LOCAL_ONLY = (f"Pulumi.{catalog.LOCAL}.yaml",)
 
 
 @dataclass(frozen=True)
@@ -179,5 +184,21 @@ def changed_stacks(since: str | None, repo: Path | None = None) -> list[str]:
     paths = [line.strip() for line in diff.splitlines() if line.strip()]
     if any(p.startswith(SHARED_PATHS) for p in paths):
         return names
-    touched = {p.split("/")[1] for p in paths if p.startswith("stacks/") and p.count("/") >= 2}
+    if PINS in paths and _pins(since, repo) != _pins("HEAD", repo):
+        return names
+    touched = {
+        p.split("/")[1]
+        for p in paths
+        if p.startswith("stacks/") and p.count("/") >= 2 and p.split("/")[-1] not in LOCAL_ONLY
+    }
     return [name for name in names if name in touched]
+
+
+def _pins(commit: str, repo: Path | None) -> object:
+    """What pyproject.toml at `commit` pins for the programs: Python and the dependencies."""
+    text = _git("show", f"{commit}:{PINS}", repo=repo)
+    try:
+        project = tomllib.loads(text or "").get("project", {})
+    except tomllib.TOMLDecodeError:
+        return text  # unreadable: compared as text, so any change counts
+    return (project.get("requires-python"), sorted(project.get("dependencies", [])))

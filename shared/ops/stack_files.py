@@ -3,8 +3,9 @@
 - YAML 1.2, as the CLI parses it (ruamel.yaml): `yes`, `no`, `on`, `off` are strings, not
   booleans; a key written twice in one mapping is an error naming it, not the last one winning.
 - Project values (Pulumi.yaml `config:`: a plain value, `{value: ...}` or a declaration's
-  `{default: ...}`) come first and the environment's file overrides them; every value reaches
-  the program as a string, as the CLI passes it.
+  `{default: ...}`; a bare key is the project's) come first and the environment's file
+  overrides them (its keys always `<namespace>:<name>`); every value reaches the program as a
+  string, as the CLI passes it.
 - Every key is checked before anything runs: a key of the project that its Pulumi.yaml does
   not declare (when it declares any), a key of another project, a namespace typo
   (`prxy:planRateLimit`) or an unknown provider key (`aws:regoin`) is an error naming the key
@@ -130,6 +131,11 @@ def has_encrypted_values(program_dir: Path, env: str) -> bool:
 
 
 def _key_problem(key: str, project: str, declared: dict[str, Any]) -> str | None:
+    if key.count(":") != 1:
+        # The CLI parses stack-file keys as exactly `<namespace>:<name>` (only Pulumi.yaml may
+        # leave the project's namespace out); a bare key there would also hide a duplicate.
+        hint = f" Write {project}:{key}." if ":" not in key else ""
+        return f"{key}: keys here are written <namespace>:<name>.{hint}"
     namespace, _, bare = _split(key, project)
     if namespace == project:
         # A project that declares no settings reads whatever it likes (as the CLI allows).

@@ -160,8 +160,8 @@ def two_stacks(repo, git):
         (["docs/notes.md"], []),
         (["shared/components/naming.py"], ["demo", "other"]),
         (["shared/runtime/app.py"], ["demo", "other"]),
-        (["pyproject.toml"], ["demo", "other"]),
         # What only runs on a laptop, in CI or in the tasks deploys nothing.
+        (["stacks/demo/Pulumi.local.yaml"], []),
         (["shared/local/engine.py"], []),
         (["shared/ops/smoke.py"], []),
         (["shared/local/engine.py", "shared/ops/smoke.py", "tasks.py"], []),
@@ -177,6 +177,35 @@ def test_changed_stacks_are_those_whose_files_or_shared_code_changed(
     git(repo, "commit", "-qm", "change")
 
     assert release.changed_stacks(two_stacks) == expected
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        ('dependencies = ["pulumi>=3,<4", "boto3>=1.43,<2"]', ["demo", "other"]),
+        ('requires-python = ">=3.12"', ["demo", "other"]),
+        ("[tool.ruff]\nline-length = 120", []),  # tool settings deliver nothing
+    ],
+    ids=["a pin", "python", "tool settings"],
+)
+def test_pyproject_delivers_only_a_change_to_the_pins(repo, git, two_stacks, edit, expected):
+    pyproject = repo / "pyproject.toml"
+    base = '[project]\nname = "x"\nrequires-python = ">=3.11"\ndependencies = ["pulumi>=3,<4"]\n'
+    pyproject.write_text(base)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "pins")
+    since = git(repo, "rev-parse", "HEAD")
+    if edit.startswith("["):
+        pyproject.write_text(base + edit + "\n")
+    else:
+        key = edit.split(" = ")[0]
+        pyproject.write_text(
+            "\n".join(edit if line.startswith(key) else line for line in base.splitlines()) + "\n"
+        )
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "edit")
+
+    assert release.changed_stacks(since) == expected
 
 
 @pytest.mark.parametrize("since", ["", "0" * 40, "f" * 40, "not-a-ref"])
