@@ -1,6 +1,6 @@
-"""Typed stack settings (shared/config.py): parsing from the strings Pulumi passes, defaults,
-bounds and choices, and one error that lists every problem. Then the proxy program itself with a
-bad config: it fails with all the problems and declares nothing."""
+"""Typed stack settings (shared/components/config.py): parsing from the strings Pulumi passes,
+defaults, bounds and choices, and one error that lists every problem. Then the proxy program
+itself with a bad config: it fails with all the problems and declares nothing."""
 
 from __future__ import annotations
 

@@ -12,18 +12,21 @@ models), never silently dropped.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 
-from shared.components.naming import slug
+from shared.components import naming
 
 if TYPE_CHECKING:
     from shared.components.function import Function
 
-# API Gateway's integration timeout: 50 ms to 29 s by default, for REST and HTTP APIs alike.
-MAX_INTEGRATION_TIMEOUT_MS = 29_000
+# API Gateway's integration timeouts: 50 ms to 29 s for REST APIs (by default), to 30 s for
+# HTTP APIs. The defaults here fit both.
+MAX_REST_INTEGRATION_TIMEOUT_MS = 29_000
+MAX_HTTP_INTEGRATION_TIMEOUT_MS = 30_000
 EXECUTION_LOG_LEVELS = ("OFF", "ERROR", "INFO")
 
 
@@ -46,7 +49,7 @@ class HttpTarget:
 
     uri: pulumi.Input[str]
     method: str = "POST"
-    timeout_ms: int = MAX_INTEGRATION_TIMEOUT_MS
+    timeout_ms: int = MAX_REST_INTEGRATION_TIMEOUT_MS
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Route:
 
     @property
     def slug(self) -> str:
-        return slug(self.method, self.path)
+        return naming.slug(self.method, self.path)
 
     @property
     def key(self) -> str:
@@ -118,3 +121,27 @@ def access_log_format(kind: Literal["rest", "http"]) -> str:
         name: by_kind[kind] for name, by_kind in _ACCESS_LOG_FIELDS.items() if kind in by_kind
     }
     return json.dumps(fields, separators=(",", ":"))
+
+
+def check_route_names(routes: Sequence[Route], *, paths: bool) -> None:
+    """Two routes, or (REST: one resource per path segment) two paths, whose logical names would
+    be the same ("/a-b" and "/a/b") are refused here, before Pulumi refuses the duplicate URN."""
+    routes_by_name: dict[str, set[str]] = {}
+    paths_by_name: dict[str, set[str]] = {}
+    for route in routes:
+        routes_by_name.setdefault(route.slug, set()).add(route.key)
+        so_far = ""
+        for segment in route.path.strip("/").split("/") if paths else []:
+            so_far += "/" + segment
+            paths_by_name.setdefault(naming.slug("", so_far), set()).add(so_far)
+    clashes = [
+        " and ".join(sorted(keys))
+        for names in (routes_by_name, paths_by_name)
+        for keys in names.values()
+        if len(keys) > 1
+    ]
+    if clashes or len({r.key for r in routes}) != len(routes):
+        raise ValueError(
+            "routes must differ in method or path, and paths not only in '/' against '-': "
+            + (", ".join(sorted(clashes)) or "a route is listed twice")
+        )

@@ -24,6 +24,12 @@ import pulumi_aws as aws
 from shared.components import naming
 
 TYPE = "aigw:s3:PrivateBucket"
+# The Bucket's inline forms of what this component manages as resources of their own: set here,
+# they would fight those resources on every deploy.
+_MANAGED_SEPARATELY = {
+    key: "managed by the component as its own resource (private, encrypted, versioned)"
+    for key in ("acl", "grants", "policy", "versioning", "server_side_encryption_configuration")
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +57,8 @@ class PrivateBucket(pulumi.ComponentResource):
                 defaults={"force_destroy": args.force_destroy},
                 extra=args.bucket_args,
                 insisted={"tags": naming.tags()},
+                auto_named=("bucket",),
+                refused=_MANAGED_SEPARATELY,
             ),
             opts=naming.child(self),
         )

@@ -1,11 +1,13 @@
 """A REST API stage served on a custom domain, as one component: the ACM certificate validated
 through Route 53, the API Gateway domain name, its base path mapping and the alias record.
 
-Default settings:
+Default settings (a caller's `domain_args` override the first kind for the domain name; what
+is marked fixed is insisted on):
 - a DNS-validated ACM certificate; an EDGE domain is fronted by CloudFront, which only reads
   certificates from us-east-1, so its certificate is made there (per-resource `region`)
   whatever the stack's region; a REGIONAL domain uses a certificate of its own region;
-- the domain name with TLS 1.2 (`security_policy`), mapped to the API's stage at the root;
+- the domain name with TLS 1.2 (`security_policy`), mapped to the API's stage at the root
+  (fixed: the domain, its endpoint type and certificate);
 - an A alias record toward the domain's endpoint; with `latency_routed`, it carries a latency
   routing policy named after its region, so Route 53 answers with the closest region.
 The domain name and the records have fixed names (the domain's), so they are replaced
@@ -16,7 +18,9 @@ Outputs: `domain_name`, `target_domain_name` (what the alias points at).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -36,6 +40,7 @@ class CustomDomainArgs:
     endpoint_type: str
     latency_routed: bool = False
     region: str | None = None  # None: the stack's region
+    domain_args: Mapping[str, Any] = field(default_factory=dict)  # extra apigateway.DomainName
 
 
 class CustomDomain(pulumi.ComponentResource):
@@ -52,13 +57,19 @@ class CustomDomain(pulumi.ComponentResource):
         )
         endpoint = aws.apigateway.DomainName(
             name,
-            domain_name=args.domain,
-            endpoint_configuration={"types": args.endpoint_type},
-            security_policy="TLS_1_2",
-            certificate_arn=certificate_arn if edge else None,
-            regional_certificate_arn=None if edge else certificate_arn,
-            tags=naming.tags(),
-            region=args.region,
+            **naming.merged(
+                TYPE,
+                defaults={"security_policy": "TLS_1_2", "region": args.region},
+                extra=args.domain_args,
+                insisted={
+                    "domain_name": args.domain,
+                    "endpoint_configuration": {"types": args.endpoint_type},
+                    "certificate_arn": certificate_arn if edge else None,
+                    "regional_certificate_arn": None if edge else certificate_arn,
+                    "tags": naming.tags(),
+                },
+                auto_named=(),
+            ),
             opts=naming.child(self, delete_before_replace=True),
         )
         aws.apigateway.BasePathMapping(

@@ -139,6 +139,7 @@ class Function(pulumi.ComponentResource):
             {
                 "function_name": self.function_name,
                 "function_arn": self.function_arn,
+                "code_sha256": self.code_sha256,
                 "invoke_arn": self.invoke_arn,
                 "role_arn": self.role_arn,
                 "log_group_name": self.log_group_name,

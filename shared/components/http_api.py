@@ -29,7 +29,15 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
-from shared.components.api import HttpTarget, LambdaTarget, Route, Stage, Target, access_log_format
+from shared.components.api import (
+    HttpTarget,
+    LambdaTarget,
+    Route,
+    Stage,
+    Target,
+    access_log_format,
+    check_route_names,
+)
 from shared.components.function import allow_api_gateway
 
 TYPE = "aigw:apigatewayv2:HttpApi"
@@ -40,6 +48,7 @@ class HttpApiArgs:
     routes: Sequence[Route]
     stages: Sequence[Stage]
     description: str = ""
+    region: str | None = None  # None: the stack's region
     api_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.apigatewayv2.Api
     stage_args: Mapping[str, Any] = field(default_factory=dict)  # extra, for every stage
 
@@ -57,11 +66,12 @@ class HttpApi(pulumi.ComponentResource):
         _check(args)  # before any resource exists
         super().__init__(TYPE, name, None, opts)
         self._name = name
+        self._region = args.region
         self._api = aws.apigatewayv2.Api(
             name,
             **naming.merged(
                 TYPE,
-                defaults={"description": args.description or None},
+                defaults={"description": args.description or None, "region": args.region},
                 extra=args.api_args,
                 insisted={"protocol_type": "HTTP", "tags": naming.tags()},
             ),
@@ -77,6 +87,7 @@ class HttpApi(pulumi.ComponentResource):
                     api_id=self._api.id,
                     route_key=route.key,
                     target=pulumi.Output.concat("integrations/", integration.id),
+                    region=args.region,
                     opts=naming.child(self),
                 )
             )
@@ -87,6 +98,7 @@ class HttpApi(pulumi.ComponentResource):
                         f"{name}-{route.slug}",
                         self._api.execution_arn,
                         route.caller_path,
+                        region=args.region,
                         opts=naming.child(self),
                     )
                 )
@@ -117,6 +129,7 @@ class HttpApi(pulumi.ComponentResource):
                 f"{self._name}-{route.slug}-integration",
                 api_id=self._api.id,
                 **_integration_args(target),
+                region=self._region,
                 opts=naming.child(self),
             )
         return self._integrations[key]
@@ -128,13 +141,15 @@ class HttpApi(pulumi.ComponentResource):
             f"{self._name}-{stage.name}-access-logs",
             retention_in_days=stage.log_retention_days,
             tags=naming.tags(),
+            region=self._region,
             opts=naming.child(self),
         )
         return aws.apigatewayv2.Stage(
             f"{self._name}-{stage.name}",
             **naming.merged(
-                TYPE,
+                f"{TYPE} stage",
                 defaults={
+                    "region": self._region,
                     "stage_variables": stage.variables or None,
                     "default_route_settings": {
                         "throttling_rate_limit": stage.throttle.rate_limit,
@@ -188,6 +203,4 @@ def _check(args: HttpApiArgs) -> None:
                 f"stage {stage.name!r}: HTTP API stages have no X-Ray, detailed metrics or "
                 "execution logs; use a REST API"
             )
-    slugs = [r.slug for r in args.routes]
-    if len(set(slugs)) != len(slugs):
-        raise ValueError(f"two routes share a method and path: {sorted(slugs)}")
+    check_route_names(args.routes, paths=False)

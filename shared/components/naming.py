@@ -36,17 +36,28 @@ def merged(
     defaults: Mapping[str, Any],
     extra: Mapping[str, Any] | None,
     insisted: Mapping[str, Any],
+    *,
+    auto_named: tuple[str, ...] = ("name",),
+    refused: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for one resource: the component's defaults, overridden by the caller's
     `extra` arguments, overridden by what the component insists on. A caller who sets an
-    insisted argument is told so, rather than silently overridden; tags are merged, ours last."""
+    insisted argument, a physical name (`auto_named`) or an argument the component refuses is
+    told so, rather than silently overridden; tags are merged, ours last."""
     extra = dict(extra or {})
-    refused = sorted(k for k in extra if k in insisted and k != "tags")
-    if refused:
-        raise ValueError(
-            f"{resource}: {', '.join(refused)} cannot be set by the caller; the component "
-            "sets it (see its 'Default settings')."
-        )
+    problems = [
+        f"{key} cannot be set by the caller; the component sets it (see its 'Default settings')"
+        for key in sorted(extra)
+        if key in insisted and key != "tags"
+    ]
+    problems += [
+        f"{key}: the resource is auto-named, so a replacement never collides with the old one"
+        for key in sorted(extra)
+        if key in auto_named
+    ]
+    problems += [f"{key}: {why}" for key, why in sorted((refused or {}).items()) if key in extra]
+    if problems:
+        raise ValueError(f"{resource}: " + "; ".join(problems) + ".")
     args = {**defaults, **extra, **{k: v for k, v in insisted.items() if k != "tags"}}
     if "tags" in insisted or "tags" in defaults or "tags" in extra:
         args["tags"] = {

@@ -39,6 +39,7 @@ from shared.components.api import (
     Route,
     Stage,
     access_log_format,
+    check_route_names,
 )
 from shared.components.function import allow_api_gateway
 
@@ -184,7 +185,7 @@ class RestApi(pulumi.ComponentResource):
         published = aws.apigateway.Stage(
             f"{self._name}-{stage.name}",
             **naming.merged(
-                TYPE,
+                f"{TYPE} stage",
                 defaults={
                     "variables": stage.variables or None,
                     "xray_tracing_enabled": stage.tracing,
@@ -279,6 +280,4 @@ def _check(args: RestApiArgs) -> None:
             f"logging_level must be one of {', '.join(EXECUTION_LOG_LEVELS)}, "
             f"got {args.stage.logging_level!r}"
         )
-    slugs = [r.slug for r in args.routes]
-    if len(set(slugs)) != len(slugs):
-        raise ValueError(f"two routes share a method and path: {sorted(slugs)}")
+    check_route_names(args.routes, paths=True)

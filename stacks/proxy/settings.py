@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pulumi
 
 from shared.components import config
+from shared.components.api import MAX_REST_INTEGRATION_TIMEOUT_MS
 from shared.components.config import setting
 
 
@@ -17,7 +18,10 @@ class Settings:
         may_be_secret=True,
     )
     integration_timeout_ms: int = setting(
-        29_000, minimum=50, maximum=29_000, description="Milliseconds API Gateway waits"
+        MAX_REST_INTEGRATION_TIMEOUT_MS,
+        minimum=50,
+        maximum=MAX_REST_INTEGRATION_TIMEOUT_MS,
+        description="Milliseconds API Gateway waits",
     )
     stage_rate_limit: float = setting(
         50.0, minimum=0.1, maximum=10_000, description="Stage requests per second"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from shared.components import config
+from shared.components.api import MAX_HTTP_INTEGRATION_TIMEOUT_MS
 from shared.components.config import setting
 
 LIVE = "live"
@@ -23,7 +24,10 @@ class Settings:
     )
     burst_limit: int = setting(100, minimum=1, maximum=5_000, description="Burst per stage")
     integration_timeout_ms: int = setting(
-        29_000, minimum=50, maximum=30_000, description="Milliseconds API Gateway waits"
+        29_000,
+        minimum=50,
+        maximum=MAX_HTTP_INTEGRATION_TIMEOUT_MS,
+        description="Milliseconds API Gateway waits",
     )
     log_retention_days: int = setting(
         7, choices=config.LOG_RETENTION_DAYS, description="Days CloudWatch keeps the logs"

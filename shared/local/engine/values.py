@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.output import Unknown
+
+from shared.local.engine.sdk import Unknown
 
 
 def is_unknown(value: Any) -> bool:

@@ -24,7 +24,7 @@ def load_examples(name: str = DATASET_NAME) -> list[LabelledText]:
     """Read one shipped CSV into examples, failing loudly on a malformed row.
 
     Read through importlib.resources so it also works from an installed wheel
-    (pyproject ships `shared/model/data/*` as package data).
+    (pyproject ships `shared/local/model/data/*` as package data).
     """
     raw = resources.files("shared.local.model").joinpath("data", name).read_text(encoding="utf-8")
     examples = []
