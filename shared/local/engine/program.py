@@ -174,34 +174,31 @@ def _program_context(program_dir: Path) -> Iterator[None]:
     old_cwd, old_path = os.getcwd(), list(sys.path)
     os.chdir(program_dir)
     sys.path.insert(0, str(program_dir))
-    _forget_modules_under(program_dir)
+    _forget_program_modules(sys.modules)
+    before = set(sys.modules)
     try:
         yield
     finally:
-        _forget_modules_under(program_dir)
+        # Only what this run imported is looked at: sys.modules holds hundreds of modules.
+        added = {name: sys.modules[name] for name in set(sys.modules) - before}
+        _forget_program_modules(added, program_dir)
         os.chdir(old_cwd)
         sys.path[:] = old_path
 
 
-def _forget_modules_under(program_dir: Path) -> None:
-    """Drop from sys.modules every module loaded from `program_dir` (files and namespace
-    packages alike), and any module whose name a program folder may shadow."""
-    for name, module in list(sys.modules.items()):
+def _forget_program_modules(modules: dict[str, Any], program_dir: Path | None = None) -> None:
+    """Drop from sys.modules, among `modules`, those a program folder may shadow (`settings`,
+    `functions.*`) and, given `program_dir`, every one loaded from it (files and namespace
+    packages alike)."""
+    folder = f"{program_dir}{os.sep}" if program_dir else None
+    for name, module in list(modules.items()):
         locations = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
-        if (
-            any(loc and _inside(Path(loc), program_dir) for loc in locations)
-            or name.split(".")[0] in _PROGRAM_MODULE_NAMES
+        if name.split(".")[0] in _PROGRAM_MODULE_NAMES or (
+            folder and any(isinstance(loc, str) and loc.startswith(folder) for loc in locations)
         ):
-            del sys.modules[name]
+            sys.modules.pop(name, None)
 
 
 # Top-level names every stack folder uses for its own modules: whichever project imported them
 # last must not serve them to the next one.
 _PROGRAM_MODULE_NAMES = {"settings", "functions"}
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder)
-    except OSError:
-        return False
