@@ -2,9 +2,21 @@
 and the registry of them.
 
 A provider turns one Pulumi resource type into calls on the emulator's AWS APIs:
-- `create(ctx, want) -> Created(id, outputs)`, `read(ctx, have)`, `update(ctx, have, want) ->
-  outputs` and `delete(ctx, have)`, all four abstract; a resource AWS cannot change in place
-  derives from `Immutable`, whose `update` is never called.
+- `create(ctx, want) -> Created(id, outputs)`, `read(ctx, have) -> live inputs`,
+  `update(ctx, have, want) -> outputs` and `delete(ctx, have)`, all four abstract; a resource
+  AWS cannot change in place derives from `Immutable`, whose `update` is never called.
+- `inputs`: every input it applies. A program that sets any other input is refused at plan
+  time, naming the resource and the property: an input the engine would drop would leave a
+  resource that says "created" and behaves otherwise (an API answering 403).
+- `outputs`: the outputs it computes beyond its inputs (which are echoed back as outputs). A
+  program reading any other output of the type is refused the same way.
+- `read` returns the live value of every applied input it can read back, in the form the
+  state records (Pulumi's camelCase, plain JSON), so the engine shows drift and repairs it.
+- `find(ctx, want)`: the id of a live resource a create of `want` made, by its physical name
+  or identity. A run killed between a create and its record leaves such a resource; the next
+  run finds it and removes it before creating again, so nothing is duplicated or orphaned.
+- `settle(ctx, created)`: waits, once at the end of a run, until what this provider created is
+  usable (a Lambda function Active), so new resources are waited for together, not in turn.
 - `updatable`: the inputs that change in place; a change to any other input replaces the
   resource, as the AWS provider would.
 - `auto_name`: which input names the resource when the program sets none (see naming.py; the
@@ -135,8 +147,20 @@ class Provider(abc.ABC):
     type_token: ClassVar[str]
     # The boto3 service its calls go to.
     service: ClassVar[str]
+    # Every input the provider applies (see the module doc). None only while a provider is
+    # being written; tests/engine/test_registry.py requires every registered one to declare.
+    inputs: ClassVar[frozenset[str] | None] = None
+    # The outputs `create` and `update` compute beyond the inputs.
+    outputs: ClassVar[frozenset[str]] = frozenset()
     updatable: ClassVar[frozenset[str]] = frozenset()
     auto_name: ClassVar[AutoName | None] = None
+    # Resources of other types this one needs on AWS though a program may declare no dependency
+    # on them: {type token: the inputs both carry with equal values}. An Integration needs the
+    # Method of its API, resource and verb; the engine applies it after any such resource of
+    # the run, as AWS's order demands, whatever order the program declared them in.
+    after: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # Error codes of this provider's service that also mean "no such resource".
+    not_found_codes: ClassVar[frozenset[str]] = frozenset()
     # The inputs that name the resource within AWS when AWS does not make its id. A replacement
     # that keeps every one of them cannot make the new resource next to the old one (AWS
     # answers with a conflict, or a put call overwrites the old one and deleting the old copy
@@ -149,8 +173,10 @@ class Provider(abc.ABC):
         (nothing unrecorded must be left behind to block the next attempt)."""
 
     @abc.abstractmethod
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        """Fetch the live resource; a not-found ClientError means it vanished."""
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs | object:
+        """Fetch the live resource; a not-found ClientError means it vanished. Returns the
+        live value of every applied input it can read back, keyed and shaped as the record's
+        inputs (an input left out is not compared); what the engine compares to find drift."""
 
     @abc.abstractmethod
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
@@ -160,6 +186,19 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def delete(self, ctx: Context, have: ResourceRecord) -> None: ...
 
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        """The id of the live resource a `create(ctx, want)` made, or None. `want` carries the
+        physical name the create was given (its auto-name filled in)."""
+        return None
+
+    def settle(self, ctx: Context, created: list[ResourceRecord]) -> None:
+        """Wait until the resources this provider created in the run are usable; most are as
+        soon as `create` returns."""
+        return None
+
+    def is_not_found(self, error: ClientError) -> bool:
+        return is_not_found(error) or error_code(error) in self.not_found_codes
+
     def client(self, ctx: Context, inputs: Inputs) -> Client:
         """The client for this provider's service in the resource's region."""
         return ctx.client(self.service, inputs.get("region"))
@@ -168,7 +207,7 @@ class Provider(abc.ABC):
         try:
             self.read(ctx, have)
         except ClientError as error:
-            if is_not_found(error):
+            if self.is_not_found(error):
                 return False
             raise
         return True
@@ -177,7 +216,7 @@ class Provider(abc.ABC):
         try:
             self.delete(ctx, have)
         except ClientError as error:
-            if not is_not_found(error):
+            if not self.is_not_found(error):
                 raise
 
 
