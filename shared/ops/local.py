@@ -28,6 +28,7 @@ def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = N
         context=Context(emulator.server().url, emulator.REGION),
         state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
         out=out,
+        command_name=stack,
     )
 
 
@@ -46,15 +47,32 @@ def deploy(
     stack: str, *, out: Out = print, overrides: dict[str, str] | None = None
 ) -> dict[str, StackOutput]:
     eng = engine(stack, out=out, overrides=overrides)
-    return _reported(eng.up(before_apply=lambda plan: start_dependencies(eng.config, out)))
+    return _reported(eng.up(before_apply=lambda: start_dependencies(eng.config, out)))
 
 
 def preview(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Plan:
-    """The plan only: reads recorded state, touches neither the emulator nor any endpoint."""
+    """The plan only, nothing changes. A deployed stack is read back from the emulator
+    (started if need be), so what vanished or drifted behind the engine's back shows."""
     eng = engine(stack, out=out, overrides=overrides)
-    plan = eng.plan()
+    deployed = eng.is_deployed()
+    if deployed:
+        start_dependencies({}, out)  # the emulator only: reading needs no model
+    plan = eng.plan(live=deployed)
     eng.show(plan)
     return plan
+
+
+def refresh(stack: str, *, out: Out = print) -> tuple[int, int]:
+    """Read every recorded resource back from the emulator and make the state say what it
+    holds; returns (forgotten, drifted)."""
+    eng = engine(stack, out=out)
+    start_dependencies({}, out)
+    gone, drifted = eng.refresh()
+    out(
+        f"Refreshed {stack}: {gone} gone from the emulator and forgotten, {drifted} drifted "
+        "(the next deploy puts back what the program declares)."
+    )
+    return gone, drifted
 
 
 def destroy(stack: str, *, out: Out = print) -> int:

@@ -174,7 +174,7 @@ def test_resources_vanished_from_emulator_are_recreated(harness):
 def test_unsupported_type_is_reported_before_anything_is_applied(engine_harness):
     harness = engine_harness("unsupported", PROJECT, name=f"engine-{uuid.uuid4().hex[:8]}")
 
-    with pytest.raises(UserError, match=r"aws:sqs/queue:Queue"):
+    with pytest.raises(UserError, match=r"aws:ec2/vpc:Vpc"):
         harness.up()
 
     assert harness.state().resources == {}

@@ -6,7 +6,15 @@ A run has two passes over the same program:
 2. apply: the program runs again and each resource is created, updated or replaced the moment
    the runtime registers it (so in dependency order), its real id and outputs flowing back into
    the program. Resources the program no longer declares are deleted last, dependents first.
-The state is written after every resource; see state.py for why that makes runs resumable.
+Each change is journaled as it happens and a create is journaled as pending before the emulator
+is asked (state.py), so a run killed at any moment is followed by one that converges: it finds
+what a pending create made and removes it before creating again.
+
+The plan is strict: an input the provider of a type does not apply (`Provider.inputs`) is
+refused by name before anything changes, instead of being dropped. When the stack was applied
+before, the plan reads every recorded resource back from the emulator, so a resource deleted
+or changed behind the engine's back shows as such (and is repaired), and a state applied to
+another emulator, or to one since wiped, is refused with the ways out.
 
 A resource the program gives no name is auto-named as pulumi-aws does (naming.py).
 
@@ -25,8 +33,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -35,10 +43,16 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import UserError
-from shared.local.engine import program
+from shared.local.engine import identity, program
 from shared.local.engine.naming import Checked, adopt_legacy_name, check
 from shared.local.engine.providers import REGISTRY, Context, Desired, Provider
-from shared.local.engine.state import ResourceRecord, StateStore, exclusive
+from shared.local.engine.state import (
+    Emulator,
+    PendingCreate,
+    ResourceRecord,
+    StateStore,
+    exclusive,
+)
 from shared.local.engine.values import is_unknown, plain
 
 
@@ -71,10 +85,23 @@ class Step:
         return f"  {SYMBOLS[self.action]:>2} {self.action.value:<8} {self.type}  {self.name}{why}"
 
 
+@dataclass(frozen=True)
+class Live:
+    """A recorded resource as the emulator holds it: gone, or these inputs differ (drift)."""
+
+    vanished: bool = False
+    drift: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Plan:
     steps: list[Step] = field(default_factory=list)
     outputs: dict[str, program.ProgramOutput] = field(default_factory=dict)
+    # Every resource the program declares, by state key, as the preview saw it.
+    registrations: dict[str, program.Registration] = field(default_factory=dict)
+    # What reading the recorded resources back found, by state key (only for those that
+    # vanished or drifted); empty when the plan did not read the emulator.
+    live: dict[str, Live] = field(default_factory=dict)
 
     def count(self, action: Action) -> int:
         return sum(1 for s in self.steps if s.action is action)
@@ -90,6 +117,19 @@ class Plan:
 
 class ApplyError(UserError):
     """An emulator call failed; everything applied before it is recorded."""
+
+
+class EmulatorMismatch(UserError):
+    """The state was applied to another emulator than the one at hand, or to one since wiped."""
+
+
+class UnappliedInputs(UserError):
+    """A program sets inputs the engine would not apply: refused before anything changes."""
+
+
+# How long a resource waits for a prerequisite (`Provider.after`) with no resource applied
+# meanwhile, before it is applied anyway and AWS's own answer reports what is missing.
+PREREQUISITE_PATIENCE_S = 10.0
 
 
 def diff(
@@ -130,6 +170,18 @@ def replace_order(
     return None
 
 
+def unapplied_inputs(provider: Provider, reg: program.Registration) -> list[str]:
+    """The inputs `reg` sets that its provider does not apply."""
+    if provider.inputs is None:
+        return []
+    return sorted(k for k, v in reg.inputs.items() if v is not None and k not in provider.inputs)
+
+
+def _could_be_equal(planned: Any, actual: Any) -> bool:
+    """Whether a value the preview saw (maybe unknown then) can be the value now applied."""
+    return is_unknown(planned) or plain(planned) == plain(actual)
+
+
 class Engine:
     """Plans, applies and destroys one project's stack (one environment) on the emulator."""
 
@@ -142,6 +194,7 @@ class Engine:
         context: Context,
         state_path: Path,
         out: Callable[[str], None] = print,
+        command_name: str | None = None,
     ) -> None:
         self.program_dir = program_dir
         self.project = project
@@ -150,6 +203,8 @@ class Engine:
         self.ctx = context
         self.state_path = state_path
         self.out = out
+        # The name the tasks know the stack by (`--stack=<it>`), for the commands messages offer.
+        self.command_name = command_name or project
         self._apply_lock = threading.Lock()
 
     @property
@@ -158,22 +213,39 @@ class Engine:
 
     # -- plan ---------------------------------------------------------------------------------
 
-    def plan(self) -> Plan:
+    def plan(self, *, live: bool = False) -> Plan:
+        """What applying the program would do. With `live`, the recorded resources are first
+        read back from the emulator (which must be running): vanished or drifted ones plan to
+        be repaired."""
         state = StateStore(self.state_path)
         plan = Plan()
+        if live and (state.resources or state.retired):
+            self._check_emulator(state)
+            plan.live = self._read_live(state)
         unsupported: set[str] = set()
-        declared: set[str] = set()
+        unapplied: list[str] = []
 
         def resolve(reg: program.Registration) -> program.Resolution:
-            declared.add(reg.urn)
+            plan.registrations[reg.urn] = reg
             provider = REGISTRY.get(reg.type)
             if provider is None:
                 unsupported.add(reg.type)
                 return "", {}
-            have = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
+            if refused := unapplied_inputs(provider, reg):
+                unapplied.append(f"{reg.type} {reg.name!r}: {', '.join(refused)}")
+            recorded = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
+            seen = plan.live.get(reg.urn)
             # A new auto-name is made when applying; until then it is unknown.
-            new = check(provider.auto_name, reg.name, reg.inputs, have, generate=False)
+            new = check(provider.auto_name, reg.name, reg.inputs, recorded, generate=False)
+            if seen is not None and seen.vanished:
+                plan.steps.append(
+                    Step(Action.CREATE, reg.type, reg.name, ("gone from the emulator",))
+                )
+                return "", {k: v for k, v in new.inputs.items() if not is_unknown(v)}
+            have = _as_seen(recorded, seen)
             action, changed = diff(provider, have, new.inputs)
+            if seen is not None and seen.drift:
+                changed = tuple(f"{k} (drifted)" if k in seen.drift else k for k in changed)
             plan.steps.append(Step(action, reg.type, reg.name, changed))
             known = {k: v for k, v in new.inputs.items() if not is_unknown(v)}
             if have is None or action is Action.REPLACE:
@@ -186,8 +258,14 @@ class Engine:
                 f"The local engine cannot apply these resource types used by {self.project}: "
                 f"{', '.join(sorted(unsupported))}. Nothing was changed."
             )
+        if unapplied:
+            raise UnappliedInputs(
+                f"The local engine does not apply these inputs of {self.project}, so the "
+                f"resources would not behave as declared: {'; '.join(unapplied)}. Remove them "
+                "or deploy to an AWS environment. Nothing was changed."
+            )
         for key, record in state.resources.items():
-            if key not in declared:
+            if key not in plan.registrations:
                 plan.steps.append(Step(Action.DELETE, record.type, record.name))
         for record in state.retired.values():
             plan.steps.append(Step(Action.DELETE, record.type, record.name, ("replaced",)))
@@ -199,53 +277,142 @@ class Engine:
             if step.action is not Action.SAME:
                 self.out(step.describe())
 
+    def _check_emulator(self, state: StateStore) -> None:
+        """Refuse a state applied to another emulator, or to this one before it was wiped."""
+        recorded = state.emulator
+        if recorded is None:
+            return  # written before states recorded it: the first apply records it
+        here = self._emulator()
+        if here.instance == recorded.instance:
+            return
+        ways_out = (
+            f"run `invoke refresh --stack={self.command_name}` to keep only what this emulator "
+            f"holds, or `invoke reset` to wipe the emulator and every local state."
+        )
+        if here.url != recorded.url:
+            port = recorded.url.rsplit(":", 1)[-1]
+            raise EmulatorMismatch(
+                f"{self.what} was deployed to the emulator at {recorded.url}, but the emulator "
+                f"at {here.url} is another one, without its resources. Nothing was changed. "
+                f"Use that emulator again (AIGW_EMULATOR_PORT={port}), or {ways_out}"
+            )
+        raise EmulatorMismatch(
+            f"The emulator at {here.url} was wiped since {self.what} was deployed to it: the "
+            f"{len(state.resources)} resources its state records are gone. Nothing was "
+            f"changed. To deploy again, {ways_out}"
+        )
+
+    def _emulator(self) -> Emulator:
+        return Emulator(self.ctx.endpoint_url, identity.instance_id(self.ctx))
+
+    def _read_live(self, state: StateStore) -> dict[str, Live]:
+        """Read every recorded resource back: the ones that vanished or drifted."""
+        found: dict[str, Live] = {}
+        for key, record in state.resources.items():
+            provider = REGISTRY.get(record.type)
+            if provider is None:
+                continue
+            try:
+                live = provider.read(self.ctx, record)
+            except ClientError as error:
+                if provider.is_not_found(error):
+                    found[key] = Live(vanished=True)
+                    continue
+                raise ApplyError(
+                    f"Could not read {record.type} {record.name!r} back from the emulator: "
+                    f"{error}. Nothing was changed."
+                ) from None
+            except BotoCoreError as error:
+                raise ApplyError(
+                    f"Could not reach the emulator at {self.ctx.endpoint_url} ({error}). "
+                    "Nothing was changed; start it with `invoke emulator.start`."
+                ) from None
+            if drift := _drift(provider, record, live):
+                found[key] = Live(drift=drift)
+        return found
+
     # -- apply --------------------------------------------------------------------------------
 
     def up(
-        self, before_apply: Callable[[Plan], None] | None = None
+        self, before_apply: Callable[[], None] | None = None
     ) -> dict[str, program.ProgramOutput]:
-        """Plan, show the plan, then apply it. `before_apply` runs once the plan is known to be
-        valid (it starts the emulator), so a config error or unsupported type changes nothing."""
+        """Plan, show the plan, then apply it. `before_apply` starts what the apply needs (the
+        emulator): before the plan when the stack has state to read back, else once the plan
+        is known to be valid, so a config error or an unsupported type changes nothing."""
         with exclusive(self._lock_path(), self.what):
-            plan = self.plan()
-            self.show(plan)
-            if before_apply is not None:
-                before_apply(plan)
             state = StateStore(self.state_path)
-            if self._up_to_date(plan, state):
-                # Nothing to apply and nothing vanished: the preview already knows the outputs,
-                # so the program need not run a second time.
-                return self._record_outputs(state, plan.outputs)
-            failure: list[BaseException] = []
-            declared: set[str] = set()
+            deployed = bool(state.resources or state.retired or state.pending)
+            if deployed and before_apply is not None:
+                before_apply()
+            plan = self.plan(live=deployed)
+            self.show(plan)
+            if not deployed and before_apply is not None:
+                before_apply()
+            state = StateStore(self.state_path)
+            try:
+                return self._up(plan, state)
+            finally:
+                state.close()
 
-            def resolve(reg: program.Registration) -> program.Resolution:
+    def _up(self, plan: Plan, state: StateStore) -> dict[str, program.ProgramOutput]:
+        self._recover(state)
+        if state.emulator is None or state.emulator.url != self.ctx.endpoint_url:
+            state.set_emulator(self._emulator())
+        if self._up_to_date(plan, state):
+            # Nothing to apply and nothing vanished: the preview already knows the outputs,
+            # so the program need not run a second time.
+            return self._record_outputs(state, plan.outputs)
+        failure: list[BaseException] = []
+        run = _Run(plan)
+
+        def resolve(reg: program.Registration) -> program.Resolution:
+            run.arrived(reg)
+            try:
+                run.wait_for_prerequisites(reg, self._prerequisites(plan, run, reg), failure)
                 with self._apply_lock:  # one resource at a time: ordered output, simple state
-                    declared.add(reg.urn)
                     if failure:
                         raise RuntimeError(f"skipped {reg.name}: an earlier resource failed")
                     try:
-                        return self._apply(state, reg)
+                        resolution = self._apply(state, reg, plan.live.get(reg.urn), run)
                     except BaseException as error:
                         failure.append(error)
                         raise
+            finally:
+                run.done(reg.urn)
+            return resolution
 
-            try:
-                outputs = self._run(resolve, preview=False)
-            except BaseException:
-                if failure:
-                    raise failure[0] from None
-                raise
-            self._delete(state, [k for k in state.resources if k not in declared], retired=True)
-            return self._record_outputs(state, outputs)
+        try:
+            outputs = self._run(resolve, preview=False)
+        except BaseException:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            self._settle(run)
+        self._delete(state, [k for k in state.resources if k not in run.seen], retired=True)
+        return self._record_outputs(state, outputs)
+
+    def _prerequisites(self, plan: Plan, run: _Run, reg: program.Registration) -> set[str]:
+        """The resources of this run `reg` must follow: what it depends on, and what its type
+        needs on AWS (`Provider.after`) among the resources not applied yet."""
+        keys = {d for d in reg.dependencies if d in plan.registrations and d != reg.urn}
+        provider = REGISTRY[reg.type]
+        for other_type, shared in provider.after.items():
+            for key, planned in plan.registrations.items():
+                if planned.type != other_type or key == reg.urn:
+                    continue
+                other = run.registered.get(key, planned)  # its real inputs once it arrived
+                if all(_could_be_equal(other.inputs.get(p), reg.inputs.get(p)) for p in shared):
+                    keys.add(key)
+        return keys
 
     def _up_to_date(self, plan: Plan, state: StateStore) -> bool:
-        if plan.has_changes or not all(o.known for o in plan.outputs.values()):
-            return False
-        try:
-            return all(REGISTRY[r.type].exists(self.ctx, r) for r in state.resources.values())
-        except (ClientError, BotoCoreError):
-            return False  # let the full apply run and report what is wrong
+        return (
+            not plan.has_changes
+            and not plan.live
+            and not state.pending
+            and all(o.known for o in plan.outputs.values())
+        )
 
     @staticmethod
     def _record_outputs(
@@ -256,21 +423,26 @@ class Engine:
         )
         return dict(outputs)
 
-    def _apply(self, state: StateStore, reg: program.Registration) -> program.Resolution:
+    def _apply(
+        self, state: StateStore, reg: program.Registration, seen: Live | None, run: _Run
+    ) -> program.Resolution:
         provider = REGISTRY[reg.type]
-        have = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
-        new = check(provider.auto_name, reg.name, reg.inputs, have)
-        action, _ = diff(provider, have, new.inputs)
+        recorded = adopt_legacy_name(provider.auto_name, state.resources.get(reg.urn))
+        new = check(provider.auto_name, reg.name, reg.inputs, recorded)
         note = ""
+        if seen is not None and seen.vanished:
+            have, action, note = None, Action.CREATE, "  (it had vanished from the emulator)"
+        else:
+            have = _as_seen(recorded, seen)
+            action, _ = diff(provider, have, new.inputs)
+            if seen is not None and seen.drift:
+                note = f"  (repaired drift: {', '.join(sorted(seen.drift))})"
         started = time.perf_counter()
         try:
-            if have is not None and action in (Action.SAME, Action.UPDATE):
-                if not provider.exists(self.ctx, have):
-                    action, note = Action.CREATE, "  (it had vanished from the emulator)"
-                elif action is Action.SAME:
-                    return have.id, {**new.inputs, **have.outputs}
+            if action is Action.SAME and have is not None:
+                return have.id, {**new.inputs, **have.outputs}
             if have is None or action is Action.CREATE:
-                created = provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
+                created = self._create(state, provider, reg, new)
                 resource_id, outputs = created.id, created.outputs
             elif action is Action.UPDATE:
                 want = Desired(reg.urn, reg.name, new.inputs)
@@ -282,7 +454,7 @@ class Engine:
                 if reason is not None:
                     self._delete_replaced(state, reg, provider, have, reason)
                     note = f"  (the old one deleted first: {reason})"
-                created = provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
+                created = self._create(state, provider, reg, new)
                 resource_id, outputs = created.id, created.outputs
                 if reason is None and resource_id != have.id:
                     state.retire(reg.urn, have)  # deleted at the end of the run
@@ -291,24 +463,71 @@ class Engine:
                 f"Could not {action.value} {reg.type} {reg.name!r}: {error}. "
                 "Everything applied before it is recorded; fix the cause and deploy again."
             ) from None
-        state.put(
-            reg.urn,
-            ResourceRecord(
-                reg.type,
-                reg.name,
-                resource_id,
-                plain(new.inputs),
-                plain(outputs),
-                sorted(reg.dependencies),
-                list(new.defaults),
-            ),
+        record = ResourceRecord(
+            reg.type,
+            reg.name,
+            resource_id,
+            plain(new.inputs),
+            plain(outputs),
+            sorted(reg.dependencies),
+            list(new.defaults),
         )
+        state.put(reg.urn, record)
+        if action in (Action.CREATE, Action.REPLACE):
+            run.created.setdefault(reg.type, []).append(record)
         elapsed = time.perf_counter() - started
         self.out(
             f"  {SYMBOLS[action]:>2} {action.value + 'd':<9} {reg.type}  {reg.name}"
             f"  {elapsed * 1000:.0f} ms{note}"
         )
         return resource_id, {**new.inputs, **outputs}
+
+    def _create(
+        self, state: StateStore, provider: Provider, reg: program.Registration, new: Checked
+    ) -> Any:
+        """Create, journaled as pending first: a run killed inside the call leaves the next
+        one what it needs to find the resource (its physical name among the inputs)."""
+        state.begin_create(reg.urn, PendingCreate(reg.type, reg.name, plain(new.inputs)))
+        try:
+            return provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
+        except BaseException:
+            state.end_create(reg.urn)  # the create undid its own calls (Provider.create)
+            raise
+
+    def _recover(self, state: StateStore) -> None:
+        """Pending creates of a run that was killed: remove what they made, so the create
+        can run again without "already exists" and nothing is left unrecorded."""
+        recorded_ids = {
+            (r.type, r.id) for r in [*state.resources.values(), *state.retired.values()]
+        }
+        for key, pending in list(state.pending.items()):
+            provider = REGISTRY.get(pending.type)
+            if provider is None:
+                state.end_create(key)
+                continue
+            try:
+                found = provider.find(self.ctx, Desired(key, pending.name, pending.inputs))
+                if found is not None and (pending.type, found) not in recorded_ids:
+                    orphan = ResourceRecord(pending.type, pending.name, found, pending.inputs, {})
+                    provider.delete_if_present(self.ctx, orphan)
+                    self.out(
+                        f"   - removed   {pending.type}  {pending.name}  (made by a run that was "
+                        "interrupted before recording it)"
+                    )
+            except (ClientError, BotoCoreError) as error:
+                raise ApplyError(
+                    f"Could not clean up {pending.type} {pending.name!r}, left by an interrupted "
+                    f"run: {error}. Nothing else was changed; run the command again."
+                ) from None
+            state.end_create(key)
+
+    def _settle(self, run: _Run) -> None:
+        """Wait for what was created to be usable, each provider's resources together."""
+        for type_token, records in run.created.items():
+            try:
+                REGISTRY[type_token].settle(self.ctx, records)
+            except (ClientError, BotoCoreError) as error:
+                raise ApplyError(f"{type_token} did not become ready: {error}.") from None
 
     def _delete_replaced(
         self,
@@ -329,17 +548,58 @@ class Engine:
             ) from None
         state.remove(reg.urn)
 
+    # -- refresh ------------------------------------------------------------------------------
+
+    def refresh(self) -> tuple[int, int]:
+        """Read every recorded resource back from the emulator at hand and make the state say
+        what it holds: vanished ones are forgotten, drifted inputs take their live values (the
+        next deploy puts back what the program declares). Returns (forgotten, drifted)."""
+        with exclusive(self._lock_path(), self.what):
+            state = StateStore(self.state_path)
+            try:
+                self._recover(state)
+                gone = drifted = 0
+                self.out(f"Refreshing {self.what}: {len(state.resources)} resources")
+                for key, seen in self._read_live(state).items():
+                    record = state.resources[key]
+                    if seen.vanished:
+                        state.remove(key)
+                        gone += 1
+                        self.out(f"   - gone      {record.type}  {record.name}")
+                    else:
+                        state.put(key, replace(record, inputs={**record.inputs, **seen.drift}))
+                        drifted += 1
+                        self.out(
+                            f"   ~ drifted   {record.type}  {record.name}  "
+                            f"({', '.join(sorted(seen.drift))})"
+                        )
+                for key, record in list(state.retired.items()):
+                    if not REGISTRY[record.type].exists(self.ctx, record):
+                        state.forget_retired(key)
+                state.set_emulator(self._emulator())
+                return gone, drifted
+            except (ClientError, BotoCoreError) as error:
+                raise ApplyError(f"Could not refresh {self.what}: {error}.") from None
+            finally:
+                state.close()
+
     # -- destroy ------------------------------------------------------------------------------
 
     def destroy(self) -> int:
         """Delete everything this stack recorded; returns how many resources were deleted."""
         with exclusive(self._lock_path(), self.what):
             state = StateStore(self.state_path)
-            count = len(state.resources) + len(state.retired)
-            self.out(f"Destroying {self.what}: {count} resources")
-            self._delete(state, list(state.resources), retired=True)
-            state.set_outputs({})
-            return count
+            try:
+                if state.resources or state.retired:
+                    self._check_emulator(state)
+                self._recover(state)
+                count = len(state.resources) + len(state.retired)
+                self.out(f"Destroying {self.what}: {count} resources")
+                self._delete(state, list(state.resources), retired=True)
+                state.set_outputs({})
+                return count
+            finally:
+                state.close()
 
     def _delete(self, state: StateStore, keys: list[str], *, retired: bool) -> None:
         """Delete records, each before anything it depends on."""
@@ -373,7 +633,8 @@ class Engine:
         }
 
     def is_deployed(self) -> bool:
-        return bool(StateStore(self.state_path).resources)
+        state = StateStore(self.state_path)
+        return bool(state.resources or state.retired or state.pending)
 
     def _run(
         self, resolver: program.Resolver, *, preview: bool
@@ -384,6 +645,77 @@ class Engine:
 
     def _lock_path(self) -> Path:
         return self.state_path.with_suffix(".lock")
+
+
+class _Run:
+    """One apply pass: which resources arrived and were applied, what was created, and the
+    waiting of resources for their prerequisites."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.registered: dict[str, program.Registration] = {}
+        self.applied: set[str] = set()
+        self.created: dict[str, list[ResourceRecord]] = {}
+        self._changed = threading.Condition()
+
+    @property
+    def seen(self) -> set[str]:
+        return set(self.registered)
+
+    def arrived(self, reg: program.Registration) -> None:
+        with self._changed:
+            self.registered[reg.urn] = reg
+            self._changed.notify_all()
+
+    def done(self, key: str) -> None:
+        with self._changed:
+            self.applied.add(key)
+            self._changed.notify_all()
+
+    def wait_for_prerequisites(
+        self, reg: program.Registration, keys: Iterable[str], failure: list[BaseException]
+    ) -> None:
+        """Block until each of `keys` is applied. Waiting stops early if the run failed, or if
+        nothing got applied for PREREQUISITE_PATIENCE_S (a prerequisite the program never
+        registers in this pass: AWS's answer then says what is missing)."""
+        waiting = set(keys)
+        with self._changed:
+            progress = len(self.applied)
+            deadline = time.monotonic() + PREREQUISITE_PATIENCE_S
+            while waiting - self.applied and not failure:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._changed.wait(remaining)
+                if len(self.applied) != progress:
+                    progress = len(self.applied)
+                    deadline = time.monotonic() + PREREQUISITE_PATIENCE_S
+
+
+def _as_seen(record: ResourceRecord | None, seen: Live | None) -> ResourceRecord | None:
+    """The record as the emulator holds it: drifted inputs take their live values."""
+    if record is None or seen is None or not seen.drift:
+        return record
+    return replace(record, inputs={**record.inputs, **seen.drift})
+
+
+def _drift(provider: Provider, record: ResourceRecord, live: object) -> dict[str, Any]:
+    """The applied inputs whose live value differs from the recorded one. A provider that
+    does not declare its inputs, or whose read returns no mapping, compares nothing."""
+    if provider.inputs is None or not isinstance(live, dict):
+        return {}
+    drift = {}
+    for key, value in live.items():
+        if key not in provider.inputs:
+            continue
+        value, recorded = plain(value), record.inputs.get(key)
+        if value != recorded and not (_empty(value) and _empty(recorded)):
+            drift[key] = value
+    return drift
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == [] or value == ""
 
 
 def _dependents_first(doomed: dict[str, ResourceRecord]) -> list[str]:

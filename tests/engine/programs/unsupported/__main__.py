@@ -3,4 +3,4 @@
 import pulumi_aws as aws
 
 aws.apigateway.RestApi("api", name="never-created")
-aws.sqs.Queue("queue")
+aws.ec2.Vpc("network", cidr_block="10.0.0.0/16")
