@@ -1,9 +1,15 @@
-"""Lambda functions and their resource-policy permissions on the emulator.
+"""Lambda functions, their aliases, resource-policy permissions and layer versions on the
+emulator.
+
+A new function is `Pending` for a while (AWS: seconds; MiniStack 1.5.33: about half a second).
+`create` does not wait for it: what programs make right after a function (a permission, an
+alias, an API integration naming its ARN) needs only the function to exist, on AWS as on
+MiniStack, so `settle` waits for all the run's new functions together at the end. An update
+still waits for `Active` / `Successful` between its calls, because AWS refuses a second update
+while one is in progress.
 
 Where MiniStack 1.5.33 differs from AWS (the calls below stay the AWS ones):
-- A new or updated function reports `State: Pending` / `LastUpdateStatus: InProgress` for about
-  half a second and can already be invoked meanwhile; AWS refuses a second update while one is in
-  progress, so every change waits for `Active` / `Successful` as the AWS provider does.
+- A Pending function can already be invoked and updated; AWS refuses both.
 - Python zips run in MiniStack's own interpreter, whatever `runtime` says.
 - Removing the last permission leaves an empty policy (`get_policy` answers with no statements)
   where AWS answers ResourceNotFoundException; `read` treats both as "gone".
@@ -13,6 +19,8 @@ Where MiniStack 1.5.33 differs from AWS (the calls below stay the AWS ones):
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import time
@@ -37,6 +45,7 @@ from shared.local.engine.providers.base import (
     Provider,
     as_int,
     drop_none,
+    is_not_found,
     not_found,
     provides,
     retag,
@@ -45,8 +54,9 @@ from shared.local.engine.state import ResourceRecord
 from shared.local.engine.values import plain
 
 # Inputs that change what runs (update_function_code) and how it runs (..._configuration).
+# Container images are left out: MiniStack runs them only with Docker.
 CODE_INPUTS = frozenset(
-    {"code", "sourceCodeHash", "s3Bucket", "s3Key", "s3ObjectVersion", "imageUri", "architectures"}
+    {"code", "sourceCodeHash", "s3Bucket", "s3Key", "s3ObjectVersion", "architectures"}
 )
 CONFIG_INPUTS = frozenset(
     {
@@ -142,9 +152,24 @@ def _code(inputs: dict[str, Any]) -> dict[str, Any]:
             S3Key=inputs.get("s3Key"),
             S3ObjectVersion=inputs.get("s3ObjectVersion"),
         )
-    if inputs.get("imageUri"):
-        return {"ImageUri": inputs["imageUri"]}
-    raise UserError("A Lambda function needs `code`, `s3_bucket`/`s3_key` or `image_uri`.")
+    raise UserError("A Lambda function or layer needs `code`, or `s3_bucket` and `s3_key`.")
+
+
+def code_sha256(code: Any) -> str:
+    """The CodeSha256 Lambda reports for the package of a `code` input."""
+    return base64.b64encode(hashlib.sha256(code_zip(code)).digest()).decode()
+
+
+def live_code(recorded: Inputs, outputs: Outputs, sha256: str | None) -> Any:
+    """The live `code` in the record's form: the recorded one while the emulator holds the
+    package the engine uploaded (same CodeSha256), else the live digest, which differs from it."""
+    return recorded.get("code") if sha256 == outputs.get("codeSha256") else {"codeSha256": sha256}
+
+
+def reported(recorded: Inputs, live: Inputs, defaults: Inputs) -> Inputs:
+    """The live inputs to compare with the record: each one the record holds, and each other one
+    whose live value is not AWS's default (set behind the engine's back)."""
+    return {k: v for k, v in live.items() if k in recorded or v != defaults.get(k)}
 
 
 # -- functions ----------------------------------------------------------------------------------
@@ -173,15 +198,35 @@ def _configuration(inputs: dict[str, Any], *, full: bool) -> dict[str, Any]:
     )
 
 
+_LOGGING_KEYS = {
+    "logFormat": "LogFormat",
+    "applicationLogLevel": "ApplicationLogLevel",
+    "systemLogLevel": "SystemLogLevel",
+    "logGroup": "LogGroup",
+}
+
+
 def _logging_config(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if not config:
         return None
-    return drop_none(
-        LogFormat=config.get("logFormat"),
-        ApplicationLogLevel=config.get("applicationLogLevel"),
-        SystemLogLevel=config.get("systemLogLevel"),
-        LogGroup=config.get("logGroup"),
-    )
+    return drop_none(**{aws: config.get(prop) for prop, aws in _LOGGING_KEYS.items()})
+
+
+# What AWS sets for an input a program leaves out, in the record's form (see `reported`).
+_FUNCTION_DEFAULTS: Inputs = {
+    "description": "",
+    "timeout": 3,
+    "memorySize": 128,
+    "environment": {"variables": {}},
+    "layers": [],
+    "architectures": ["x86_64"],
+    "tracingConfig": {"mode": "PassThrough"},
+    "ephemeralStorage": {"size": 512},
+    "kmsKeyArn": "",
+    "packageType": "Zip",
+    "reservedConcurrentExecutions": -1,
+    "tags": {},
+}
 
 
 def function_arn(ctx: Context, region: str, name: str) -> str:
@@ -192,26 +237,51 @@ def invoke_arn(region: str, arn: str) -> str:
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
 
 
-def _wait_until_ready(client: Client, name: str, operation: str) -> dict[str, Any]:
-    """Poll until the function is Active and its last update Successful (AWS rejects changes
+def _streaming_invoke_arn(region: str, arn: str) -> str:
+    return (
+        f"arn:aws:apigateway:{region}:lambda:path/2021-11-15/functions/{arn}"
+        "/response-streaming-invocations"
+    )
+
+
+def _is_ready(config: dict[str, Any], operation: str) -> bool:
+    """Whether the function is Active and its last update Successful (AWS rejects changes
     meanwhile); a Failed state becomes a ClientError the engine reports."""
+    state, update = config.get("State"), config.get("LastUpdateStatus")
+    if state == "Failed" or update == "Failed":
+        reason = config.get("LastUpdateStatusReason") or config.get("StateReason") or state
+        raise ClientError(
+            {"Error": {"Code": "FunctionFailed", "Message": f"{config['FunctionName']}: {reason}"}},
+            operation,
+        )
+    return state in (None, "Active", "Inactive") and update in (None, "Successful")
+
+
+def _wait_until_ready(functions: list[tuple[Client, str]], operation: str) -> None:
+    """Poll every function of `functions` (client, name) in the same rounds until all are
+    ready, so N functions cost one wait, not N. A function that is gone is not waited for."""
+    waiting = list(functions)
     deadline = time.monotonic() + _WAIT_SECONDS
     pause = 0.1
     while True:
-        config = client.get_function_configuration(FunctionName=name)
-        state, update = config.get("State"), config.get("LastUpdateStatus")
-        if state == "Failed" or update == "Failed":
-            reason = config.get("LastUpdateStatusReason") or config.get("StateReason") or state
-            raise ClientError(
-                {"Error": {"Code": "FunctionFailed", "Message": f"{name}: {reason}"}}, operation
-            )
-        if state in (None, "Active", "Inactive") and update in (None, "Successful"):
-            return config
+        still = []
+        for client, name in waiting:
+            try:
+                config = client.get_function_configuration(FunctionName=name)
+            except ClientError as error:
+                if is_not_found(error):
+                    continue
+                raise
+            if not _is_ready(config, operation):
+                still.append((client, name))
+        if not still:
+            return
         if time.monotonic() > deadline:
+            names = ", ".join(name for _, name in still)
             raise ClientError(
-                {"Error": {"Code": "Timeout", "Message": f"{name} still {state}/{update}"}},
-                operation,
+                {"Error": {"Code": "Timeout", "Message": f"still not Active: {names}"}}, operation
             )
+        waiting = still
         time.sleep(pause)
         pause = min(pause * 1.25, 2.0)
 
@@ -231,16 +301,62 @@ def _retry_new_role(call: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[
 
 @provides
 class Function(Provider):
+    """A function from a zip package (`code`, or `s3Bucket`/`s3Key`). With `publish`, every
+    change of code or configuration publishes a version, as in the AWS provider: `version` and
+    `qualifiedArn` name the newest one."""
+
     type_token = "aws:lambda/function:Function"
     service = "lambda"
-    updatable = CODE_INPUTS | CONFIG_INPUTS | {"tags", "publish", "reservedConcurrentExecutions"}
+    inputs = (
+        CODE_INPUTS
+        | CONFIG_INPUTS
+        | {
+            "name",
+            "packageType",
+            "publish",
+            "reservedConcurrentExecutions",
+            "skipDestroy",
+            "tags",
+            "region",
+        }
+    )
+    outputs = frozenset(
+        {
+            "arn",
+            "invokeArn",
+            "qualifiedArn",
+            "qualifiedInvokeArn",
+            "responseStreamingInvokeArn",
+            "version",
+            "codeSha256",
+            "sourceCodeSize",
+            "lastModified",
+            "tagsAll",
+        }
+    )
+    updatable = (
+        CODE_INPUTS
+        | CONFIG_INPUTS
+        | {
+            "tags",
+            "publish",
+            "reservedConcurrentExecutions",
+            "skipDestroy",
+        }
+    )
     auto_name = AutoName("name", max_length=64)
 
     def create(self, ctx: Context, want: Desired) -> Created:
+        """Returns while the function is still Pending; `settle` waits for it."""
         i = want.inputs
+        if i.get("packageType", "Zip") != "Zip":
+            raise UserError(
+                f"Lambda function {want.name}: packageType {i['packageType']!r}; the local "
+                "engine runs zip packages only (container images need Docker)."
+            )
         client = self.client(ctx, i)
         name = i["name"]
-        _retry_new_role(
+        config = _retry_new_role(
             client.create_function,
             FunctionName=name,
             Code=_code(i),
@@ -252,13 +368,17 @@ class Function(Provider):
             ),
             **_configuration(i, full=False),
         )
-        try:
-            _wait_until_ready(client, name, "CreateFunction")
-            self._set_concurrency(client, name, i.get("reservedConcurrentExecutions"))
-        except Exception:
-            client.delete_function(FunctionName=name)  # leave nothing unrecorded behind
-            raise
-        return Created(name, self._outputs(ctx, client, name, i))
+        if i.get("reservedConcurrentExecutions") is not None:
+            try:
+                self._set_concurrency(client, name, i["reservedConcurrentExecutions"])
+            except Exception:
+                client.delete_function(FunctionName=name)  # leave nothing unrecorded behind
+                raise
+        version = config.get("Version", "$LATEST") if i.get("publish") else "$LATEST"
+        return Created(name, self._outputs(ctx, i, config, version))
+
+    def settle(self, ctx: Context, created: list[ResourceRecord]) -> None:
+        _wait_until_ready([(self.client(ctx, r.inputs), r.id) for r in created], "CreateFunction")
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         old, new = have.inputs, want.inputs
@@ -266,23 +386,27 @@ class Function(Provider):
         name = have.id
         changed = {k for k in set(old) | set(new) if old.get(k) != plain(new.get(k))}
         publish = bool(new.get("publish"))
+        # A function whose run ended before `settle` may still be Pending.
+        _wait_until_ready([(client, name)], "UpdateFunction")
+        published = None
         if changed & CONFIG_INPUTS:
             _retry_new_role(
                 client.update_function_configuration,
                 FunctionName=name,
                 **_configuration(new, full=True),
             )
-            _wait_until_ready(client, name, "UpdateFunctionConfiguration")
+            _wait_until_ready([(client, name)], "UpdateFunctionConfiguration")
         if changed & CODE_INPUTS:
-            client.update_function_code(
+            answer = client.update_function_code(
                 FunctionName=name,
                 Publish=publish,
                 **_code(new),
                 **drop_none(Architectures=new.get("architectures")),
             )
-            _wait_until_ready(client, name, "UpdateFunctionCode")
+            published = answer.get("Version") if publish else None
+            _wait_until_ready([(client, name)], "UpdateFunctionCode")
         elif publish and changed & (CONFIG_INPUTS | {"publish"}):
-            client.publish_version(FunctionName=name)
+            published = client.publish_version(FunctionName=name)["Version"]
         if "reservedConcurrentExecutions" in changed:
             self._set_concurrency(client, name, new.get("reservedConcurrentExecutions"))
         if "tags" in changed:
@@ -293,7 +417,14 @@ class Function(Provider):
                 untag=lambda keys: client.untag_resource(Resource=arn, TagKeys=keys),
                 tag=lambda tags: client.tag_resource(Resource=arn, Tags=tags),
             )
-        return self._outputs(ctx, client, name, new)
+        if not publish:
+            version = "$LATEST"
+        elif published is not None:
+            version = published
+        else:  # published before, nothing new to publish
+            version = have.outputs.get("version") or self._newest_version(client, name)
+        config = client.get_function_configuration(FunctionName=name)
+        return self._outputs(ctx, new, config, version)
 
     @staticmethod
     def _set_concurrency(client: Client, name: str, value: float | None) -> None:
@@ -307,25 +438,31 @@ class Function(Provider):
             client.delete_function_concurrency(FunctionName=name)
 
     @staticmethod
-    def _outputs(ctx: Context, client: Client, name: str, inputs: Inputs) -> Outputs:
-        config = client.get_function_configuration(FunctionName=name)
+    def _newest_version(client: Client, name: str) -> str:
+        pages = client.get_paginator("list_versions_by_function").paginate(FunctionName=name)
+        numbers = [
+            int(v["Version"]) for p in pages for v in p["Versions"] if v["Version"].isdigit()
+        ]
+        return str(max(numbers)) if numbers else "$LATEST"
+
+    @staticmethod
+    def _outputs(ctx: Context, inputs: Inputs, config: dict[str, Any], version: str) -> Outputs:
         region = ctx.region_of(inputs)
-        arn = config["FunctionArn"]
-        version = "$LATEST"
-        if inputs.get("publish"):
-            versions = client.list_versions_by_function(FunctionName=name)["Versions"]
-            published = [int(v["Version"]) for v in versions if v["Version"].isdigit()]
-            version = str(max(published)) if published else version
+        # A published version's configuration carries the qualified ARN; drop the qualifier.
+        arn = ":".join(config["FunctionArn"].split(":")[:7])
         qualified = f"{arn}:{version}"
         return {
-            "name": name,
+            "name": config["FunctionName"],
             "arn": arn,
             "invokeArn": invoke_arn(region, arn),
             "qualifiedArn": qualified,
             "qualifiedInvokeArn": invoke_arn(region, qualified),
+            "responseStreamingInvokeArn": _streaming_invoke_arn(region, arn),
             "version": version,
             "codeSha256": config.get("CodeSha256"),
             "sourceCodeSize": config.get("CodeSize"),
+            "lastModified": config.get("LastModified"),
+            "tagsAll": dict(inputs.get("tags") or {}),
         }
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -333,11 +470,254 @@ class Function(Provider):
             return
         self.client(ctx, have.inputs).delete_function(FunctionName=have.id)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_function(FunctionName=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        answer = self.client(ctx, i).get_function(FunctionName=have.id)
+        config = answer["Configuration"]
+        live: Inputs = {
+            "runtime": config.get("Runtime"),
+            "handler": config.get("Handler"),
+            "role": config.get("Role"),
+            "description": config.get("Description") or "",
+            "timeout": config.get("Timeout"),
+            "memorySize": config.get("MemorySize"),
+            "environment": {"variables": (config.get("Environment") or {}).get("Variables", {})},
+            "layers": [layer["Arn"] for layer in config.get("Layers") or []],
+            "architectures": config.get("Architectures") or ["x86_64"],
+            "tracingConfig": {"mode": (config.get("TracingConfig") or {}).get("Mode")},
+            "ephemeralStorage": {"size": (config.get("EphemeralStorage") or {}).get("Size")},
+            "kmsKeyArn": config.get("KMSKeyArn") or "",
+            "packageType": config.get("PackageType") or "Zip",
+            "reservedConcurrentExecutions": (answer.get("Concurrency") or {}).get(
+                "ReservedConcurrentExecutions", -1
+            ),
+            "tags": answer.get("Tags") or {},
+        }
+        if "code" in i:
+            live["code"] = live_code(i, have.outputs, config.get("CodeSha256"))
+        if i.get("loggingConfig"):
+            logging = config.get("LoggingConfig") or {}
+            live["loggingConfig"] = {
+                prop: logging.get(aws)
+                for prop, aws in _LOGGING_KEYS.items()
+                if prop in i["loggingConfig"]
+            }
+        no_variables = not live["environment"]["variables"]
+        if "environment" in i and not i["environment"].get("variables") and no_variables:
+            live["environment"] = i["environment"]  # an empty one, as the program wrote it
+        return reported(i, live, _FUNCTION_DEFAULTS)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        try:
+            self.client(ctx, want.inputs).get_function(FunctionName=want.inputs["name"])
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return str(want.inputs["name"])
+
+
+# -- aliases ------------------------------------------------------------------------------------
+
+
+def _routing(config: dict[str, Any] | None) -> dict[str, Any]:
+    weights = (config or {}).get("additionalVersionWeights") or {}
+    return {"AdditionalVersionWeights": {k: float(v) for k, v in weights.items()}}
+
+
+@provides
+class Alias(Provider):
+    """A name for one version of a function (or a weighted pair, `routingConfig`); its id is
+    the alias ARN, as in the AWS provider."""
+
+    type_token = "aws:lambda/alias:Alias"
+    service = "lambda"
+    inputs = frozenset(
+        {"functionName", "functionVersion", "name", "description", "routingConfig", "region"}
+    )
+    outputs = frozenset({"arn", "invokeArn"})
+    updatable = frozenset({"functionVersion", "description", "routingConfig"})
+    auto_name = AutoName("name", max_length=128)
+    identity = ("functionName", "name")
+
+    def create(self, ctx: Context, want: Desired) -> Created:
+        i = want.inputs
+        alias = self.client(ctx, i).create_alias(
+            FunctionName=i["functionName"],
+            Name=i["name"],
+            FunctionVersion=i["functionVersion"],
+            **drop_none(
+                Description=i.get("description"),
+                RoutingConfig=_routing(i["routingConfig"]) if i.get("routingConfig") else None,
+            ),
+        )
+        return Created(alias["AliasArn"], self._outputs(ctx, i, alias["AliasArn"]))
+
+    @staticmethod
+    def _outputs(ctx: Context, inputs: Inputs, arn: str) -> Outputs:
+        return {"arn": arn, "invokeArn": invoke_arn(ctx.region_of(inputs), arn)}
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        i = want.inputs
+        self.client(ctx, i).update_alias(
+            FunctionName=i["functionName"],
+            Name=i["name"],
+            FunctionVersion=i["functionVersion"],
+            Description=i.get("description") or "",
+            RoutingConfig=_routing(i.get("routingConfig")),  # no weights: routing removed
+        )
+        return self._outputs(ctx, i, have.id)
+
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        i = have.inputs
+        self.client(ctx, i).delete_alias(FunctionName=i["functionName"], Name=i["name"])
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        alias = self.client(ctx, i).get_alias(FunctionName=i["functionName"], Name=i["name"])
+        weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        recorded = (i.get("routingConfig") or {}).get("additionalVersionWeights") or {}
+        live = {
+            "functionVersion": alias["FunctionVersion"],
+            "description": alias.get("Description") or "",
+            # An empty routingConfig and none at all both mean "no weights".
+            "routingConfig": (
+                i.get("routingConfig")
+                if weights == recorded
+                else {"additionalVersionWeights": weights}
+            ),
+        }
+        return reported(i, live, {"description": ""})
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        try:
+            alias = self.client(ctx, i).get_alias(FunctionName=i["functionName"], Name=i["name"])
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return str(alias["AliasArn"])
+
+
+# -- layers -------------------------------------------------------------------------------------
+
+
+@provides
+class LayerVersion(Immutable):
+    """One version of a layer. Versions cannot change: every input change publishes a new one
+    (and deletes the old one unless `skipDestroy`), as in the AWS provider. Its id is the
+    version's ARN."""
+
+    type_token = "aws:lambda/layerVersion:LayerVersion"
+    service = "lambda"
+    inputs = frozenset(
+        {
+            "layerName",
+            "code",
+            "s3Bucket",
+            "s3Key",
+            "s3ObjectVersion",
+            "sourceCodeHash",
+            "compatibleRuntimes",
+            "compatibleArchitectures",
+            "description",
+            "licenseInfo",
+            "skipDestroy",
+            "region",
+        }
+    )
+    outputs = frozenset(
+        {"arn", "layerArn", "version", "codeSha256", "sourceCodeSize", "createdDate"}
+    )
+
+    def create(self, ctx: Context, want: Desired) -> Created:
+        i = want.inputs
+        layer = self.client(ctx, i).publish_layer_version(
+            LayerName=i["layerName"],
+            Content=_code(i),
+            **drop_none(
+                Description=i.get("description"),
+                CompatibleRuntimes=i.get("compatibleRuntimes"),
+                CompatibleArchitectures=i.get("compatibleArchitectures"),
+                LicenseInfo=i.get("licenseInfo"),
+            ),
+        )
+        return Created(
+            layer["LayerVersionArn"],
+            {
+                "arn": layer["LayerVersionArn"],
+                "layerArn": layer["LayerArn"],
+                "version": str(layer["Version"]),
+                "codeSha256": layer["Content"].get("CodeSha256"),
+                "sourceCodeSize": layer["Content"].get("CodeSize"),
+                "createdDate": layer.get("CreatedDate"),
+            },
+        )
+
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        if have.inputs.get("skipDestroy"):
+            return
+        name, number = have.id.rsplit(":", 2)[-2:]
+        self.client(ctx, have.inputs).delete_layer_version(
+            LayerName=name, VersionNumber=int(number)
+        )
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        layer = self.client(ctx, i).get_layer_version_by_arn(Arn=have.id)
+        live = {
+            "description": layer.get("Description") or "",
+            "compatibleRuntimes": layer.get("CompatibleRuntimes") or [],
+            "compatibleArchitectures": layer.get("CompatibleArchitectures") or [],
+            "licenseInfo": layer.get("LicenseInfo") or "",
+        }
+        if "code" in i:
+            live["code"] = live_code(i, have.outputs, layer["Content"].get("CodeSha256"))
+        defaults = {
+            "description": "",
+            "compatibleRuntimes": [],
+            "compatibleArchitectures": [],
+            "licenseInfo": "",
+        }
+        return reported(i, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        """The newest version of the layer with this package and description: a version has no
+        name of its own."""
+        i = want.inputs
+        if i.get("code") is None:
+            return None
+        sha = code_sha256(i["code"])
+        pages = self.client(ctx, i).get_paginator("list_layer_versions")
+        try:
+            versions = [
+                v for p in pages.paginate(LayerName=i["layerName"]) for v in p["LayerVersions"]
+            ]
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        client = self.client(ctx, i)
+        for version in sorted(versions, key=lambda v: -int(v["Version"])):
+            if (version.get("Description") or "") != (i.get("description") or ""):
+                continue
+            layer = client.get_layer_version_by_arn(Arn=version["LayerVersionArn"])
+            if layer["Content"].get("CodeSha256") == sha:
+                return str(version["LayerVersionArn"])
+        return None
 
 
 # -- permissions --------------------------------------------------------------------------------
+
+# Where a statement keeps each condition input: (condition operator, key).
+_PERMISSION_CONDITIONS = {
+    "sourceArn": ("ArnLike", "AWS:SourceArn"),
+    "sourceAccount": ("StringEquals", "AWS:SourceAccount"),
+    "principalOrgId": ("StringEquals", "aws:PrincipalOrgID"),
+    "eventSourceToken": ("StringEquals", "lambda:EventSourceToken"),
+    "functionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
+}
 
 
 @provides
@@ -347,6 +727,23 @@ class Permission(Immutable):
 
     type_token = "aws:lambda/permission:Permission"
     service = "lambda"
+    inputs = frozenset(
+        {
+            "action",
+            "function",
+            "principal",
+            "statementId",
+            "statementIdPrefix",
+            "sourceArn",
+            "sourceAccount",
+            "eventSourceToken",
+            "qualifier",
+            "principalOrgId",
+            "functionUrlAuthType",
+            "invokedViaFunctionUrl",
+            "region",
+        }
+    )
     auto_name = AutoName("statementId", prefix="statementIdPrefix", max_length=100)
     identity = ("function", "statementId", "qualifier")
 
@@ -378,13 +775,42 @@ class Permission(Immutable):
             )
         )
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        i = have.inputs
-        answer = self.client(ctx, i).get_policy(
-            **drop_none(FunctionName=i["function"], Qualifier=i.get("qualifier"))
+    def _statement(self, ctx: Context, inputs: Inputs, statement_id: str) -> dict[str, Any]:
+        answer = self.client(ctx, inputs).get_policy(
+            **drop_none(FunctionName=inputs["function"], Qualifier=inputs.get("qualifier"))
         )
         statements = json.loads(answer["Policy"]).get("Statement", [])
-        found = [s for s in statements if s.get("Sid") == have.id]
+        found = [s for s in statements if s.get("Sid") == statement_id]
         if not found:
-            raise not_found(f"permission {have.id} of {i['function']}")
+            raise not_found(f"permission {statement_id} of {inputs['function']}")
         return found[0]
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        statement = self._statement(ctx, i, have.id)
+        principal = statement.get("Principal")
+        if isinstance(principal, dict):
+            named = list(principal.values())
+            # An account id comes back as its root ARN; the record's form is kept when it names
+            # the same principal.
+            principal = (
+                i["principal"]
+                if i["principal"] in named
+                or any(str(n).endswith(f":{i['principal']}:root") for n in named)
+                else named[0]
+            )
+        conditions = statement.get("Condition") or {}
+        live = {"action": statement.get("Action"), "principal": principal}
+        for prop, (operator, key) in _PERMISSION_CONDITIONS.items():
+            live[prop] = (conditions.get(operator) or {}).get(key)
+        return reported(i, live, {})
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        try:
+            self._statement(ctx, i, i["statementId"])
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return str(i["statementId"])
