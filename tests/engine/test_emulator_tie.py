@@ -1,0 +1,133 @@
+"""A state is tied to the emulator it was applied to: another emulator, or the same one wiped,
+is refused in one sentence with the ways out; `refresh` makes the state say what the emulator
+at hand holds; a resource deleted behind the engine's back shows in the plan and is recreated."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from shared.local import emulator
+from shared.local.engine.engine import Action, EmulatorMismatch, Engine
+from shared.local.engine.providers import Context
+from shared.local.processes import Server, free_port
+from tests.engine.conftest import PROGRAMS, REGION
+
+pytestmark = pytest.mark.emulator
+
+PROJECT = "tie"
+
+
+@pytest.fixture
+def other_emulator() -> Iterator[Server]:
+    """A second MiniStack of this test's own."""
+    server, _ = emulator.start(free_port())
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def engine_on(url: str, state_path, lines: list[str], name: str) -> Engine:
+    return Engine(
+        PROGRAMS / "basic",
+        PROJECT,
+        "local",
+        {f"{PROJECT}:name": name},
+        Context(url, REGION),
+        state_path,
+        out=lines.append,
+        command_name="tie-stack",
+    )
+
+
+def rest_api_names(url: str) -> list[str]:
+    client = boto3.client(
+        "apigateway",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    return [a["name"] for a in client.get_rest_apis(limit=500)["items"]]
+
+
+def test_another_emulator_is_refused_then_refresh_and_deploy_recover(
+    emulator_server, other_emulator, tmp_path
+):
+    name = f"tie-{uuid.uuid4().hex[:8]}"
+    state_path = tmp_path / "state.json"
+    lines: list[str] = []
+    first = engine_on(emulator_server.url, state_path, lines, name)
+    first.up()
+    moved = engine_on(other_emulator.url, state_path, lines, name)
+
+    for attempt in (lambda: moved.plan(live=True), moved.up, moved.destroy):
+        with pytest.raises(EmulatorMismatch) as refused:
+            attempt()
+        message = str(refused.value)
+        assert f"AIGW_EMULATOR_PORT={emulator_server.port}" in message
+        assert "invoke refresh --stack=tie-stack" in message and "invoke reset" in message
+        assert "Nothing was changed" in message
+    assert name not in rest_api_names(other_emulator.url)
+
+    # Going back to the first emulator works as before.
+    assert not first.plan(live=True).has_changes
+
+    assert moved.refresh() == (4, 0)
+    plan = moved.plan(live=True)
+    assert plan.count(Action.CREATE) == 4
+    moved.up()
+    assert name in rest_api_names(other_emulator.url)
+    assert moved.destroy() == 4
+    assert name not in rest_api_names(other_emulator.url)
+    # The copy on the first emulator was given up by the refresh: remove it by hand.
+    gateway = boto3.client(
+        "apigateway",
+        endpoint_url=emulator_server.url,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    for api in gateway.get_rest_apis(limit=500)["items"]:
+        if api["name"] == name:
+            gateway.delete_rest_api(restApiId=api["id"])
+
+
+def test_a_wiped_emulator_is_refused_then_refresh_and_deploy_recover(other_emulator, tmp_path):
+    name = f"tie-{uuid.uuid4().hex[:8]}"
+    lines: list[str] = []
+    eng = engine_on(other_emulator.url, tmp_path / "state.json", lines, name)
+    eng.up()
+    request = urllib.request.Request(f"{other_emulator.url}/_ministack/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+
+    with pytest.raises(EmulatorMismatch, match="was wiped") as refused:
+        eng.plan(live=True)
+    assert "invoke refresh --stack=tie-stack" in str(refused.value)
+
+    eng.refresh()
+    eng.up()
+    assert rest_api_names(other_emulator.url) == [name]
+    eng.destroy()
+    assert rest_api_names(other_emulator.url) == []
+
+
+def test_a_resource_deleted_behind_the_engines_back_shows_and_is_recreated(engine_harness):
+    harness = engine_harness("basic", PROJECT, name=f"tie-{uuid.uuid4().hex[:8]}")
+    harness.up()
+    api_id = harness.record("api").id
+    harness.gateway.delete_rest_api(restApiId=api_id)
+
+    plan = harness.engine().plan(live=True)
+    step = next(s for s in plan.steps if s.name == "api")
+    assert step.action is Action.CREATE and "gone from the emulator" in step.describe()
+
+    harness.up()
+    assert harness.api_exists(harness.record("api").id)
+    assert not harness.engine().plan(live=True).has_changes
+    harness.destroy()
