@@ -1,9 +1,13 @@
-"""IAM roles, their inline policies and their managed-policy attachments on the emulator.
+"""IAM roles, customer managed policies, inline role policies and managed-policy attachments on
+the emulator.
 
-IAM is global on AWS; a `region` input only picks the endpoint's signing region, as it does in
-pulumi-aws 7. MiniStack 1.5.33 behaved like AWS for every call used here (it refuses to delete a
-role that still has policies with DeleteConflict, as AWS does), except that it accepts any
-policy ARN for an attachment, even one that names no policy.
+IAM is global on AWS and its types take no `region` input in pulumi-aws 7. MiniStack 1.5.33
+behaved like AWS for every call used here (it refuses to delete a role that still has policies,
+or a policy still attached, with DeleteConflict, as AWS does), except that it accepts any policy
+ARN for an attachment, even one that names no policy.
+
+Policy documents come back from IAM as parsed JSON; `read` returns the recorded text when the
+live document means the same (key order and spacing are not drift).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
+    Client,
     Context,
     Created,
     Desired,
@@ -29,10 +36,21 @@ from shared.local.engine.providers.base import (
 )
 from shared.local.engine.state import ResourceRecord
 
+# AWS keeps at most five versions of a customer managed policy.
+_MAX_POLICY_VERSIONS = 5
+
 
 def _document(policy: Any) -> str:
     """Policies arrive as JSON text, or as a dict when the program passes one."""
     return policy if isinstance(policy, str) else json.dumps(policy)
+
+
+def live_document(recorded: Any, live: Any) -> Any:
+    """The live policy in the record's form: the recorded text when both mean the same, else
+    the live document as JSON text."""
+    parsed = json.loads(live) if isinstance(live, str) else live
+    wanted = json.loads(recorded) if isinstance(recorded, str) else recorded
+    return recorded if parsed == wanted else json.dumps(parsed)
 
 
 def role_name(role: str) -> str:
@@ -40,10 +58,64 @@ def role_name(role: str) -> str:
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
 
 
+def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tags or []}
+
+
+def same_set(recorded: list[Any] | None, live: list[Any]) -> list[Any]:
+    """A live list whose order means nothing, in the recorded order when it holds the same."""
+    if recorded is not None and sorted(recorded) == sorted(live):
+        return recorded
+    return sorted(live)
+
+
+def reported(recorded: Inputs, live: Inputs, defaults: Inputs) -> Inputs:
+    """The live inputs to compare with the record: each one the record holds, and each other one
+    whose live value is not AWS's default (set behind the engine's back)."""
+    return {k: v for k, v in live.items() if k in recorded or v != defaults.get(k)}
+
+
+def _missing(call: Any, **kwargs: Any) -> bool:
+    """Whether `call` answers NoSuchEntity (for `find`)."""
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return True
+        raise
+    return False
+
+
+# -- roles --------------------------------------------------------------------------------------
+
+
+def _attached(client: Client, role: str) -> list[str]:
+    pages = client.get_paginator("list_attached_role_policies").paginate(RoleName=role)
+    return [p["PolicyArn"] for page in pages for p in page["AttachedPolicies"]]
+
+
 @provides
 class Role(Provider):
+    """A role. `managedPolicyArns`, when set, is the exclusive list of its attached managed
+    policies, as in the AWS provider: attachments made behind the engine's back are drift."""
+
     type_token = "aws:iam/role:Role"
     service = "iam"
+    inputs = frozenset(
+        {
+            "name",
+            "namePrefix",
+            "path",
+            "assumeRolePolicy",
+            "description",
+            "maxSessionDuration",
+            "permissionsBoundary",
+            "forceDetachPolicies",
+            "managedPolicyArns",
+            "tags",
+        }
+    )
+    outputs = frozenset({"arn", "uniqueId", "createDate", "tagsAll"})
     updatable = frozenset(
         {
             "assumeRolePolicy",
@@ -52,13 +124,15 @@ class Role(Provider):
             "tags",
             "permissionsBoundary",
             "forceDetachPolicies",
+            "managedPolicyArns",
         }
     )
     auto_name = AutoName("name", prefix="namePrefix", max_length=64)
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        role = self.client(ctx, i).create_role(
+        client = self.client(ctx, i)
+        role = client.create_role(
             **drop_none(
                 RoleName=i["name"],
                 Path=i.get("path"),
@@ -69,15 +143,32 @@ class Role(Provider):
                 Tags=tag_list(i.get("tags")) or None,
             )
         )["Role"]
-        return Created(role["RoleName"], self._outputs(role))
+        try:
+            self._attach(client, role["RoleName"], [], i.get("managedPolicyArns") or [])
+        except Exception:
+            # Leave nothing unrecorded behind: detach what was attached, then the role.
+            for arn in _attached(client, role["RoleName"]):
+                client.detach_role_policy(RoleName=role["RoleName"], PolicyArn=arn)
+            client.delete_role(RoleName=role["RoleName"])
+            raise
+        return Created(role["RoleName"], self._outputs(role, i))
 
     @staticmethod
-    def _outputs(role: dict[str, Any]) -> Outputs:
+    def _attach(client: Client, name: str, old: list[str], new: list[str]) -> None:
+        for arn in [a for a in old if a not in new]:
+            client.detach_role_policy(RoleName=name, PolicyArn=arn)
+        for arn in [a for a in new if a not in old]:
+            client.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+    @staticmethod
+    def _outputs(role: dict[str, Any], inputs: Inputs) -> Outputs:
         return {
             "name": role["RoleName"],
             "arn": role["Arn"],
             "uniqueId": role["RoleId"],
             "path": role.get("Path", "/"),
+            "createDate": str(role.get("CreateDate", "")),
+            "tagsAll": dict(inputs.get("tags") or {}),
         }
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
@@ -101,34 +192,166 @@ class Role(Provider):
                 )
             else:
                 client.delete_role_permissions_boundary(RoleName=name)
+        # Unset means "not managed here": the attachments are left to RolePolicyAttachment.
+        managed = new.get("managedPolicyArns")
+        if managed is not None and old.get("managedPolicyArns") != managed:
+            self._attach(client, name, _attached(client, name), managed)
         retag(
             old.get("tags"),
             new.get("tags"),
             untag=lambda keys: client.untag_role(RoleName=name, TagKeys=keys),
             tag=lambda tags: client.tag_role(RoleName=name, Tags=tag_list(tags)),
         )
-        return self._outputs(client.get_role(RoleName=name)["Role"])
+        return self._outputs(client.get_role(RoleName=name)["Role"], new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         client = self.client(ctx, have.inputs)
+        # The attachments this role manages go with it, as in the AWS provider.
         if have.inputs.get("forceDetachPolicies"):
-            attached = client.list_attached_role_policies(RoleName=have.id)["AttachedPolicies"]
-            for policy in attached:
-                client.detach_role_policy(RoleName=have.id, PolicyArn=policy["PolicyArn"])
+            detach = _attached(client, have.id)
+        else:
+            attached = set(_attached(client, have.id))
+            detach = [a for a in have.inputs.get("managedPolicyArns") or [] if a in attached]
+        for arn in detach:
+            client.detach_role_policy(RoleName=have.id, PolicyArn=arn)
+        if have.inputs.get("forceDetachPolicies"):
             for policy_name in client.list_role_policies(RoleName=have.id)["PolicyNames"]:
                 client.delete_role_policy(RoleName=have.id, PolicyName=policy_name)
         client.delete_role(RoleName=have.id)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_role(RoleName=have.id)["Role"]
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        client = self.client(ctx, i)
+        role = client.get_role(RoleName=have.id)["Role"]
+        live: Inputs = {
+            "assumeRolePolicy": live_document(
+                i.get("assumeRolePolicy"), role["AssumeRolePolicyDocument"]
+            ),
+            "description": role.get("Description") or "",
+            "maxSessionDuration": role.get("MaxSessionDuration", 3600),
+            "path": role.get("Path", "/"),
+            "permissionsBoundary": (role.get("PermissionsBoundary") or {}).get(
+                "PermissionsBoundaryArn"
+            ),
+            "tags": tag_dict(role.get("Tags")),
+        }
+        if i.get("managedPolicyArns") is not None:
+            live["managedPolicyArns"] = same_set(i["managedPolicyArns"], _attached(client, have.id))
+        return reported(
+            i, live, {"description": "", "maxSessionDuration": 3600, "path": "/", "tags": {}}
+        )
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        name = want.inputs["name"]
+        client = self.client(ctx, want.inputs)
+        return None if _missing(client.get_role, RoleName=name) else str(name)
+
+
+# -- customer managed policies ------------------------------------------------------------------
+
+
+@provides
+class Policy(Provider):
+    """A customer managed policy; its id is its ARN, as in the AWS provider. A changed document
+    becomes its new default version (the oldest non-default one goes when AWS's five are
+    used)."""
+
+    type_token = "aws:iam/policy:Policy"
+    service = "iam"
+    inputs = frozenset({"name", "namePrefix", "path", "description", "policy", "tags"})
+    outputs = frozenset({"arn", "policyId", "attachmentCount", "tagsAll"})
+    updatable = frozenset({"policy", "tags"})
+    auto_name = AutoName("name", prefix="namePrefix", max_length=128)
+
+    def create(self, ctx: Context, want: Desired) -> Created:
+        i = want.inputs
+        policy = self.client(ctx, i).create_policy(
+            **drop_none(
+                PolicyName=i["name"],
+                Path=i.get("path"),
+                Description=i.get("description"),
+                PolicyDocument=_document(i["policy"]),
+                Tags=tag_list(i.get("tags")) or None,
+            )
+        )["Policy"]
+        return Created(policy["Arn"], self._outputs(policy, i))
+
+    @staticmethod
+    def _outputs(policy: dict[str, Any], inputs: Inputs) -> Outputs:
+        return {
+            "name": policy["PolicyName"],
+            "arn": policy["Arn"],
+            "path": policy.get("Path", "/"),
+            "policyId": policy["PolicyId"],
+            "attachmentCount": policy.get("AttachmentCount", 0),
+            "tagsAll": dict(inputs.get("tags") or {}),
+        }
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        old, new = have.inputs, want.inputs
+        client = self.client(ctx, new)
+        arn = have.id
+        if old.get("policy") != new.get("policy"):
+            versions = client.list_policy_versions(PolicyArn=arn)["Versions"]
+            if len(versions) >= _MAX_POLICY_VERSIONS:
+                oldest = min(
+                    (v for v in versions if not v["IsDefaultVersion"]),
+                    key=lambda v: v["CreateDate"],
+                )
+                client.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+            client.create_policy_version(
+                PolicyArn=arn, PolicyDocument=_document(new["policy"]), SetAsDefault=True
+            )
+        retag(
+            old.get("tags"),
+            new.get("tags"),
+            untag=lambda keys: client.untag_policy(PolicyArn=arn, TagKeys=keys),
+            tag=lambda tags: client.tag_policy(PolicyArn=arn, Tags=tag_list(tags)),
+        )
+        return self._outputs(client.get_policy(PolicyArn=arn)["Policy"], new)
+
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        client = self.client(ctx, have.inputs)
+        # AWS deletes a policy only once its non-default versions are gone.
+        for version in client.list_policy_versions(PolicyArn=have.id)["Versions"]:
+            if not version["IsDefaultVersion"]:
+                client.delete_policy_version(PolicyArn=have.id, VersionId=version["VersionId"])
+        client.delete_policy(PolicyArn=have.id)
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        client = self.client(ctx, i)
+        policy = client.get_policy(PolicyArn=have.id)["Policy"]
+        versions = client.list_policy_versions(PolicyArn=have.id)["Versions"]
+        default = next(v["VersionId"] for v in versions if v["IsDefaultVersion"])
+        document = client.get_policy_version(PolicyArn=have.id, VersionId=default)
+        tags = client.list_policy_tags(PolicyArn=have.id)["Tags"]
+        live = {
+            "policy": live_document(i.get("policy"), document["PolicyVersion"]["Document"]),
+            "description": policy.get("Description") or "",
+            "path": policy.get("Path", "/"),
+            "tags": tag_dict(tags),
+        }
+        return reported(i, live, {"description": "", "path": "/", "tags": {}})
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        arn = f"arn:aws:iam::{ctx.account_id}:policy{i.get('path') or '/'}{i['name']}"
+        client = self.client(ctx, i)
+        return None if _missing(client.get_policy, PolicyArn=arn) else arn
+
+
+# -- inline policies and attachments ------------------------------------------------------------
 
 
 @provides
 class RolePolicy(Provider):
-    """An inline policy; its id is `role:name`, as in the AWS provider."""
+    """An inline policy; its id is `role:name`, as in the AWS provider. `role` may be the
+    role's name or its ARN."""
 
     type_token = "aws:iam/rolePolicy:RolePolicy"
     service = "iam"
+    inputs = frozenset({"role", "name", "namePrefix", "policy"})
     updatable = frozenset({"policy"})
     auto_name = AutoName("name", prefix="namePrefix", max_length=128)
     identity = ("role", "name")
@@ -153,17 +376,26 @@ class RolePolicy(Provider):
         role, name = have.id.split(":", 1)
         self.client(ctx, have.inputs).delete_role_policy(RoleName=role, PolicyName=name)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
         role, name = have.id.split(":", 1)
-        return self.client(ctx, have.inputs).get_role_policy(RoleName=role, PolicyName=name)
+        live = self.client(ctx, have.inputs).get_role_policy(RoleName=role, PolicyName=name)
+        return {"policy": live_document(have.inputs.get("policy"), live["PolicyDocument"])}
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        role, name = role_name(want.inputs["role"]), want.inputs["name"]
+        client = self.client(ctx, want.inputs)
+        missing = _missing(client.get_role_policy, RoleName=role, PolicyName=name)
+        return None if missing else f"{role}:{name}"
 
 
 @provides
 class RolePolicyAttachment(Immutable):
-    """A managed policy attached to a role; its id is `role/policyArn`."""
+    """A managed policy attached to a role; its id is `role/policyArn`. `role` may be the
+    role's name or its ARN."""
 
     type_token = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
     service = "iam"
+    inputs = frozenset({"role", "policyArn"})
     identity = ("role", "policyArn")
 
     def create(self, ctx: Context, want: Desired) -> Created:
@@ -177,10 +409,19 @@ class RolePolicyAttachment(Immutable):
             RoleName=role_name(have.inputs["role"]), PolicyArn=have.inputs["policyArn"]
         )
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        """The attachment is there or it is not: not there is "vanished"."""
         role, arn = role_name(have.inputs["role"]), have.inputs["policyArn"]
-        pages = self.client(ctx, have.inputs).get_paginator("list_attached_role_policies")
-        for page in pages.paginate(RoleName=role):
-            if any(p["PolicyArn"] == arn for p in page["AttachedPolicies"]):
-                return arn
-        raise not_found(f"attachment of {arn} to {role}")
+        if arn not in _attached(self.client(ctx, have.inputs), role):
+            raise not_found(f"attachment of {arn} to {role}")
+        return {"role": have.inputs["role"], "policyArn": arn}
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        role, arn = role_name(want.inputs["role"]), want.inputs["policyArn"]
+        try:
+            attached = _attached(self.client(ctx, want.inputs), role)
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return f"{role}/{arn}" if arn in attached else None
