@@ -10,14 +10,19 @@ Where MiniStack 1.5.33 differs from AWS:
   `fake-validation-<hash>.acm.amazonaws.com.`; AWS uses `_<hash>.<domain>.` and
   `_<hash>.<id>.acm-validations.aws.`, and fills them in a few seconds after the request, which
   is why `create` waits for them.
+- It ignores `keyAlgorithm` (every certificate is RSA_2048) and `options` (the transparency
+  logging preference is not kept), so both are left out of `inputs`.
 - Imported certificates (`certificateBody`/`privateKey`) and private CA certificates are not
-  handled by this provider.
+  handled by this provider; their inputs are not in `inputs` either.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from shared.errors import UserError
 from shared.local.engine.providers.base import (
@@ -40,33 +45,45 @@ _RECORD_WAIT_SECONDS = 120.0
 
 @provides
 class Certificate(Provider):
+    """An Amazon-issued certificate. ACM gives it no name: `find` recognises the one an
+    interrupted create made by its domain names and tags."""
+
     type_token = "aws:acm/certificate:Certificate"
     service = "acm"
+    inputs = frozenset(
+        {"domainName", "subjectAlternativeNames", "validationMethod", "tags", "region"}
+    )
+    outputs = frozenset(
+        {
+            "arn",
+            "domainValidationOptions",
+            "validationEmails",
+            "status",
+            "type",
+            "keyAlgorithm",
+            "notBefore",
+            "notAfter",
+            "tagsAll",
+        }
+    )
     updatable = frozenset({"tags"})
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        if i.get("certificateBody") or i.get("privateKey") or i.get("certificateAuthorityArn"):
-            raise UserError(
-                "The local engine only requests Amazon-issued ACM certificates "
-                "(domain_name + validation_method)."
-            )
-        options = i.get("options") or {}
-        preference = options.get("certificateTransparencyLoggingPreference")
         client = self.client(ctx, i)
         arn = client.request_certificate(
             **drop_none(
                 DomainName=i["domainName"],
                 ValidationMethod=i.get("validationMethod"),
                 SubjectAlternativeNames=i.get("subjectAlternativeNames") or None,
-                KeyAlgorithm=i.get("keyAlgorithm"),
-                Options={"CertificateTransparencyLoggingPreference": preference}
-                if preference
-                else None,
                 Tags=tag_list(i.get("tags")) or None,
             )
         )["CertificateArn"]
-        return Created(arn, self._outputs(client, arn, i))
+        try:
+            return Created(arn, self._outputs(client, arn, i))
+        except Exception:
+            client.delete_certificate(CertificateArn=arn)  # leave nothing unrecorded behind
+            raise
 
     def _outputs(self, client: Client, arn: str, inputs: Inputs) -> Outputs:
         certificate = self._described(client, arn, inputs.get("validationMethod") == "DNS")
@@ -92,6 +109,9 @@ class Certificate(Provider):
             "status": certificate.get("Status"),
             "type": certificate.get("Type"),
             "keyAlgorithm": certificate.get("KeyAlgorithm"),
+            "notBefore": _timestamp(certificate.get("NotBefore")),
+            "notAfter": _timestamp(certificate.get("NotAfter")),
+            "tagsAll": dict(inputs.get("tags") or {}),
         }
 
     @staticmethod
@@ -110,12 +130,12 @@ class Certificate(Provider):
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         client = self.client(ctx, want.inputs)
-        old = have.inputs.get("tags") or {}
+        live = _live_tags(client, have.id)  # not the recorded ones: they may have drifted
         retag(
-            old,
+            live,
             want.inputs.get("tags"),
             untag=lambda keys: client.remove_tags_from_certificate(
-                CertificateArn=have.id, Tags=tag_list({k: old[k] for k in keys})
+                CertificateArn=have.id, Tags=tag_list({k: live[k] for k in keys})
             ),
             tag=lambda tags: client.add_tags_to_certificate(
                 CertificateArn=have.id, Tags=tag_list(tags)
@@ -136,8 +156,66 @@ class Certificate(Provider):
                     raise
                 time.sleep(5)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        """Domain, alternative names, validation method and tags. The region is where the
+        certificate is read, so it is not compared."""
+        client = self.client(ctx, have.inputs)
+        certificate = client.describe_certificate(CertificateArn=have.id)["Certificate"]
+        return _as_inputs(certificate, _live_tags(client, have.id), have.inputs)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        """The one certificate of the region with `want`'s domain names and every one of its
+        tags. Without tags, or with several such certificates, it cannot tell the one a create
+        made from another and says none."""
+        wanted_tags = want.inputs.get("tags") or {}
+        if not wanted_tags:
+            return None
+        client = self.client(ctx, want.inputs)
+        pages = client.get_paginator("list_certificates").paginate()
+        matches = []
+        for page in pages:
+            for summary in page["CertificateSummaryList"]:
+                if summary.get("DomainName") != want.inputs["domainName"]:
+                    continue
+                arn = summary["CertificateArn"]
+                certificate = client.describe_certificate(CertificateArn=arn)["Certificate"]
+                tags = _live_tags(client, arn)
+                live = _as_inputs(certificate, tags, want.inputs)
+                same_names = live.get("subjectAlternativeNames") == want.inputs.get(
+                    "subjectAlternativeNames"
+                )
+                if same_names and all(tags.get(k) == v for k, v in wanted_tags.items()):
+                    matches.append(arn)
+        return matches[0] if len(matches) == 1 else None
+
+
+def _live_tags(client: Client, arn: str) -> dict[str, str]:
+    tags = client.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])
+    return {t["Key"]: t.get("Value", "") for t in tags}
+
+
+def _as_inputs(certificate: dict[str, Any], tags: dict[str, str], recorded: Inputs) -> Inputs:
+    """A described certificate as a Certificate's inputs, shaped like `recorded`. ACM lists the
+    domain name among the alternative names; pulumi-aws does not, and it compares them as a set
+    (the recorded list is returned when they are equal, in the program's order)."""
+    domain = certificate["DomainName"]
+    live: Inputs = {"domainName": domain}
+    names = [n for n in certificate.get("SubjectAlternativeNames", []) if n != domain]
+    wanted = recorded.get("subjectAlternativeNames")
+    if wanted is not None and set(wanted) - {domain} == set(names):
+        live["subjectAlternativeNames"] = wanted
+    elif names or wanted is not None:
+        live["subjectAlternativeNames"] = names
+    methods = {o.get("ValidationMethod") for o in certificate.get("DomainValidationOptions", [])}
+    if "validationMethod" in recorded and len(methods) == 1:
+        live["validationMethod"] = methods.pop()
+    if tags or "tags" in recorded:
+        live["tags"] = tags
+    return live
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @provides
@@ -147,6 +225,7 @@ class CertificateValidation(Provider):
 
     type_token = "aws:acm/certificateValidation:CertificateValidation"
     service = "acm"
+    inputs = frozenset({"certificateArn", "validationRecordFqdns", "region"})
     updatable = frozenset({"validationRecordFqdns"})
 
     def create(self, ctx: Context, want: Desired) -> Created:
@@ -167,5 +246,19 @@ class CertificateValidation(Provider):
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         return None
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        """The certificate it waited for; the validation records are not kept by ACM, so they
+        are not compared."""
+        self.client(ctx, have.inputs).describe_certificate(CertificateArn=have.id)
+        return {"certificateArn": have.id}
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        """The certificate, when it is issued: what a finished create of this resource saw."""
+        arn = want.inputs["certificateArn"]
+        try:
+            status = self.client(ctx, want.inputs).describe_certificate(CertificateArn=arn)
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+        return str(arn) if status["Certificate"]["Status"] == "ISSUED" else None
