@@ -1,16 +1,47 @@
-"""MiniStack, the embedded AWS the `local` environment deploys to."""
+"""MiniStack, the embedded AWS the `local` environment deploys to.
+
+The tasks start it as `python -m shared.local.emulator`: MiniStack's own server, on loopback,
+with what it would otherwise open to the network switched off, its saved state private to its
+owner, and its Lambda concurrency capped so that a burst of clients queues (see `main`).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
 
 from shared import catalog
-from shared.local.processes import HOST, Server
+from shared.local.processes import HOST, Server, make_private
 
 DEFAULT_PORT = 4566
 REGION = "us-east-1"
 PORT_VARIABLE = "AIGW_EMULATOR_PORT"
+
+# How many Lambda invocations run at once. MiniStack runs each concurrent invocation in a
+# worker process of its own and by default caps them by memory only (up to 1000): under 100
+# clients it started 184 workers, took 11.7 GB and served 3-7 requests/s. The work is CPU-bound
+# (Python handlers, the gateway and the emulator share the cores), so more workers than a few
+# per core add memory and context switches, not throughput. Measured on 2 cores through a
+# REST API and a logging Lambda (`invoke bench --clients=1,8,100`): with 4 in flight, 8 and 100
+# clients are served at the same rate as with 8 or 16 in flight, with a peak RSS a fraction of
+# theirs; with 2 in flight, a slow invocation holds up half the capacity.
+LAMBDA_CONCURRENCY_PER_CORE = 2
+# How long an invocation over the cap waits for a free slot before it is throttled as AWS
+# throttles (TooManyRequestsException). An API Gateway integration gives up after 29 s (REST)
+# or 30 s (HTTP API), so a request queued longer could not be answered on AWS either; the bound
+# also ends the one wait that cannot succeed (handlers that synchronously invoke functions while
+# holding every slot).
+LAMBDA_QUEUE_WAIT_S = 30.0
+
+
+def lambda_concurrency() -> int:
+    return LAMBDA_CONCURRENCY_PER_CORE * (os.cpu_count() or 1)
 
 
 def server(port: int | None = None) -> Server:
@@ -24,19 +55,95 @@ def server(port: int | None = None) -> Server:
     )
 
 
+def saved_state_dir(emulator: Server) -> Path:
+    """Where MiniStack saves its resources on SIGTERM (API key values among them)."""
+    return emulator.run_dir / f"state-{emulator.port}"
+
+
 def start(port: int | None = None) -> tuple[Server, bool]:
     """Start MiniStack unless it already runs; returns it and whether it was started now."""
     emulator = server(port)
+    state = saved_state_dir(emulator)
+    if state.exists():
+        make_private(state)  # saved by an earlier version with the default umask
     started = emulator.start(
-        [sys.executable, "-m", "ministack"],
+        [sys.executable, "-m", __name__],
         env={
             "BIND_HOST": HOST,
             "GATEWAY_PORT": str(emulator.port),
             "MINISTACK_REGION": REGION,
             # Saved on SIGTERM, which is how `stop` ends it, and restored at the next start.
+            # The server runs with umask 077 (processes.Server), so the folder is 0700 and
+            # each file 0600.
             "PERSIST_STATE": "1",
-            "STATE_DIR": str(emulator.run_dir / f"state-{emulator.port}"),
+            "STATE_DIR": str(state),
             "LOG_LEVEL": "WARNING",
+            # Listeners MiniStack opens on 0.0.0.0 besides its gateway: IoT's MQTT over TLS
+            # (8883, on whenever `cryptography` is installed) and Transfer Family's SFTP (bound
+            # at boot for servers restored from saved state). Neither is used here.
+            "IOT_MTLS_ENABLED": "0",
+            "SFTP_ENABLED": "0",
+            "LAMBDA_ACCOUNT_CONCURRENCY": str(lambda_concurrency()),
         },
     )
     return emulator, started
+
+
+def reset(emulator: Server) -> bool:
+    """Delete every resource on the emulator and its saved state; True when it was running.
+
+    A running MiniStack empties itself (`POST /_ministack/reset`, which also removes the files
+    of its saved state); the folder goes too, so a stopped one starts empty.
+    """
+    running = emulator.pid() is not None
+    if running:
+        request = urllib.request.Request(emulator.url + "/_ministack/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+    shutil.rmtree(saved_state_dir(emulator), ignore_errors=True)
+    return running
+
+
+def queue_over_cap(lambda_svc: Any, wait_s: float = LAMBDA_QUEUE_WAIT_S) -> None:
+    """Make an invocation over MiniStack's account concurrency cap wait for a slot.
+
+    MiniStack counts every invocation, whatever runs it, in `_acquire_execution_slot` and
+    `_release_execution_slot`, and throttles at once at the cap (API Gateway then answers 504
+    on a REST API). Each invocation runs on a thread of its own, so waiting there blocks no
+    other request. Waiters are woken in arrival order, one per released slot; a reserved
+    concurrency limit on a function still throttles at once, as on AWS.
+    """
+    acquire = lambda_svc._acquire_execution_slot
+    release = lambda_svc._release_execution_slot
+    freed = threading.Condition()
+
+    def acquire_or_wait(func: dict, config: dict) -> tuple[str | None, str | None]:
+        deadline = time.monotonic() + wait_s
+        with freed:
+            while True:
+                slot, limit = acquire(func, config)
+                remaining = deadline - time.monotonic()
+                if slot is not None or limit != "account" or remaining <= 0:
+                    return slot, limit
+                freed.wait(remaining)
+
+    def release_and_wake(key: str | None) -> None:
+        release(key)
+        with freed:
+            freed.notify()
+
+    lambda_svc._acquire_execution_slot = acquire_or_wait
+    lambda_svc._release_execution_slot = release_and_wake
+
+
+def main() -> None:
+    """MiniStack's server (`python -m ministack`), its Lambda invocations queued over the cap."""
+    from ministack import app
+    from ministack.services import lambda_svc  # reads LAMBDA_ACCOUNT_CONCURRENCY on import
+
+    queue_over_cap(lambda_svc)
+    app.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,9 @@
 
 A pid file records the pid and port; a server counts as ours only while that pid is alive and
 the port answers its readiness check, so a stale pid file (after a reboot, say) is ignored.
+What they write is their owner's alone: the run folder is 0700, the pid and log files 0600, and
+each server runs with umask 077, so what it saves (the emulator's state holds API key values)
+is created private too.
 """
 
 from __future__ import annotations
@@ -21,6 +24,30 @@ from pathlib import Path
 from shared.errors import UserError
 
 HOST = "127.0.0.1"
+PRIVATE_UMASK = 0o077
+
+
+def make_private(path: Path) -> None:
+    """Owner-only permissions for `path` and, for a folder, everything under it."""
+    path.chmod(0o700 if path.is_dir() else 0o600)
+    if path.is_dir():
+        for child in path.rglob("*"):
+            if not child.is_symlink():
+                child.chmod(0o700 if child.is_dir() else 0o600)
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` and its missing parents readable by their owner only."""
+    for missing in reversed([p for p in (path, *path.parents) if not p.exists()]):
+        missing.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)  # an existing folder keeps the mode it had otherwise
+    return path
+
+
+def _private_file(path: Path, flags: int) -> int:
+    fd = os.open(path, flags | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)  # a file that existed keeps its mode otherwise
+    return fd
 
 
 def port_in_use(port: int) -> bool:
@@ -86,8 +113,8 @@ class Server:
                 f"Cannot start the {self.label}: port {self.port} on {HOST} is taken by another "
                 f"program. Stop that program or choose another port ({self.port_hint})."
             )
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_file, "ab") as log:
+        private_dir(self.run_dir)
+        with os.fdopen(_private_file(self.log_file, os.O_WRONLY | os.O_APPEND), "ab") as log:
             process = subprocess.Popen(
                 list(command),
                 env={**os.environ, **env},
@@ -95,8 +122,10 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C in a task must not kill the server
+                umask=PRIVATE_UMASK,
             )
-        self.pid_file.write_text(json.dumps({"pid": process.pid, "port": self.port}))
+        with os.fdopen(_private_file(self.pid_file, os.O_WRONLY | os.O_TRUNC), "w") as pid_file:
+            pid_file.write(json.dumps({"pid": process.pid, "port": self.port}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -148,3 +177,37 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def process_tree(root: int) -> set[int]:
+    """`root` and every process descended from it (Linux: read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command name (field 2) is in parentheses and may hold spaces: split after it.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def resident_bytes(pids: set[int]) -> int:
+    """Sum of the resident memory (VmRSS) of `pids`; processes gone meanwhile count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024  # kB
+    return total
