@@ -27,7 +27,22 @@ pyproject.toml pins `pulumi` to the minor release those checks passed on.
    puts where a value is not known yet, and the way to see it instead of None.
 9. `pulumi.runtime.rpc._special_sig_key` / `_special_secret_sig`: how a secret value is marked
    in a request's `object` (MockResourceArgs hands the inputs over unwrapped), so the engine
-   knows which inputs are secrets.
+   knows which inputs are secrets; the same marker makes a value the runner returns a secret
+   (`secret_value`: a stack reference's secret outputs).
+10. `MockMonitor.GetDeploymentInfo` lists the monitor's features, `set_mocks` reads them from
+   it, and with `RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES` among them the SDK sends a
+   resource passed as an input (`role=role`) as a reference, which the mock monitor turns back
+   into a resource object on its worker thread: constructing it there registers a `get` on the
+   wrong event loop ("attached to a different loop") and hands the object itself to
+   `new_resource` (`'Role' object has no attribute 'startswith'`). `OptionsMonitor` leaves the
+   feature out, so the SDK sends a custom resource as its id and a component as its URN: what
+   pulumi-terraform-bridge's providers receive, since they do not accept resource references.
+11. `MockMonitor.ReadResource(request)` calls `mocks.new_resource` for a resource the program
+   reads instead of creating (`pulumi.StackReference`, `Resource.get`), with `custom` None and
+   the id in `resource_id`; `OptionsMonitor` gives it options too (its URN, its parent).
+12. `MockMonitor.make_urn(parent, type, name)`: the URN the monitor gives a registration.
+13. `pulumi.getter` marks each output property of a generated resource class with the
+   attribute `_pulumi_name` (its name on the wire); `output_properties` reads them.
 """
 
 from __future__ import annotations
@@ -43,11 +58,13 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.output import Unknown
 from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 __all__ = [
     "OptionsMonitor",
+    "output_properties",
     "RequestOptions",
     "Unknown",
     "await_sync",
@@ -56,6 +73,7 @@ __all__ = [
     "output_value",
     "request_options",
     "run_program",
+    "secret_value",
     "stack_outputs",
 ]
 
@@ -71,9 +89,11 @@ class RequestOptions:
     delete_before_replace: bool
     protect: bool
     secret_inputs: frozenset[str] = frozenset()
+    # The URN the monitor gives the resource (a provider's is part of its reference).
+    urn: str = ""
 
 
-def request_options(request: Any) -> RequestOptions:
+def request_options(request: Any, urn: str = "") -> RequestOptions:
     """The options of a `RegisterResourceRequest`: every dependency, direct or through an
     input (property dependencies), the parent's URN and the replacement options."""
     urns = set(request.dependencies)
@@ -85,7 +105,13 @@ def request_options(request: Any) -> RequestOptions:
         delete_before_replace=bool(request.deleteBeforeReplace),
         protect=bool(request.protect),
         secret_inputs=secret_inputs(request.object),
+        urn=urn,
     )
+
+
+def secret_value(value: Any) -> dict[str, Any]:
+    """`value` marked as a secret, as the monitor would return it in a resource's outputs."""
+    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
 
 
 def secret_inputs(properties: Any) -> frozenset[str]:
@@ -117,13 +143,46 @@ class OptionsMonitor(mocks.MockMonitor):
         options: RequestOptions | None = getattr(self._current, "options", None)
         return options
 
+    def GetDeploymentInfo(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """The mock monitor's features but resource references (see the module doc, 10)."""
+        info = super().GetDeploymentInfo(request)
+        kept = [f for f in info.supportedFeatures if f != _RESOURCE_REFERENCES]
+        del info.supportedFeatures[:]
+        info.supportedFeatures.extend(kept)
+        return info
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        self._current.options = request_options(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self._current.options = request_options(request, urn)
         try:
             return super().RegisterResource(request)
         finally:
             self._current.options = None
             _close_worker_loop()
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self._current.options = RequestOptions(
+            dependencies=frozenset(request.dependencies),
+            parent=request.parent or "",
+            delete_before_replace=False,
+            protect=False,
+            urn=urn,
+        )
+        try:
+            return super().ReadResource(request)
+        finally:
+            self._current.options = None
+            _close_worker_loop()
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        try:
+            return super().Invoke(request)
+        finally:
+            _close_worker_loop()
+
+
+_RESOURCE_REFERENCES = resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES
 
 
 def _close_worker_loop() -> None:
@@ -132,6 +191,22 @@ def _close_worker_loop() -> None:
         if not loop.is_running():
             loop.close()
             asyncio.set_event_loop(None)
+
+
+def output_properties(resource_class: type) -> frozenset[str]:
+    """The wire names of every output property a generated resource class declares
+    (`@pulumi.getter(name="sourceArn")` on `source_arn`), inherited ones included."""
+    names: set[str] = set()
+    for cls in resource_class.__mro__:
+        for member in vars(cls).values():
+            if isinstance(member, property):
+                name = getattr(member.fget, _PULUMI_NAME, None)
+                if isinstance(name, str):
+                    names.add(name)
+    return frozenset(names)
+
+
+_PULUMI_NAME = "_pulumi_name"  # pulumi._types._PULUMI_NAME
 
 
 def forget_last_run() -> None:
