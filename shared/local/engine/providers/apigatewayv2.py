@@ -10,7 +10,22 @@ sent to the URI's origin (scheme://host:port) with the URI's path restored throu
   `${stageVariables.backend__path}`, a variable this module adds to each emulator stage next to
   `backend`; the origin is the one the stages' values share (an integration has one URI, so on
   the emulator every stage's value of that variable must be on the same scheme, host and port).
-The program, the recorded inputs and AWS itself never see any of this.
+The program, the recorded inputs and AWS itself never see any of this (`read` turns the
+emulator copy back into the program's URI).
+
+MiniStack 1.5.33 also has neither ImportApi nor ReimportApi ("Unknown API Gateway path"), and its
+CreateApi ignores quick create's `Target` and `RouteKey`. The Api provider makes the AWS calls
+(CreateApi with quick create's settings, then ReimportApi with the `body`, as pulumi-aws does)
+and, only when the emulator answers that way, does what AWS would have done with ordinary
+calls: quick create gets its integration (AWS_PROXY, payload 2.0, for a Lambda ARN; HTTP_PROXY
+for a URL), its route (`$default` unless `routeKey` says otherwise) and its auto-deployed
+`$default` stage; a body gets a route and an integration per operation and its
+`x-amazon-apigateway-cors`. Authorizers, `security` and other `x-amazon-apigateway-*`
+extensions in a body are refused by name (see apigateway.py's OpenAPI import).
+Not applied, so left out of `inputs` (a program setting them is refused): integrations'
+`credentialsArn` and quick create's (the emulator keeps no integration credentials and does not
+enforce IAM), `integrationSubtype` (no AWS service integrations), `tlsConfig`, WebSocket
+templates and route/request models.
 """
 
 from __future__ import annotations
@@ -19,8 +34,17 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
+from botocore.exceptions import ClientError
+
 from shared.errors import UserError
 from shared.local.engine.naming import AutoName
+from shared.local.engine.providers.apigateway import (
+    OPENAPI_METHODS,
+    live_inputs,
+    only_keys,
+    parse_openapi,
+    refuse,
+)
 from shared.local.engine.providers.base import (
     Client,
     Context,
@@ -39,6 +63,9 @@ from shared.local.engine.state import ResourceRecord
 PATH_SUFFIX = "__path"
 _WHOLE_STAGE_VARIABLE = re.compile(r"^\$\{stageVariables\.(\w+)\}$")
 _UNRESOLVED_ORIGIN = "http://127.0.0.1:9"  # discard port: fails fast until a stage says more
+ROUTE = "aws:apigatewayv2/route:Route"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+QUICK_STAGE = "$default"
 
 
 def http_invoke_url(ctx: Context, api_id: str, stage: str) -> str:
@@ -54,6 +81,25 @@ def _arn(ctx: Context, inputs: Inputs, path: str) -> str:
     return f"arn:aws:apigateway:{ctx.region_of(inputs)}::{path}"
 
 
+def _unsupported(error: ClientError) -> bool:
+    """The emulator's answer to an API Gateway v2 call it does not implement."""
+    return error.response.get("Error", {}).get("Message", "").startswith("Unknown API Gateway path")
+
+
+def _tags(client: Client, arn: str) -> dict[str, str]:
+    return dict(client.get_tags(ResourceArn=arn).get("Tags") or {})
+
+
+def _found(call: Any, **kwargs: Any) -> dict[str, Any] | None:
+    try:
+        answer: dict[str, Any] = call(**kwargs)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NotFoundException":
+            return None
+        raise
+    return answer
+
+
 def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
     retag(
         old,
@@ -67,24 +113,69 @@ def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None
 class Api(Provider):
     type_token = "aws:apigatewayv2/api:Api"
     service = "apigatewayv2"
+    inputs = frozenset(
+        {
+            "name",
+            "protocolType",
+            "description",
+            "routeSelectionExpression",
+            "apiKeySelectionExpression",
+            "corsConfiguration",
+            "disableExecuteApiEndpoint",
+            "version",
+            "body",
+            "failOnWarnings",
+            "target",
+            "routeKey",
+            "tags",
+            "region",
+        }
+    )
+    outputs = frozenset({"apiEndpoint", "executionArn", "arn"})
+    # Quick create's target and route key make the API's first route: changed, AWS (and
+    # pulumi-aws) make a new API.
     updatable = frozenset(
-        {"name", "description", "corsConfiguration", "tags", "disableExecuteApiEndpoint"}
+        {
+            "name",
+            "description",
+            "corsConfiguration",
+            "tags",
+            "disableExecuteApiEndpoint",
+            "version",
+            "routeSelectionExpression",
+            "apiKeySelectionExpression",
+            "body",
+            "failOnWarnings",
+        }
     )
     auto_name = AutoName("name")
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        api = self.client(ctx, i).create_api(
+        client = self.client(ctx, i)
+        api = client.create_api(
             **drop_none(
                 Name=i["name"],
                 ProtocolType=i.get("protocolType", "HTTP"),
                 Description=i.get("description"),
                 RouteSelectionExpression=i.get("routeSelectionExpression"),
+                ApiKeySelectionExpression=i.get("apiKeySelectionExpression"),
                 CorsConfiguration=_cors(i.get("corsConfiguration")),
                 DisableExecuteApiEndpoint=i.get("disableExecuteApiEndpoint"),
+                Version=i.get("version"),
+                Target=i.get("target"),
+                RouteKey=i.get("routeKey"),
                 Tags=i.get("tags"),
             )
         )
+        try:
+            if i.get("target") and not client.get_routes(ApiId=api["ApiId"]).get("Items"):
+                _quick_create(client, api["ApiId"], i)  # the emulator ignored Target
+            if i.get("body") is not None:
+                _reimport(client, api["ApiId"], i)
+        except BaseException:
+            client.delete_api(ApiId=api["ApiId"])  # nothing half-made left behind
+            raise
         return Created(api["ApiId"], self._outputs(ctx, api["ApiId"], i))
 
     @staticmethod
@@ -99,15 +190,12 @@ class Api(Provider):
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         i = want.inputs
         client = self.client(ctx, i)
-        client.update_api(
-            **drop_none(
-                ApiId=have.id,
-                Name=i["name"],
-                Description=i.get("description"),
-                CorsConfiguration=_cors(i.get("corsConfiguration")),
-                DisableExecuteApiEndpoint=i.get("disableExecuteApiEndpoint"),
-            )
-        )
+        if i.get("body") is not None and i.get("body") != have.inputs.get("body"):
+            _reimport(client, have.id, i)
+        else:
+            _update_settings(client, have.id, i)
+        if have.inputs.get("corsConfiguration") and not i.get("corsConfiguration"):
+            client.delete_cors_configuration(ApiId=have.id)  # UpdateApi cannot clear it
         outputs = self._outputs(ctx, have.id, i)
         _retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
         return outputs
@@ -115,8 +203,187 @@ class Api(Provider):
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_api(ApiId=have.id)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_api(ApiId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        client = self.client(ctx, i)
+        api = client.get_api(ApiId=have.id)
+        live = {
+            "name": api.get("Name"),
+            "protocolType": api.get("ProtocolType"),
+            "description": api.get("Description") or None,
+            "routeSelectionExpression": api.get("RouteSelectionExpression"),
+            "apiKeySelectionExpression": api.get("ApiKeySelectionExpression"),
+            "corsConfiguration": only_keys(
+                _program_cors(api.get("CorsConfiguration")), i.get("corsConfiguration")
+            ),
+            "disableExecuteApiEndpoint": bool(api.get("DisableExecuteApiEndpoint")),
+            "version": api.get("Version") or None,
+            "tags": _tags(client, _arn(ctx, i, f"/apis/{have.id}")),
+        }
+        defaults: Inputs = {
+            "description": None,
+            "corsConfiguration": None,
+            "disableExecuteApiEndpoint": False,
+            "version": None,
+            "tags": {},
+        }
+        return live_inputs(have, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        apis = self.client(ctx, want.inputs).get_apis(MaxResults="500").get("Items", [])
+        found = next((a for a in apis if a.get("Name") == want.inputs["name"]), None)
+        return found["ApiId"] if found else None
+
+
+def _update_settings(client: Client, api_id: str, i: Inputs) -> None:
+    client.update_api(
+        **drop_none(
+            ApiId=api_id,
+            Name=i["name"],
+            Description=i.get("description"),
+            RouteSelectionExpression=i.get("routeSelectionExpression"),
+            ApiKeySelectionExpression=i.get("apiKeySelectionExpression"),
+            CorsConfiguration=_cors(i.get("corsConfiguration")),
+            DisableExecuteApiEndpoint=i.get("disableExecuteApiEndpoint"),
+            Version=i.get("version"),
+        )
+    )
+
+
+def _quick_create(client: Client, api_id: str, i: Inputs) -> None:
+    """What CreateApi's quick create makes on AWS: an integration to the target, a route to it
+    and the auto-deployed `$default` stage."""
+    target = i["target"]
+    if target.startswith("arn:"):
+        settings = {
+            "integrationType": "AWS_PROXY",
+            "integrationUri": target,
+            "integrationMethod": "POST",
+            "payloadFormatVersion": "2.0",
+        }
+    else:
+        settings = {
+            "integrationType": "HTTP_PROXY",
+            "integrationUri": target,
+            "integrationMethod": "ANY",
+            "payloadFormatVersion": "1.0",
+        }
+    integration = client.create_integration(ApiId=api_id, **Integration.settings(settings))
+    client.create_route(
+        ApiId=api_id,
+        RouteKey=i.get("routeKey") or "$default",
+        Target=f"integrations/{integration['IntegrationId']}",
+    )
+    client.create_stage(ApiId=api_id, StageName=QUICK_STAGE, AutoDeploy=True)
+
+
+def _reimport(client: Client, api_id: str, i: Inputs) -> None:
+    """ReimportApi as pulumi-aws calls it, else the same made of ordinary calls; then the
+    program's settings win over the document's (a reimport takes its title as the name)."""
+    try:
+        client.reimport_api(
+            ApiId=api_id, Body=i["body"], FailOnWarnings=bool(i.get("failOnWarnings"))
+        )
+    except ClientError as error:
+        if not _unsupported(error):
+            raise
+        HttpOpenApiImport(client, api_id, parse_openapi(i["body"], "HTTP API")).apply()
+    _update_settings(client, api_id, i)
+
+
+_HTTP_API_EXTENSIONS = {"x-amazon-apigateway-cors", "x-amazon-apigateway-importexport-version"}
+_HTTP_INTEGRATION_KEYS = {
+    "type",
+    "uri",
+    "httpMethod",
+    "payloadFormatVersion",
+    "connectionType",
+    "timeoutInMillis",
+    "requestParameters",
+}
+_CORS_KEYS = {
+    "allowCredentials": "AllowCredentials",
+    "allowHeaders": "AllowHeaders",
+    "allowMethods": "AllowMethods",
+    "allowOrigins": "AllowOrigins",
+    "exposeHeaders": "ExposeHeaders",
+    "maxAge": "MaxAge",
+}
+
+
+class HttpOpenApiImport:
+    """An HTTP API's OpenAPI document applied with ordinary calls (what ReimportApi does on
+    AWS, for the emulator that lacks it): the routes and integrations are replaced by one
+    route and one integration per operation. Checks the whole document before any call."""
+
+    OWNER = "HTTP API"
+
+    def __init__(self, client: Client, api_id: str, spec: dict[str, Any]) -> None:
+        self.client, self.api_id, self.spec = client, api_id, spec
+        self._check()
+
+    def _operations(self) -> list[tuple[str, str, dict[str, Any]]]:
+        found = []
+        for path, item in self.spec.get("paths", {}).items():
+            for verb, operation in item.items():
+                if verb.lower() in OPENAPI_METHODS:
+                    method = OPENAPI_METHODS[verb.lower()]
+                    key = "$default" if path == "/$default" else f"{method} {path}"
+                    found.append((key, f"{method} {path}", operation or {}))
+        return found
+
+    def _check(self) -> None:
+        for key in self.spec:
+            if key.startswith("x-amazon-apigateway-") and key not in _HTTP_API_EXTENSIONS:
+                raise refuse(self.OWNER, key)
+        if self.spec.get("security") or (self.spec.get("components") or {}).get("securitySchemes"):
+            raise refuse(self.OWNER, "security schemes (authorizers)")
+        for _, where, operation in self._operations():
+            for key in operation:
+                if key.startswith("x-amazon-apigateway-") and key != (
+                    "x-amazon-apigateway-integration"
+                ):
+                    raise refuse(self.OWNER, f"{key} on {where}")
+            if operation.get("security"):
+                raise refuse(self.OWNER, f"security on {where}")
+            integration = operation.get("x-amazon-apigateway-integration") or {}
+            for key in sorted(set(integration) - _HTTP_INTEGRATION_KEYS):
+                raise refuse(self.OWNER, f"the integration setting {key!r} on {where}")
+
+    def apply(self) -> None:
+        for route in self.client.get_routes(ApiId=self.api_id).get("Items", []):
+            self.client.delete_route(ApiId=self.api_id, RouteId=route["RouteId"])
+        for integration in self.client.get_integrations(ApiId=self.api_id).get("Items", []):
+            self.client.delete_integration(
+                ApiId=self.api_id, IntegrationId=integration["IntegrationId"]
+            )
+        if cors := self.spec.get("x-amazon-apigateway-cors"):
+            self.client.update_api(ApiId=self.api_id, CorsConfiguration=_cors(cors))
+        for route_key, _, operation in self._operations():
+            integration = operation.get("x-amazon-apigateway-integration")
+            target = None
+            if integration:
+                made = self.client.create_integration(
+                    ApiId=self.api_id,
+                    **Integration.settings(
+                        {
+                            "integrationType": str(integration["type"]).upper(),
+                            "integrationUri": integration.get("uri"),
+                            "integrationMethod": integration.get("httpMethod"),
+                            "payloadFormatVersion": integration.get("payloadFormatVersion"),
+                            "connectionType": integration.get("connectionType"),
+                            "timeoutMilliseconds": integration.get("timeoutInMillis"),
+                            "requestParameters": integration.get("requestParameters"),
+                        }
+                    ),
+                )
+                target = f"integrations/{made['IntegrationId']}"
+            self.client.create_route(
+                ApiId=self.api_id,
+                RouteKey=route_key,
+                **drop_none(Target=target, OperationName=operation.get("operationId")),
+            )
+        _link_stage_variable_origins(self.client, self.api_id)
 
 
 def _cors(config: dict | None) -> dict[str, Any] | None:
@@ -130,13 +397,42 @@ def _cors(config: dict | None) -> dict[str, Any] | None:
         "exposeHeaders": "ExposeHeaders",
         "maxAge": "MaxAge",
     }
-    return {names[k]: (as_int(v) if k == "maxAge" else v) for k, v in config.items() if k in names}
+    unknown = sorted(set(config) - set(names))
+    if unknown:
+        raise UserError(
+            f"CORS configuration: the local engine does not apply {', '.join(unknown)}."
+        )
+    return {names[k]: (as_int(v) if k == "maxAge" else v) for k, v in config.items()}
+
+
+def _program_cors(config: dict | None) -> dict[str, Any] | None:
+    """A live CORS configuration keyed as the program's."""
+    if not config:
+        return None
+    return {k: config[aws] for k, aws in _CORS_KEYS.items() if aws in config}
 
 
 @provides
 class Integration(Provider):
-    type_token = "aws:apigatewayv2/integration:Integration"
+    """An integration has no name: `find` cannot tell the one an interrupted run made from an
+    identical one, so it finds none (an orphan goes with its API)."""
+
+    type_token = INTEGRATION
     service = "apigatewayv2"
+    inputs = frozenset(
+        {
+            "apiId",
+            "integrationType",
+            "integrationUri",
+            "integrationMethod",
+            "payloadFormatVersion",
+            "requestParameters",
+            "timeoutMilliseconds",
+            "description",
+            "connectionType",
+            "region",
+        }
+    )
     updatable = frozenset(
         {
             "integrationUri",
@@ -151,21 +447,29 @@ class Integration(Provider):
     def create(self, ctx: Context, want: Desired) -> Created:
         client = self.client(ctx, want.inputs)
         integration = client.create_integration(
-            ApiId=want.inputs["apiId"], **self._settings(want.inputs)
+            ApiId=want.inputs["apiId"], **self.settings(want.inputs)
         )
-        _link_stage_variable_origins(client, want.inputs["apiId"])
+        try:
+            _link_stage_variable_origins(client, want.inputs["apiId"])
+        except BaseException:
+            client.delete_integration(
+                ApiId=want.inputs["apiId"], IntegrationId=integration["IntegrationId"]
+            )
+            raise
         return Created(integration["IntegrationId"])
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         client = self.client(ctx, want.inputs)
         client.update_integration(
-            ApiId=want.inputs["apiId"], IntegrationId=have.id, **self._settings(want.inputs)
+            ApiId=want.inputs["apiId"], IntegrationId=have.id, **self.settings(want.inputs)
         )
         _link_stage_variable_origins(client, want.inputs["apiId"])
         return {}
 
     @staticmethod
-    def _settings(i: Inputs) -> dict[str, Any]:
+    def settings(i: Inputs) -> dict[str, Any]:
+        """CreateIntegration's parameters for the program's inputs, the emulator's copy of an
+        HTTP_PROXY URI included (see the module doc)."""
         uri, parameters = i.get("integrationUri"), dict(i.get("requestParameters") or {})
         if i["integrationType"] == "HTTP_PROXY" and uri:
             uri, path = _emulator_target(uri)
@@ -186,10 +490,44 @@ class Integration(Provider):
             ApiId=have.inputs["apiId"], IntegrationId=have.id
         )
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_integration(
-            ApiId=have.inputs["apiId"], IntegrationId=have.id
-        )
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        found = self.client(ctx, i).get_integration(ApiId=i["apiId"], IntegrationId=have.id)
+        uri, parameters = _program_target(found, i)
+        timeout = found.get("TimeoutInMillis")
+        live = {
+            "integrationType": found.get("IntegrationType"),
+            "integrationUri": uri,
+            "integrationMethod": found.get("IntegrationMethod"),
+            "payloadFormatVersion": found.get("PayloadFormatVersion"),
+            "requestParameters": parameters,
+            "timeoutMilliseconds": None if timeout is None else int(timeout),
+            "description": found.get("Description") or None,
+            "connectionType": found.get("ConnectionType"),
+        }
+        defaults: Inputs = {"requestParameters": {}, "description": None}
+        return live_inputs(have, live, defaults)
+
+
+def _program_target(found: dict[str, Any], recorded: Inputs) -> tuple[Any, dict[str, str]]:
+    """The integration URI and parameters as the program wrote them, from the emulator's copy
+    (origin + an `overwrite:path` mapping the program did not write; see the module doc)."""
+    uri = found.get("IntegrationUri") or None
+    parameters = dict(found.get("RequestParameters") or {})
+    if found.get("IntegrationType") != "HTTP_PROXY" or "overwrite:path" in (
+        recorded.get("requestParameters") or {}
+    ):
+        return uri, parameters
+    path = parameters.pop("overwrite:path", None)
+    if path is None:
+        return uri, parameters
+    variable = re.fullmatch(r"\$\{stageVariables\.(\w+)" + PATH_SUFFIX + r"\}", path)
+    if variable:
+        return f"${{stageVariables.{variable.group(1)}}}", parameters
+    recorded_uri = recorded.get("integrationUri")
+    if isinstance(recorded_uri, str) and urlparse(recorded_uri).path in ("", "/") and path == "/":
+        path = urlparse(recorded_uri).path  # http://h:p and http://h:p/ are the same target
+    return f"{uri}{path}", parameters
 
 
 def _emulator_target(uri: str) -> tuple[str, str]:
@@ -230,9 +568,31 @@ def _link_stage_variable_origins(client: Client, api_id: str) -> None:
 
 @provides
 class Route(Provider):
-    type_token = "aws:apigatewayv2/route:Route"
+    type_token = ROUTE
     service = "apigatewayv2"
-    updatable = frozenset({"target", "authorizationType", "apiKeyRequired", "authorizerId"})
+    inputs = frozenset(
+        {
+            "apiId",
+            "routeKey",
+            "target",
+            "authorizationType",
+            "authorizerId",
+            "authorizationScopes",
+            "apiKeyRequired",
+            "operationName",
+            "region",
+        }
+    )
+    updatable = frozenset(
+        {
+            "target",
+            "authorizationType",
+            "apiKeyRequired",
+            "authorizerId",
+            "authorizationScopes",
+            "operationName",
+        }
+    )
     identity = ("apiId", "routeKey")
 
     def create(self, ctx: Context, want: Desired) -> Created:
@@ -255,19 +615,59 @@ class Route(Provider):
             AuthorizationType=i.get("authorizationType"),
             AuthorizerId=i.get("authorizerId"),
             ApiKeyRequired=i.get("apiKeyRequired"),
+            AuthorizationScopes=i.get("authorizationScopes"),
+            OperationName=i.get("operationName"),
         )
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_route(ApiId=have.inputs["apiId"], RouteId=have.id)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_route(ApiId=have.inputs["apiId"], RouteId=have.id)
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        route = self.client(ctx, have.inputs).get_route(ApiId=have.inputs["apiId"], RouteId=have.id)
+        live = {
+            "routeKey": route.get("RouteKey"),
+            "target": route.get("Target") or None,
+            "authorizationType": route.get("AuthorizationType") or "NONE",
+            "authorizerId": route.get("AuthorizerId") or None,
+            "authorizationScopes": route.get("AuthorizationScopes") or [],
+            "apiKeyRequired": bool(route.get("ApiKeyRequired")),
+            "operationName": route.get("OperationName") or None,
+        }
+        defaults: Inputs = {
+            "target": None,
+            "authorizationType": "NONE",
+            "authorizerId": None,
+            "apiKeyRequired": False,
+        }
+        return live_inputs(have, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        routes = self.client(ctx, i).get_routes(ApiId=i["apiId"]).get("Items", [])
+        found = next((r for r in routes if r.get("RouteKey") == i["routeKey"]), None)
+        return found["RouteId"] if found else None
 
 
 @provides
 class Stage(Provider):
     type_token = "aws:apigatewayv2/stage:Stage"
     service = "apigatewayv2"
+    inputs = frozenset(
+        {
+            "apiId",
+            "name",
+            "autoDeploy",
+            "deploymentId",
+            "stageVariables",
+            "defaultRouteSettings",
+            "routeSettings",
+            "accessLogSettings",
+            "description",
+            "tags",
+            "region",
+        }
+    )
+    outputs = frozenset({"invokeUrl", "executionArn", "arn"})
     updatable = frozenset(
         {
             "autoDeploy",
@@ -291,7 +691,11 @@ class Stage(Provider):
             **self._settings(i),
             **drop_none(Tags=i.get("tags")),
         )
-        _link_stage_variable_origins(client, i["apiId"])
+        try:
+            _link_stage_variable_origins(client, i["apiId"])
+        except BaseException:
+            client.delete_stage(ApiId=i["apiId"], StageName=i["name"])
+            raise
         return Created(i["name"], self._outputs(ctx, i))
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
@@ -334,10 +738,75 @@ class Stage(Provider):
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_stage(ApiId=have.inputs["apiId"], StageName=have.id)
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_stage(
-            ApiId=have.inputs["apiId"], StageName=have.id
-        )
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        client = self.client(ctx, i)
+        stage = client.get_stage(ApiId=i["apiId"], StageName=have.id)
+        variables = {
+            k: v
+            for k, v in (stage.get("StageVariables") or {}).items()
+            if not k.endswith(PATH_SUFFIX)  # the emulator's halves of URL variables
+        }
+        log = stage.get("AccessLogSettings") or {}
+        by_route = stage.get("RouteSettings") or {}
+        recorded_routes = i.get("routeSettings") or []
+        live = {
+            "autoDeploy": bool(stage.get("AutoDeploy")),
+            "deploymentId": stage.get("DeploymentId") or None,
+            "stageVariables": variables,
+            "defaultRouteSettings": only_keys(
+                _program_route_settings(stage.get("DefaultRouteSettings")),
+                i.get("defaultRouteSettings"),
+            ),
+            "routeSettings": [
+                only_keys(
+                    {
+                        "routeKey": s["routeKey"],
+                        **_program_route_settings(by_route.get(s["routeKey"])),
+                    },
+                    s,
+                )
+                for s in recorded_routes
+            ]
+            if len(by_route) == len(recorded_routes)
+            else [{"routeKey": k, **_program_route_settings(v)} for k, v in by_route.items()],
+            "accessLogSettings": (
+                {"destinationArn": log.get("DestinationArn"), "format": log.get("Format")}
+                if log.get("DestinationArn")
+                else None
+            ),
+            "description": stage.get("Description") or None,
+            "tags": _tags(client, self._outputs(ctx, i)["arn"]),
+        }
+        if i.get("autoDeploy") and "deploymentId" not in i:
+            del live["deploymentId"]  # auto-deploy makes deployments of its own
+        defaults: Inputs = {
+            "autoDeploy": False,
+            "stageVariables": {},
+            "routeSettings": [],
+            "accessLogSettings": None,
+            "description": None,
+            "tags": {},
+        }
+        return live_inputs(have, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        found = _found(self.client(ctx, i).get_stage, ApiId=i["apiId"], StageName=i["name"])
+        return i["name"] if found else None
+
+
+_ROUTE_SETTING_NAMES = {
+    "ThrottlingBurstLimit": "throttlingBurstLimit",
+    "ThrottlingRateLimit": "throttlingRateLimit",
+    "DetailedMetricsEnabled": "detailedMetricsEnabled",
+    "LoggingLevel": "loggingLevel",
+    "DataTraceEnabled": "dataTraceEnabled",
+}
+
+
+def _program_route_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
+    return {name: (settings or {}).get(aws) for aws, name in _ROUTE_SETTING_NAMES.items()}
 
 
 def _route_settings(settings: dict | None) -> dict[str, Any] | None:
@@ -355,11 +824,15 @@ def _route_settings(settings: dict | None) -> dict[str, Any] | None:
 @provides
 class Deployment(Provider):
     """Replaced, the new deployment is made before the old one goes (Pulumi's default), since
-    stages point at it until they move to the new one."""
+    stages point at it until they move to the new one. `triggers` is applied by replacement.
+    A deployment has no name, so `find` finds none (an orphan goes with its API)."""
 
     type_token = "aws:apigatewayv2/deployment:Deployment"
     service = "apigatewayv2"
+    inputs = frozenset({"apiId", "description", "triggers", "region"})
     updatable = frozenset({"description"})
+    # AWS deploys only an API with a route; the deployment snapshots its routes and integrations.
+    after = {ROUTE: ("apiId",), INTEGRATION: ("apiId",)}
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
@@ -381,7 +854,10 @@ class Deployment(Provider):
             ApiId=have.inputs["apiId"], DeploymentId=have.id
         )
 
-    def read(self, ctx: Context, have: ResourceRecord) -> object:
-        return self.client(ctx, have.inputs).get_deployment(
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        deployment = self.client(ctx, have.inputs).get_deployment(
             ApiId=have.inputs["apiId"], DeploymentId=have.id
+        )
+        return live_inputs(
+            have, {"description": deployment.get("Description") or None}, {"description": None}
         )
