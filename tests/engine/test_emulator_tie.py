@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
+from shared.errors import UserError
 from shared.local import emulator
 from shared.local.engine.engine import Action, EmulatorMismatch, Engine
 from shared.local.engine.providers import Context
@@ -131,3 +132,24 @@ def test_a_resource_deleted_behind_the_engines_back_shows_and_is_recreated(engin
     assert harness.api_exists(harness.record("api").id)
     assert not harness.engine().plan(live=True).has_changes
     harness.destroy()
+
+
+def test_a_missing_state_file_never_duplicates_what_the_emulator_holds(
+    engine_harness, emulator_client
+):
+    name = f"tie-{uuid.uuid4().hex[:8]}"
+    harness = engine_harness("tagged", f"tagged{uuid.uuid4().hex[:6]}", name=name)
+    harness.up()
+    harness.state_path.unlink()  # the snapshot; the journal was folded into it
+
+    with pytest.raises(UserError, match="has no state") as refused:
+        harness.up()
+    message = str(refused.value)
+    assert "2 resources tagged as its own" in message and "invoke reset" in message
+
+    apis = emulator_client("apigatewayv2").get_apis()["Items"]
+    assert [a["Name"] for a in apis if a["Name"] == f"{name}-api"] == [f"{name}-api"]
+    for api in apis:
+        if api["Name"] == f"{name}-api":
+            emulator_client("apigatewayv2").delete_api(ApiId=api["ApiId"])
+    emulator_client("s3").delete_bucket(Bucket=f"{name}-data")

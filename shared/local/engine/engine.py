@@ -43,7 +43,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import UserError
-from shared.local.engine import identity, program
+from shared.local.engine import identity, program, tagged
 from shared.local.engine.naming import Checked, adopt_legacy_name, check
 from shared.local.engine.providers import REGISTRY, Context, Desired, Provider
 from shared.local.engine.state import (
@@ -348,11 +348,32 @@ class Engine:
             self.show(plan)
             if not deployed and before_apply is not None:
                 before_apply()
+            if not deployed and not state.exists:
+                self._refuse_untracked_copies()
             state = StateStore(self.state_path)
             try:
                 return self._up(plan, state)
             finally:
                 state.close()
+
+    def _refuse_untracked_copies(self) -> None:
+        """A stack without state whose resources the emulator holds (its state file was
+        deleted): creating would make a second copy of each, so nothing is done."""
+        try:
+            copies = tagged.tagged_resources(self.ctx, tagged.stack_tags(self.project, self.stack))
+        except (ClientError, BotoCoreError):
+            return  # the apply reports an unreachable emulator in its own words
+        if copies:
+            shown = ", ".join(copies[:3]) + (
+                f" and {len(copies) - 3} more" if len(copies) > 3 else ""
+            )
+            raise UserError(
+                f"{self.what} has no state ({self.state_path} is missing), but the emulator at "
+                f"{self.ctx.endpoint_url} holds {len(copies)} resources tagged as its own "
+                f"({shown}): deploying would make a second copy of each. Nothing was changed. "
+                "Restore the state file, or run `invoke reset` to wipe the emulator and every "
+                "local state, then deploy again."
+            )
 
     def _up(self, plan: Plan, state: StateStore) -> dict[str, program.ProgramOutput]:
         self._recover(state)
