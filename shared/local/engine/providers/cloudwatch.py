@@ -181,8 +181,9 @@ _ALARM_PARAMETERS = {
     "insufficientDataActions": "InsufficientDataActions",
 }
 _INTEGERS = frozenset({"EvaluationPeriods", "Period", "DatapointsToAlarm"})
-# What DescribeAlarms reports for a setting the program left out (compared only when set).
+# What DescribeAlarms reports for a setting the program left out: another value is drift.
 _ALARM_DEFAULTS: dict[str, Any] = {
+    "dimensions": {},
     "actionsEnabled": True,
     "alarmActions": [],
     "okActions": [],
@@ -256,15 +257,12 @@ class MetricAlarm(Provider):
             for prop, api in _ALARM_PARAMETERS.items()
             if api in alarm
         }
-        live = {k: v for k, v in live.items() if k in have.inputs or v != _ALARM_DEFAULTS.get(k, v)}
         live["name"] = alarm["AlarmName"]
         live["dimensions"] = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []}
         live["tags"] = _tag_map(
             client.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
         )
-        if "dimensions" not in have.inputs and not live["dimensions"]:
-            del live["dimensions"]
-        return recorded_only(have, live)
+        return recorded_only(have, live, _ALARM_DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]

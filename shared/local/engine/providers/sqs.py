@@ -62,12 +62,19 @@ def same_document(recorded: Any, live: str | None) -> Any:
     return live
 
 
-def recorded_only(have: ResourceRecord, live: Inputs) -> Inputs:
-    """The live inputs a drift check compares: those the record holds (an input the program
-    left to AWS's default is not compared), and tags whenever there are any (tags added behind
-    the engine's back are drift too)."""
+def recorded_only(
+    have: ResourceRecord, live: Inputs, defaults: dict[str, Any] | None = None
+) -> Inputs:
+    """The live inputs a drift check compares: those the record holds; an input the program
+    left out only where `defaults` knows AWS's default and the live value is another; tags
+    whenever there are any (tags added behind the engine's back are drift too)."""
+    defaults = defaults or {}
     return {
-        key: value for key, value in live.items() if key in have.inputs or (key == "tags" and value)
+        key: value
+        for key, value in live.items()
+        if key in have.inputs
+        or (key == "tags" and value)
+        or (key in defaults and value != defaults[key])
     }
 
 
@@ -157,6 +164,19 @@ ATTRIBUTES: dict[str, Attribute] = {
     "redriveAllowPolicy": document("RedriveAllowPolicy"),
 }
 
+# Every queue reports these; a value other than AWS's default where the program set none is
+# drift too (a visibility timeout changed behind the engine's back).
+REPORTED_DEFAULTS = {
+    key: ATTRIBUTES[key].read(ATTRIBUTES[key].default)
+    for key in (
+        "visibilityTimeoutSeconds",
+        "messageRetentionSeconds",
+        "delaySeconds",
+        "maxMessageSize",
+        "receiveWaitTimeSeconds",
+    )
+}
+
 
 def queue_name(inputs: Inputs) -> str:
     """The queue's physical name. A FIFO queue's name must end in `.fifo`; pulumi-aws adds the
@@ -237,7 +257,7 @@ class Queue(Provider):
         name = have.id.rstrip("/").rsplit("/", 1)[-1]
         # The recorded form when it names this queue (it may lack the `.fifo` added here).
         found["name"] = recorded.get("name") if name == queue_name(recorded) else name
-        return recorded_only(have, found)
+        return recorded_only(have, found, REPORTED_DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         try:
