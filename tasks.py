@@ -78,6 +78,28 @@ def smoke(c, stack=None, env="local"):
     checks.command(stack, env)
 
 
+@task(help={"stack": "a stack deployed to local"})
+@_user_errors
+def refresh(c, stack=None):
+    """Read every recorded resource back from the emulator, show drift, and fix the state."""
+    from shared.ops import (
+        commands,
+        local,  # refresh is the local engine's: no cloud stack is involved
+    )
+
+    for name in commands.stack_names(stack):
+        local.refresh(name, out=print)
+
+
+@task(help={"yes": "do not ask for confirmation"})
+@_user_errors
+def reset(c, yes=False):
+    """Delete every resource on the emulator and the local state of every stack."""
+    from shared.ops import reset as wipe
+
+    wipe.command(confirmed=yes)
+
+
 @task(
     help={
         "stack": STACK_HELP["stack"],
@@ -140,15 +162,26 @@ def test(c, k=None, quick=False):
     c.run(" ".join([sys.executable, *(_quote(a) for a in args)]), pty=False)
 
 
-@task(help={"stack": "stack to measure (default proxy)", "runs": "repetitions (default 5)"})
+@task(
+    help={
+        "stack": "stack to time deploy / no-op / destroy of, or all (default proxy)",
+        "runs": "repetitions (default 5)",
+        "routes": "route counts of a generated REST API, e.g. 1,10,50,100 (deploy/no-op/destroy)",
+        "clients": "concurrent clients calling one Lambda route, e.g. 1,8,100 (req/s, p50/p99)",
+        "seconds": "how long each --clients level runs (default 10)",
+    }
+)
 @_user_errors
-def bench(c, stack="proxy", runs=5):
-    """Print how long local deploy, no-op redeploy and destroy take (median of several runs)."""
-    from shared import catalog
+def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10):
+    """Print timings of local deploys, or throughput of one Lambda route (figures, no pass/fail)."""
     from shared.ops import bench as benchmarks
 
-    for name in catalog.resolve_stacks(stack):
-        benchmarks.local_cycle(name, int(runs))
+    if routes:
+        benchmarks.route_sweep(benchmarks.parse_counts(routes), int(runs))
+    if clients:
+        benchmarks.lambda_load(benchmarks.parse_counts(clients), float(seconds))
+    if stack or not (routes or clients):
+        benchmarks.local_cycle(stack or "proxy", int(runs))
 
 
 @task
@@ -214,6 +247,18 @@ emulator_tasks.add_task(emulator_stop, "stop")
 emulator_tasks.add_task(emulator_status, "status")
 
 ns = Collection(
-    deploy, preview, destroy, outputs, smoke, promote, changed, test, lint, bench, config_schema
+    deploy,
+    preview,
+    destroy,
+    refresh,
+    reset,
+    outputs,
+    smoke,
+    promote,
+    changed,
+    test,
+    lint,
+    bench,
+    config_schema,
 )
 ns.add_collection(emulator_tasks)

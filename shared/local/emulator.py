@@ -24,13 +24,18 @@ REGION = "us-east-1"
 PORT_VARIABLE = "AIGW_EMULATOR_PORT"
 
 # How many Lambda invocations run at once. MiniStack runs each concurrent invocation in a
-# worker process of its own and by default caps them by memory only (up to 1000): under 100
-# clients it started 184 workers, took 11.7 GB and served 3-7 requests/s. The work is CPU-bound
-# (Python handlers, the gateway and the emulator share the cores), so more workers than a few
-# per core add memory and context switches, not throughput. Measured on 2 cores through a
-# REST API and a logging Lambda (`invoke bench --clients=1,8,100`): with 4 in flight, 8 and 100
-# clients are served at the same rate as with 8 or 16 in flight, with a peak RSS a fraction of
-# theirs; with 2 in flight, a slow invocation holds up half the capacity.
+# worker process of its own (20-30 MB each) and by default caps them by memory only (up to
+# 1000): under 100 clients it started 184 workers and took 11.7 GB. The work is CPU-bound (the
+# handlers, the gateway and the emulator share the cores), so beyond two or so per core more
+# workers add memory and context switches, not throughput. Measured on 2 shared cores, one REST
+# route to a logging Lambda, 100 keep-alive clients (`invoke bench --clients=1,8,100`):
+#   in flight     2       4       8      16      unbounded
+#   req/s       224     487     548     336      486
+#   p99 ms      891     411     281    1499      360
+#   peak MB     147     199     332     567      468
+# 4 serves what unbounded serves in less than half the memory; 2 halves the throughput; 16 is
+# slower than 8 with a p99 five times as long; 8 was within the noise of 4 (the machine was
+# shared), at 1.7 times its memory. Two per core, then.
 LAMBDA_CONCURRENCY_PER_CORE = 2
 # How long an invocation over the cap waits for a free slot before it is throttled as AWS
 # throttles (TooManyRequestsException). An API Gateway integration gives up after 29 s (REST)
