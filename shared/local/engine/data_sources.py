@@ -47,7 +47,23 @@ def call(token: str, args: dict[str, Any], scope: Scope) -> dict[str, Any]:
             f"The program calls the data source {token}, which the local engine does not "
             f"provide (it provides {supported}). Nothing was changed."
         )
-    return answer(args, scope)
+    return answer(_wire_names(args), scope)
+
+
+def _wire_names(value: Any) -> Any:
+    """Argument names as the provider reads them. The SDK leaves the keys of a dict literal as
+    written (`{"not_actions": ...}`, where an Args class sends `notActions`); the provider maps
+    either to the same Terraform attribute, so both mean the same here."""
+    if isinstance(value, dict):
+        return {_camel(k): _wire_names(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire_names(v) for v in value]
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _caller_identity(args: dict[str, Any], scope: Scope) -> dict[str, Any]:

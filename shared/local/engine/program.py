@@ -202,7 +202,7 @@ class _Mocks(pulumi.runtime.Mocks):
             scope = data_sources.Scope(
                 region if isinstance(region, str) else self.scope.region, self.scope.account
             )
-            return data_sources.call(args.token, args.args, scope), None
+            return data_sources.call(args.token, args.args, scope), []
         except BaseException as error:
             with self._lock:
                 self._failures.append(error)

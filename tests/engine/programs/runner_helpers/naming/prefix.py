@@ -1,0 +1,1 @@
+PREFIX = "runner-helpers"
