@@ -230,3 +230,75 @@ def test_secret_inputs_are_found_by_the_serialized_secret_marker():
         sdk.secret_inputs(struct) == frozenset({"environment"}),
         "how serialize_properties marks a secret",
     )
+
+
+def test_the_mock_monitor_lists_its_features_and_set_mocks_reads_them():
+    from pulumi.runtime import mocks
+    from pulumi.runtime.proto import resource_pb2 as pb
+
+    require(
+        hasattr(pb, "RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES"),
+        "resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES",
+    )
+    require(
+        parameters(getattr(mocks.MockMonitor, "GetDeploymentInfo", None) or (lambda: None))
+        == ["self", "request"],
+        "MockMonitor.GetDeploymentInfo(request)",
+    )
+    require(
+        "monitor.GetDeploymentInfo(" in inspect.getsource(pulumi.runtime.set_mocks),
+        "set_mocks (it no longer reads the monitor's features from GetDeploymentInfo)",
+    )
+    monitor = sdk.OptionsMonitor(mocks_without_behaviour())
+    features = set(monitor.GetDeploymentInfo(None).supportedFeatures)
+    require(
+        pb.RESOURCE_MONITOR_FEATURE_SECRETS in features
+        and pb.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES not in features,
+        "DeploymentInfo.supportedFeatures",
+    )
+
+
+def test_read_resource_and_make_urn_are_what_the_bridge_overrides():
+    from pulumi.runtime import mocks
+
+    read = getattr(mocks.MockMonitor, "ReadResource", None)
+    require(
+        read is not None and parameters(read) == ["self", "request"],
+        "MockMonitor.ReadResource(request)",
+    )
+    source = inspect.getsource(read)
+    require(
+        "self.mocks.new_resource(" in source and "resource_id=request.id" in source,
+        "MockMonitor.ReadResource (it no longer calls mocks.new_resource with the id)",
+    )
+    require(
+        parameters(getattr(mocks.MockMonitor, "make_urn", None) or (lambda: None))
+        == ["self", "parent", "type_", "name"],
+        "MockMonitor.make_urn(parent, type_, name)",
+    )
+    require(
+        "provider" in parameters(mocks.MockCallArgs.__init__)
+        and "provider" in parameters(mocks.MockResourceArgs.__init__),
+        "MockCallArgs / MockResourceArgs provider",
+    )
+
+
+def test_getters_carry_their_wire_names():
+    import pulumi_aws as aws
+
+    names = sdk.output_properties(aws.lambda_.Permission)
+    require(
+        {"sourceArn", "statementId", "function", "region"} <= names,
+        "pulumi.getter's _pulumi_name attribute",
+    )
+
+
+def mocks_without_behaviour() -> pulumi.runtime.Mocks:
+    class Nothing(pulumi.runtime.Mocks):
+        def new_resource(self, args):
+            return "", {}
+
+        def call(self, args):
+            return {}, []
+
+    return Nothing()
