@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from botocore.exceptions import ParamValidationError
 
 from shared.local.engine.engine import Action
 from shared.local.engine.naming import check
@@ -249,6 +250,24 @@ def test_on_demand_table_with_explicit_name_reads_back_unchanged(apply, emulator
     )
     assert table.drift() == {"billingMode": ("PAY_PER_REQUEST", "PROVISIONED")}
     assert_lifecycle_end(table)
+
+
+def test_table_whose_ttl_is_refused_is_not_left_behind(apply, emulator_client):
+    # AWS rule: a TTL attribute name has at least one character (botocore checks it before
+    # sending). The table is made first, so the failed create must remove it again, or the
+    # next attempt would collide with it.
+    name = unique("refused")
+    with pytest.raises(ParamValidationError, match="AttributeName"):
+        apply(
+            TABLE,
+            "refused",
+            name=name,
+            hashKey="id",
+            attributes=[{"name": "id", "type": "S"}],
+            billingMode="PAY_PER_REQUEST",
+            ttl={"attributeName": "", "enabled": True},
+        )
+    assert name not in emulator_client("dynamodb").list_tables()["TableNames"]
 
 
 # -- SQS ----------------------------------------------------------------------------------------

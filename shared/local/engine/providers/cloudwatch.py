@@ -209,7 +209,12 @@ class MetricAlarm(Provider):
         i = want.inputs
         client = self.client(ctx, i)
         self._put(client, i, tags=i.get("tags"))
-        return Created(i["name"], self._outputs(client, i))
+        try:
+            outputs = self._outputs(client, i)
+        except Exception:
+            client.delete_alarms(AlarmNames=[i["name"]])  # leave nothing unrecorded behind
+            raise
+        return Created(i["name"], outputs)
 
     @staticmethod
     def _put(client: Client, inputs: Inputs, tags: dict[str, str] | None) -> None:

@@ -122,7 +122,12 @@ class StateMachine(Provider):
             )
         )
         arn = answer["stateMachineArn"]
-        return Created(arn, self._outputs(client, arn, i, answer.get("stateMachineVersionArn")))
+        try:
+            outputs = self._outputs(client, arn, i, answer.get("stateMachineVersionArn"))
+        except Exception:
+            client.delete_state_machine(stateMachineArn=arn)  # leave nothing unrecorded behind
+            raise
+        return Created(arn, outputs)
 
     @staticmethod
     def _outputs(client: Client, arn: str, inputs: Inputs, version_arn: str | None) -> Outputs:

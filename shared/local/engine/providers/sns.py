@@ -175,7 +175,12 @@ class TopicSubscription(Provider):
             Attributes=attributes,
             ReturnSubscriptionArn=True,
         )["SubscriptionArn"]
-        return Created(arn, self._outputs(client, arn))
+        try:
+            outputs = self._outputs(client, arn)
+        except Exception:
+            client.unsubscribe(SubscriptionArn=arn)  # leave nothing unrecorded behind
+            raise
+        return Created(arn, outputs)
 
     @staticmethod
     def _outputs(client: Client, arn: str) -> Outputs:

@@ -214,7 +214,12 @@ class Queue(Provider):
         url = client.create_queue(
             QueueName=queue_name(i), Attributes=attributes, tags=i.get("tags") or {}
         )["QueueUrl"]
-        return Created(url, self._outputs(client, url, i))
+        try:
+            outputs = self._outputs(client, url, i)
+        except Exception:
+            client.delete_queue(QueueUrl=url)  # leave nothing unrecorded behind
+            raise
+        return Created(url, outputs)
 
     @staticmethod
     def _outputs(client: Client, url: str, inputs: Inputs) -> Outputs:
