@@ -166,6 +166,14 @@ def _live_tags(client: Client, arn: str) -> dict[str, str]:
     return dict(client.get_tags(resourceArn=arn).get("tags") or {})
 
 
+def _tags_readable(client: Client, arn: str, tags: dict[str, str] | None) -> None:
+    """Make a new resource's creation tags show in GetTags: the emulator keeps the tags of a
+    stage, key, plan or domain given at creation apart from those GetTags and TagResource
+    use (see the module doc); on AWS they already show and this makes no call."""
+    if tags and _live_tags(client, arn) != tags:
+        client.tag_resource(resourceArn=arn, tags=tags)
+
+
 def endpoint_types(inputs: Inputs) -> list[str] | None:
     """`endpointConfiguration.types` as the API takes it (a list); pulumi-aws 7 takes one
     endpoint type as a string."""
@@ -1360,6 +1368,7 @@ class Stage(Provider):
                 client.update_stage(
                     restApiId=i["restApi"], stageName=i["stageName"], patchOperations=ops
                 )
+            _tags_readable(client, self._outputs(ctx, i)["arn"], i.get("tags"))
         except BaseException:
             client.delete_stage(restApiId=i["restApi"], stageName=i["stageName"])
             raise
@@ -1563,7 +1572,9 @@ class ApiKey(Provider):
                 tags=i.get("tags"),
             )
         )
-        return Created(key["id"], self._outputs(ctx, key, i))
+        outputs = self._outputs(ctx, key, i)
+        _tags_readable(self.client(ctx, i), outputs["arn"], i.get("tags"))
+        return Created(key["id"], outputs)
 
     @staticmethod
     def _outputs(ctx: Context, key: dict[str, Any], inputs: Inputs) -> Outputs:
@@ -1652,7 +1663,9 @@ class UsagePlan(Provider):
                 tags=i.get("tags"),
             )
         )
-        return Created(plan["id"], self._outputs(ctx, plan["id"], i))
+        outputs = self._outputs(ctx, plan["id"], i)
+        _tags_readable(self.client(ctx, i), outputs["arn"], i.get("tags"))
+        return Created(plan["id"], outputs)
 
     @staticmethod
     def _outputs(ctx: Context, plan_id: str, inputs: Inputs) -> Outputs:
@@ -1826,8 +1839,11 @@ class DomainName(Provider):
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        domain = self._create(self.client(ctx, i), i)
-        return Created(i["domainName"], self._outputs(ctx, i, domain))
+        client = self.client(ctx, i)
+        domain = self._create(client, i)
+        outputs = self._outputs(ctx, i, domain)
+        _tags_readable(client, outputs["arn"], i.get("tags"))
+        return Created(i["domainName"], outputs)
 
     @staticmethod
     def _create(client: Client, inputs: Inputs) -> dict[str, Any]:
