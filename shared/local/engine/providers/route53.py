@@ -1,6 +1,6 @@
 """Route 53 hosted zones and record sets on the emulator.
 
-Route 53 is global; a `region` input only picks the endpoint's signing region. Every change waits
+Route 53 is global: pulumi-aws 7 gives its zones and records no `region` input. Every change waits
 until Route 53 reports it INSYNC, as the AWS provider does (MiniStack 1.5.33 gets there in about
 a tenth of a second, AWS in up to a minute).
 
@@ -74,7 +74,7 @@ class Zone(Provider):
 
     type_token = "aws:route53/zone:Zone"
     service = "route53"
-    inputs = frozenset({"name", "comment", "tags", "forceDestroy", "region"})
+    inputs = frozenset({"name", "comment", "tags", "forceDestroy"})
     outputs = frozenset({"zoneId", "nameServers", "primaryNameServer", "arn", "tagsAll"})
     updatable = frozenset({"comment", "tags", "forceDestroy"})
 
@@ -234,7 +234,6 @@ class Record(Provider):
             "setIdentifier",
             "healthCheckId",
             "allowOverwrite",
-            "region",
             *_ROUTING_POLICIES,
         }
     )
