@@ -125,3 +125,19 @@ def test_invalid_cloud_config_is_reported_before_the_cli_runs(tmp_path, monkeypa
         assert key in message
     assert "Nothing was changed" in message
     assert not Path(env["FAKE_PULUMI_LOG"]).exists()  # the CLI was never called
+
+
+@pytest.mark.parametrize("flag", ["--routes=ten", "--clients=0", "--routes=1,,-5"])
+def test_bench_counts_that_are_not_positive_numbers_exit_2(flag, tmp_path):
+    result = invoke("bench", flag, env={"AIGW_STATE_DIR": str(tmp_path)})
+
+    assert result.returncode == 2
+    assert "Expected positive numbers separated by commas" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())  # nothing was started or written
+
+
+def test_reset_and_refresh_are_tasks():
+    listed = invoke("--list").stdout.split()
+
+    assert {"reset", "refresh", "bench"} <= set(listed)

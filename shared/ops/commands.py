@@ -3,6 +3,7 @@ other environment through the Pulumi CLI. `tasks.py` only parses arguments and c
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,40 +20,51 @@ Out = Callable[[str], None]
 
 def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print) -> None:
     names, env = _targets(stack, env)
+    _check_all(names, env, run_programs=True)
+    run = _Progress(names, "deployed")
     for name in names:
-        started = time.perf_counter()
-        source = release.current()  # the code this deploy reads, recorded once it succeeded
-        with _config_errors():
+        with run.stack(name), _config_errors():
+            started = time.perf_counter()
+            source = release.current()  # the code this deploy reads, recorded once it succeeded
             if env == catalog.LOCAL:
                 result = local.deploy(name, out=out)
             else:
-                check_config(name, env)
                 result = _cloud().deploy(name, env, on_output=out)
-        out(outputs.render_text(result, show_secrets))
-        release.record(name, env, source, out=out)
-        out(f"Deployed {name} to {env} in {time.perf_counter() - started:.2f} s.")
+            out(outputs.render_text(result, show_secrets))
+            release.record(name, env, source, out=out)
+            out(f"Deployed {name} to {env} in {time.perf_counter() - started:.2f} s.")
 
 
 def preview(stack: str, env: str, *, out: Out = print) -> None:
     names, env = _targets(stack, env)
+    _check_all(names, env, run_programs=True)
+    run = _Progress(names, "previewed")
     for name in names:
-        with _config_errors():
+        with run.stack(name), _config_errors():
             if env == catalog.LOCAL:
                 local.preview(name, out=out)
             else:
-                check_config(name, env)
                 _cloud().preview(name, env, on_output=out)
 
 
 def destroy(stack: str, env: str, *, out: Out = print) -> None:
     names, env = _targets(stack, env)
+    # A destroy reads the stack files, not the settings: a wrong value never blocks it.
+    _check_all(names, env, run_programs=False)
+    run = _Progress(names, "destroyed")
     for name in names:
-        started = time.perf_counter()
-        if env == catalog.LOCAL:
-            local.destroy(name, out=out)
-        else:
-            _cloud().destroy(name, env, on_output=out)
-        out(f"Destroyed {name} in {env} in {time.perf_counter() - started:.2f} s.")
+        with run.stack(name):
+            started = time.perf_counter()
+            if env == catalog.LOCAL:
+                local.destroy(name, out=out)
+            else:
+                _cloud().destroy(name, env, on_output=out)
+            out(f"Destroyed {name} in {env} in {time.perf_counter() - started:.2f} s.")
+
+
+def stack_names(stack: str | None) -> list[str]:
+    """The --stack argument as project names (`all` expanded), or a usage error."""
+    return _targets(stack, catalog.LOCAL)[0]
 
 
 def show_outputs(
@@ -79,6 +91,69 @@ def check_config(stack: str, env: str) -> None:
         return "", {}
 
     program.run(program_dir, project_name(program_dir), env, config, nothing_applied, preview=True)
+
+
+def _check_all(names: list[str], env: str, *, run_programs: bool) -> None:
+    """Check every stack's configuration before any stack is applied, and report every problem
+    of every stack at once.
+
+    The stack files' keys always (`stack_config`); with `run_programs`, the values too, by
+    running each program on mocks (its settings schema). One local stack is not run twice: the
+    engine's plan runs it, and refuses a bad value before anything is applied."""
+    if env == catalog.LOCAL and len(names) == 1:
+        return
+    problems = []
+    for name in names:
+        try:
+            if run_programs:
+                check_config(name, env)
+            else:
+                stack_config(catalog.stack_dir(name), env)
+        except ConfigError as error:
+            problems.append(str(error))
+        except UserError as error:
+            problems.append(_NOTHING_CHANGED.sub("", str(error)).strip())
+    if problems:
+        raise UserError("\n".join([*problems, "Nothing was changed."]), exit_code=2)
+
+
+_NOTHING_CHANGED = re.compile(r"\s*Nothing was changed\.")
+
+
+class _Progress:
+    """Which stacks of a multi-stack run are done, so a failure says what was applied."""
+
+    def __init__(self, names: list[str], done: str) -> None:
+        self.names = names
+        self.done_word = done  # "deployed", "destroyed", "previewed"
+        self.done: list[str] = []
+
+    @contextmanager
+    def stack(self, name: str) -> Iterator[None]:
+        try:
+            yield
+        except UserError as error:
+            raise UserError(self._report(name, str(error)), error.exit_code) from None
+        except KeyboardInterrupt:
+            message = "Interrupted. What was applied is recorded; run the command again."
+            raise UserError(self._report(name, message), exit_code=130) from None
+        except Exception as error:
+            if len(self.names) == 1:
+                raise
+            raise UserError(self._report(name, f"{type(error).__name__}: {error}")) from error
+        self.done.append(name)
+
+    def _report(self, failed: str, message: str) -> str:
+        if len(self.names) == 1:
+            return message
+        if self.done:
+            # True of the stack that failed, not of the run: say which stack it is about.
+            message = _NOTHING_CHANGED.sub(f" Nothing of {failed} was changed.", message)
+        rest = self.names[self.names.index(failed) + 1 :]
+        done = ", ".join(self.done) or "none"
+        not_done = ", ".join([f"{failed} (failed)", *rest])
+        summary = f"{self.done_word.capitalize()}: {done}. Not {self.done_word}: {not_done}."
+        return f"{message}\n{summary}"
 
 
 def _targets(stack: str | None, env: str) -> tuple[list[str], str]:
