@@ -674,6 +674,27 @@ def test_ai_data_program_deploys_fans_out_redeploys_as_a_no_op_and_destroys(
     plan = ai_data.plan()
     assert not plan.has_changes, [(s.action, s.name, s.changed) for s in plan.steps]
     assert plan.count(Action.SAME) == 6
+    # Read back from the emulator, every resource is as recorded.
+    plan = ai_data.engine().plan(live=True)
+    assert not plan.has_changes, [(s.action, s.name, s.changed) for s in plan.steps]
+
+    # Changed behind the engine's back: the deploy shows the drift and puts it right.
+    sqs.set_queue_attributes(
+        QueueUrl=outputs["jobsUrl"].value, Attributes={"VisibilityTimeout": "5"}
+    )
+    ddb.untag_resource(ResourceArn=outputs["tableArn"].value, TagKeys=["owner"])
+    plan = ai_data.engine().plan(live=True)
+    assert sorted((s.action, s.name, s.changed) for s in plan.steps if s.changed) == [
+        (Action.UPDATE, "conversations", ("tags (drifted)",)),
+        (Action.UPDATE, "jobs", ("visibilityTimeoutSeconds (drifted)",)),
+    ]
+    ai_data.up()
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=outputs["jobsUrl"].value, AttributeNames=["VisibilityTimeout"]
+    )["Attributes"]
+    assert attributes["VisibilityTimeout"] == "60"
+    tags = ddb.list_tags_of_resource(ResourceArn=outputs["tableArn"].value)["Tags"]
+    assert tags == [{"Key": "owner", "Value": "first"}]
 
     plan = ai_data.plan(retention="3600", owner="second")
     assert sorted((s.action, s.name) for s in plan.steps if s.action is not Action.SAME) == [
@@ -728,17 +749,28 @@ def test_ai_events_program_delivers_an_event_runs_its_workflow_and_destroys(
     logging = sfn.describe_state_machine(stateMachineArn=machine)["loggingConfiguration"]
     assert logging["level"] == "ERROR"
 
-    plan = ai_events.plan()
+    plan = ai_events.engine().plan(live=True)
     assert not plan.has_changes, [(s.action, s.name, s.changed) for s in plan.steps]
+    rule_name = outputs["ruleArn"].value.rsplit("/", 1)[-1]
+    events.disable_rule(Name=rule_name, EventBusName=outputs["busName"].value)
+    logs.put_retention_policy(logGroupName=outputs["logGroupName"].value, retentionInDays=1)
+    plan = ai_events.engine().plan(live=True)
+    assert sorted((s.action, s.name, s.changed) for s in plan.steps if s.changed) == [
+        (Action.UPDATE, "on-completed", ("state (drifted)",)),
+        (Action.UPDATE, "workflow-logs", ("retentionInDays (drifted)",)),
+    ]
 
     plan = ai_events.plan(description="second")
     assert [(s.action, s.name) for s in plan.steps if s.action is not Action.SAME] == [
         (Action.UPDATE, "on-completed")
     ]
     ai_events.up(description="second")
-    rule_name = outputs["ruleArn"].value.rsplit("/", 1)[-1]
     described = events.describe_rule(Name=rule_name, EventBusName=outputs["busName"].value)
-    assert described["Description"] == "second"
+    assert (described["Description"], described["State"]) == ("second", "ENABLED")
+    [group] = logs.describe_log_groups(logGroupNamePrefix=outputs["logGroupName"].value)[
+        "logGroups"
+    ]
+    assert group["retentionInDays"] == 7
 
     ai_events.destroy()
     assert outputs["busName"].value not in [

@@ -459,7 +459,10 @@ class EventRule(Provider):
             "isEnabled": state != "DISABLED",
             "tags": _events_tags(client, rule["Arn"]),
         }
-        return recorded_only(have, live)
+        # A rule the program leaves enabled by default and that was disabled has drifted,
+        # unless the program says so through the older `isEnabled`.
+        default = {} if "isEnabled" in i else {"state": "ENABLED"}
+        return recorded_only(have, live, default)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
