@@ -432,3 +432,8 @@ def test_a_type_the_engine_does_not_know_is_not_checked():
     run("runner_unproduced", resolver, {"use": "direct"}, produces=lambda token: None)
 
     assert "allow" in resolver.by_name()
+
+
+def test_reading_an_existing_resource_with_get_is_refused():
+    with pytest.raises(UserError, match=r"reads the existing aws:s3/bucket:Bucket 'existing'"):
+        run("runner_get", FakeResolver(preview=True))

@@ -16,8 +16,10 @@ What the program gets, as the Pulumi CLI and pulumi-aws would give it:
   `provider=` of a component up its `parent` chain) gets the provider's region as its own
   `region` input when the program set none (every regional pulumi-aws 7 resource takes one).
 - `Registration.dependencies` holds every custom resource a resource depends on, explicitly
-  (`depends_on`; on a component: its custom descendants, as Pulumi expands them) or through an
+  (`depends_on`; on a component: its custom descendants through nested components, as Pulumi's
+  SDK expands them, which leaves out a child registered under a custom resource) or through an
   input, and nothing the runner handles itself (providers, stack references).
+- `Resource.get(...)` (reading a resource the program does not manage) is refused by name.
 - Data sources are answered by data_sources.py; any other is refused by name.
 - `pulumi.StackReference("<org>/<project>/<stack>")` (or "<project>/<stack>", or "<stack>" of this
   project) reads another local deployment's outputs through `stack_outputs`.
@@ -334,17 +336,24 @@ def _short_urn(urn: str) -> str:
     return f"{qualified_type.split('$')[-1]}::{name}"
 
 
-def _output_properties(type_token: str) -> frozenset[str]:
-    """The output properties of the pulumi-aws class of `type_token` (none if no class is
-    known: the program imported it, so it is among CustomResource's subclasses)."""
-    cls = _resource_classes().get(type_token)
-    if cls is None:
-        _resource_classes.cache_clear()
-        cls = _resource_classes().get(type_token)
-    return sdk.output_properties(cls) if cls is not None else frozenset()
+class _OutputProperties:
+    """Type token -> the output properties of its pulumi-aws class. The class is among
+    CustomResource's subclasses once the program has imported it, which it has by the time it
+    registers a resource of that type; a token with no class has none."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, type_token: str) -> frozenset[str]:
+        with self._lock:
+            if type_token not in self._known:
+                cls = _resource_classes().get(type_token)
+                self._known[type_token] = sdk.output_properties(cls) if cls else frozenset()
+            return self._known[type_token]
 
 
-def _all_resource_classes() -> dict[str, type]:
+def _resource_classes() -> dict[str, type]:
     found: dict[str, type] = {}
     pending: list[type] = [pulumi.CustomResource]
     while pending:
@@ -356,25 +365,7 @@ def _all_resource_classes() -> dict[str, type]:
     return found
 
 
-class _ClassCache:
-    """Type token -> resource class, rebuilt when a token is missing (a module imported since)."""
-
-    def __init__(self) -> None:
-        self._classes: dict[str, type] | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self) -> dict[str, type]:
-        with self._lock:
-            if self._classes is None:
-                self._classes = _all_resource_classes()
-            return self._classes
-
-    def cache_clear(self) -> None:
-        with self._lock:
-            self._classes = None
-
-
-_resource_classes = _ClassCache()
+_output_properties = _OutputProperties()
 
 
 class _Unproduced:
