@@ -635,6 +635,23 @@ def test_state_machine_runs_and_changes_in_place(apply, emulator_client):
     assert arn not in [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
 
 
+def test_published_state_machine_gets_a_version_per_change(apply):
+    machine = apply(
+        STATE_MACHINE,
+        "versioned",
+        definition=PASS_DEFINITION,
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/workflow",
+        type="EXPRESS",
+        publish=True,
+    )
+    assert machine.outputs["stateMachineVersionArn"] == f"{machine.id}:1"
+    assert machine.drift() == {}
+    machine.update(definition=PASS_DEFINITION.replace('"ok": 1', '"ok": 3'))
+    assert machine.outputs["stateMachineVersionArn"] == f"{machine.id}:2"
+    assert machine.drift() == {}
+    assert_lifecycle_end(machine)
+
+
 # -- the programs -------------------------------------------------------------------------------
 
 
