@@ -84,10 +84,14 @@ def start(port: int | None = None) -> tuple[Server, bool]:
             "STATE_DIR": str(state),
             "LOG_LEVEL": "WARNING",
             # Listeners MiniStack opens on 0.0.0.0 besides its gateway: IoT's MQTT over TLS
-            # (8883, on whenever `cryptography` is installed) and Transfer Family's SFTP (bound
-            # at boot for servers restored from saved state). Neither is used here.
+            # (8883, on whenever `cryptography` is installed) and Transfer Family's SFTP (at
+            # boot for servers restored from saved state, else at CreateServer). Neither is
+            # used here: both off, SFTP on loopback should a server be created. (DSQL's wire
+            # proxy also binds 0.0.0.0, with no setting, for DSQL clusters, a type the engine
+            # does not apply.)
             "IOT_MTLS_ENABLED": "0",
             "SFTP_ENABLED": "0",
+            "SFTP_HOST": HOST,
             "LAMBDA_ACCOUNT_CONCURRENCY": str(lambda_concurrency()),
         },
     )
