@@ -42,6 +42,7 @@ converter = aws.lambda_.Function(
 
 live = aws.lambda_.Alias(
     "live",
+    name="live",
     function_name=converter.name,
     function_version=converter.version,
     description="What the API serves",
@@ -72,5 +73,6 @@ aws.lambda_.Permission(
 )
 
 pulumi.export("url", stage.invoke_url)
+pulumi.export("functionName", converter.name)
 pulumi.export("version", converter.version)
 pulumi.export("layerArn", units.arn)

@@ -53,7 +53,6 @@ def openapi(invoke_arn: str) -> str:
                             "type": "aws_proxy",
                             "httpMethod": "POST",
                             "uri": invoke_arn,
-                            "payloadFormatVersion": "1.0",
                         },
                     }
                 }
