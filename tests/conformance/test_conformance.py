@@ -525,17 +525,21 @@ def _(d: Deployment) -> None:
 
 FOLDERS = sorted(p.name for p in PROGRAMS.iterdir() if (p / "Pulumi.yaml").exists())
 
+
 # Programs the engine cannot run yet, each with the failure it gives (strict: a program that
 # starts passing fails here until its entry is removed).
-_SECRET_PARAMETER_VALUE = (
-    "Could not create aws:ssm/parameter:Parameter {name!r}: Parameter validation failed: "
-    "Invalid type for parameter Value ... type: <class 'dict'>: a Parameter's `value` (a secret "
-    "input in pulumi-aws) reaches the ssm provider still wrapped as the SDK's secret "
-    "({'4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', 'value': ...})"
-)
+def _secret_parameter_value(name: str) -> str:
+    return (
+        f"Could not create aws:ssm/parameter:Parameter {name!r}: Parameter validation failed: "
+        "Invalid type for parameter Value ... type: <class 'dict'>: a Parameter's `value` "
+        "(a secret input in pulumi-aws) reaches the ssm provider still wrapped as the SDK's secret "
+        "({'4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', 'value': ...})"
+    )
+
+
 XFAIL: dict[str, str] = {
-    "explicit_provider": _SECRET_PARAMETER_VALUE.format(name="jobs-queue-url"),
-    "secrets_ssm": _SECRET_PARAMETER_VALUE.format(name="greeting"),
+    "explicit_provider": _secret_parameter_value("jobs-queue-url"),
+    "secrets_ssm": _secret_parameter_value("greeting"),
     "stackref_consumer": (
         "UserError: pulumi.StackReference 'organization/conformance-stackref-producer/local' "
         "reads 'organization/conformance-stackref-producer/local', but the project "
