@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pulumi.runtime.rpc import wrap_rpc_secret
 
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
@@ -239,8 +240,8 @@ def _client_settings(inputs: Inputs) -> dict[str, Any]:
 @provides
 class UserPoolClient(Provider):
     """An app client; its id is the client id AWS makes. With `generateSecret` it has a client
-    secret (`clientSecret`, which pulumi-aws marks secret): what a client-credentials caller
-    needs with the client id."""
+    secret (`clientSecret`, a secret): what a client-credentials caller needs with the client
+    id."""
 
     type_token = "aws:cognito/userPoolClient:UserPoolClient"
     service = "cognito-idp"
@@ -258,14 +259,22 @@ class UserPoolClient(Provider):
             GenerateSecret=bool(i.get("generateSecret")),
             **_client_settings(i),
         )["UserPoolClient"]
-        return Created(client["ClientId"], {"clientSecret": client.get("ClientSecret", "")})
+        return Created(client["ClientId"], self._outputs(client.get("ClientSecret", "")))
+
+    @staticmethod
+    def _outputs(client_secret: str) -> Outputs:
+        """The secret marked as one (`pulumi.runtime.rpc`'s marker), so the program gets a
+        secret Output, as pulumi-aws declares it, and the record says it is one."""
+        return {"clientSecret": wrap_rpc_secret(client_secret)}
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         # Every setting is sent: AWS resets the ones an update leaves out.
         client = self.client(ctx, want.inputs).update_user_pool_client(
             UserPoolId=want.inputs["userPoolId"], ClientId=have.id, **_client_settings(want.inputs)
         )["UserPoolClient"]
-        return {"clientSecret": client.get("ClientSecret", have.outputs.get("clientSecret", ""))}
+        if "ClientSecret" in client:
+            return self._outputs(client["ClientSecret"])
+        return {"clientSecret": have.outputs.get("clientSecret")}
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_user_pool_client(

@@ -1,7 +1,9 @@
 """Secrets Manager secrets and their versions on the emulator.
 
 A secret's value (`secretString`, `secretBinary`) is sent to the emulator and compared, and
-never put into a message or a computed output.
+never put into a message or a computed output. The program runner hands it over wrapped as a
+Pulumi secret (`pulumi.runtime.rpc`'s marker), and the record keeps it so: the provider unwraps
+it to send it, and `read` wraps the live value the same way.
 
 Where MiniStack 1.5.33 differs from AWS:
 - `CreateSecret` without a value makes an empty version staged AWSCURRENT (AWS makes none); the
@@ -16,6 +18,7 @@ import base64
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
 
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
@@ -42,7 +45,8 @@ _RECOVERY_DAYS = 30
 
 def _scheduled_for_deletion(error: ClientError) -> bool:
     message = str(error.response.get("Error", {}).get("Message", ""))
-    return error_code(error) == "InvalidRequestException" and "marked for deletion" in message
+    # "... because it was marked for deletion", "... already scheduled for deletion"
+    return error_code(error) == "InvalidRequestException" and "for deletion" in message
 
 
 @provides
@@ -93,7 +97,11 @@ class Secret(Provider):
         window = (
             {"ForceDeleteWithoutRecovery": True} if days == 0 else {"RecoveryWindowInDays": days}
         )
-        self.client(ctx, have.inputs).delete_secret(SecretId=have.id, **window)
+        try:
+            self.client(ctx, have.inputs).delete_secret(SecretId=have.id, **window)
+        except ClientError as error:
+            if not _scheduled_for_deletion(error):  # deleted already, its window running
+                raise
 
     def _describe(self, client: Client, secret_id: str) -> dict[str, Any]:
         secret: dict[str, Any] = client.describe_secret(SecretId=secret_id)
@@ -124,8 +132,21 @@ class Secret(Provider):
 def _value(inputs: Inputs) -> dict[str, Any]:
     """The version's value as the API takes it; pulumi-aws gives a binary one base64-encoded."""
     if inputs.get("secretBinary") is not None:
-        return {"SecretBinary": base64.b64decode(inputs["secretBinary"])}
-    return {"SecretString": inputs.get("secretString", "")}
+        return {"SecretBinary": base64.b64decode(unwrap_rpc_secret(inputs["secretBinary"]))}
+    return {"SecretString": unwrap_rpc_secret(inputs.get("secretString", ""))}
+
+
+def _versions(client: Client, secret: str) -> tuple[str, list[dict[str, Any]]]:
+    """The secret's ARN and every version of it, deprecated ones (no label) included; boto3 has
+    no paginator for this call."""
+    versions: list[dict[str, Any]] = []
+    token: dict[str, str] = {}
+    while True:
+        page = client.list_secret_version_ids(SecretId=secret, IncludeDeprecated=True, **token)
+        versions.extend(page["Versions"])
+        if not page.get("NextToken"):
+            return str(page["ARN"]), versions
+        token = {"NextToken": page["NextToken"]}
 
 
 @provides
@@ -158,15 +179,12 @@ class SecretVersion(Provider):
         secret, version = record_id.split("|", 1)
         return secret, version
 
-    def _stages(self, client: Client, secret: str, version: str) -> list[str]:
+    @staticmethod
+    def _stages(client: Client, secret: str, version: str) -> list[str]:
         """The labels the version holds (none: it is deprecated but still there)."""
-        pages = client.get_paginator("list_secret_version_ids").paginate(
-            SecretId=secret, IncludeDeprecated=True
-        )
-        for page in pages:
-            for listed in page["Versions"]:
-                if listed["VersionId"] == version:
-                    return list(listed.get("VersionStages") or [])
+        for listed in _versions(client, secret)[1]:
+            if listed["VersionId"] == version:
+                return list(listed.get("VersionStages") or [])
         raise not_found(f"version {version} of {secret}")
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
@@ -190,10 +208,9 @@ class SecretVersion(Provider):
 
     @staticmethod
     def _holder(client: Client, secret: str, stage: str) -> str | None:
-        for page in client.get_paginator("list_secret_version_ids").paginate(SecretId=secret):
-            for listed in page["Versions"]:
-                if stage in (listed.get("VersionStages") or []):
-                    return str(listed["VersionId"])
+        for listed in _versions(client, secret)[1]:
+            if stage in (listed.get("VersionStages") or []):
+                return str(listed["VersionId"])
         return None
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -221,9 +238,10 @@ class SecretVersion(Provider):
             raise
         live: Inputs = {}
         if "secretBinary" in i:
-            live["secretBinary"] = base64.b64encode(value.get("SecretBinary") or b"").decode()
+            prop, text = "secretBinary", base64.b64encode(value.get("SecretBinary") or b"").decode()
         else:
-            live["secretString"] = value.get("SecretString")
+            prop, text = "secretString", value.get("SecretString")
+        live[prop] = wrap_rpc_secret(text) if is_rpc_secret(i.get(prop)) else text
         if "versionStages" in i:
             live["versionStages"] = sorted(value.get("VersionStages") or [])
             if live["versionStages"] == sorted(i["versionStages"]):
@@ -237,16 +255,11 @@ class SecretVersion(Provider):
         client = self.client(ctx, i)
         wanted = _value(i)
         try:
-            pages = client.get_paginator("list_secret_version_ids").paginate(
-                SecretId=i["secretId"], IncludeDeprecated=True
-            )
-            for page in pages:
-                for listed in page["Versions"]:
-                    value = client.get_secret_value(
-                        SecretId=i["secretId"], VersionId=listed["VersionId"]
-                    )
-                    if all(value.get(k) == v for k, v in wanted.items()):
-                        return f"{page['ARN']}|{listed['VersionId']}"
+            arn, versions = _versions(client, i["secretId"])
+            for listed in versions:
+                value = client.get_secret_value(SecretId=arn, VersionId=listed["VersionId"])
+                if all(value.get(k) == v for k, v in wanted.items()):
+                    return f"{arn}|{listed['VersionId']}"
         except ClientError as error:
             if self.is_not_found(error) or _scheduled_for_deletion(error):
                 return None

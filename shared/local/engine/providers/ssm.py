@@ -1,9 +1,13 @@
 """SSM Parameter Store parameters on the emulator.
 
 A parameter's value is secret in pulumi-aws (`value`; `insecureValue` is the plain one): it is
-sent to the emulator and compared, never put into a message. MiniStack 1.5.33 behaved like AWS
-for every call used here; it takes a SecureString without a KMS key of the program's (the
-account's default `alias/aws/ssm`), so `keyId` is not among the inputs.
+sent to the emulator and compared, never put into a message. The program runner hands it over
+wrapped as a Pulumi secret (`pulumi.runtime.rpc`'s marker), and the record keeps it so: the
+provider unwraps it to send it, and `read` wraps the live value the same way.
+
+MiniStack 1.5.33 behaved like AWS for every call used here; it takes a SecureString without a
+KMS key of the program's (the account's default `alias/aws/ssm`), so `keyId` is not among the
+inputs.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
 
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
@@ -39,7 +44,8 @@ _DEFAULTS: Inputs = {
 
 
 def _value(inputs: Inputs) -> Any:
-    return inputs["value"] if inputs.get("value") is not None else inputs.get("insecureValue")
+    value = inputs["value"] if inputs.get("value") is not None else inputs.get("insecureValue")
+    return unwrap_rpc_secret(value)
 
 
 @provides
@@ -153,8 +159,10 @@ class Parameter(Provider):
             "dataType": parameter.get("DataType") or "text",
             "tags": {t["Key"]: t["Value"] for t in tags.get("TagList") or []},
         }
-        # The value is compared under the input that carries it.
-        live["insecureValue" if i.get("value") is None else "value"] = parameter["Value"]
+        # The value is compared under the input that carries it, a secret still a secret.
+        prop = "insecureValue" if i.get("value") is None else "value"
+        value = parameter["Value"]
+        live[prop] = wrap_rpc_secret(value) if is_rpc_secret(i.get(prop)) else value
         return {k: v for k, v in live.items() if k in i or v != _DEFAULTS.get(k)}
 
     def find(self, ctx: Context, want: Desired) -> str | None:
