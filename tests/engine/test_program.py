@@ -15,6 +15,7 @@ import pytest
 from shared.errors import UserError
 from shared.local.engine import program
 from shared.local.engine.data_sources import render_policy_document
+from shared.local.engine.values import is_unknown
 
 PROGRAMS = Path(__file__).parent / "programs"
 
@@ -79,9 +80,8 @@ def test_a_resource_passed_as_an_input_arrives_as_its_physical_id(preview):
         run("runner_resource_inputs", resolver)
         seen = resolver.by_name()
         if preview:
-            assert "role" not in seen["basic"].inputs or not isinstance(
-                seen["basic"].inputs["role"], str
-            )
+            assert is_unknown(seen["basic"].inputs["role"])
+            assert is_unknown(seen["invoke"].inputs["function"])
         else:
             # An IAM role's id is its name (so `role=role` gives Lambda a name, as on AWS).
             assert seen["basic"].inputs["role"] == "role-id"
@@ -397,6 +397,26 @@ def test_an_input_built_from_an_output_nothing_produces_is_refused_at_plan_time(
     assert "allow" not in resolver.by_name()
 
 
+def test_a_value_unknown_in_the_preview_is_refused_in_the_apply_pass_before_its_reader():
+    """Mixed with a value unknown until the API exists, the marker is unknown as a whole in
+    the preview; the apply pass finds it before the permission reaches the resolver."""
+    planned = FakeResolver(preview=True)
+    run("runner_unproduced", planned, {"use": "mixed"}, produces=produces)
+    applied = FakeResolver(outputs=api_outputs)
+
+    with pytest.raises(UserError) as refused:
+        run("runner_unproduced", applied, {"use": "mixed"}, produces=produces)
+
+    assert is_unknown(planned.by_name()["allow"].inputs["sourceArn"])
+    assert "'allow' input 'sourceArn' reads aws:apigateway/restApi:RestApi 'api' output 'arn'" in (
+        str(refused.value)
+    )
+    assert str(refused.value).endswith(
+        "It was not applied; everything applied before it is recorded."
+    )
+    assert [reg.name for reg in applied.seen] == ["api"]
+
+
 def test_a_stack_output_of_an_output_nothing_produces_is_refused():
     with pytest.raises(UserError, match="The stack output 'apiArn' reads .* output 'arn'"):
         run("runner_unproduced", FakeResolver(preview=True), {"use": "export"}, produces=produces)
@@ -421,9 +441,7 @@ def test_in_a_preview_what_the_engine_will_produce_stays_unknown():
     outputs = run("runner_unproduced", resolver, {"use": "produced"}, produces=produces)
 
     assert not outputs["apiId"].known
-    assert "sourceArn" not in resolver.by_name()["allow"].inputs or not isinstance(
-        resolver.by_name()["allow"].inputs["sourceArn"], str
-    )
+    assert is_unknown(resolver.by_name()["allow"].inputs["sourceArn"])
 
 
 def test_a_type_the_engine_does_not_know_is_not_checked():

@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import os
 import re
 import runpy
 import secrets
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -151,7 +153,11 @@ def run(
             for name, value in sdk.stack_outputs().items()
         }
     for name, output in outputs.items():
-        the_mocks.unproduced.check(output.value, f"The stack output {name!r}", preview=preview)
+        the_mocks.unproduced.check(
+            output.value,
+            f"The stack output {name!r}",
+            "Nothing was changed." if preview else "The resources were applied and recorded.",
+        )
     return outputs
 
 
@@ -226,8 +232,13 @@ class _Mocks(pulumi.runtime.Mocks):
             return None, {}
         inputs = dict(args.inputs)
         described = f"{args.typ} {args.name!r}"
+        outcome = (
+            "Nothing was changed."
+            if self.preview
+            else "It was not applied; everything applied before it is recorded."
+        )
         for prop, value in inputs.items():
-            self.unproduced.check(value, f"{described} input {prop!r}", preview=self.preview)
+            self.unproduced.check(value, f"{described} input {prop!r}", outcome)
         if args.typ.startswith(_PROVIDER_TYPE_PREFIX):
             with self._lock:
                 self._providers[urn] = inputs
@@ -372,7 +383,9 @@ class _Unproduced:
     """Markers standing in for outputs the engine does not produce, and the check that none
     reaches a resource or a stack output. A marker is a plain ASCII word, so it survives what
     programs do to strings (concatenation, f-strings in apply, json.dumps) and is found in the
-    result."""
+    result. In a preview, a value combining a marker with an unknown value is unknown as a
+    whole; the marker then surfaces in the apply pass, still before the reading resource is
+    applied."""
 
     def __init__(self) -> None:
         self._nonce = secrets.token_hex(4)
@@ -385,19 +398,15 @@ class _Unproduced:
             self._read.append((type_token, name, prop))
             return f"unproduced-{self._nonce}-{len(self._read) - 1}"
 
-    def check(self, value: Any, reader: str, *, preview: bool) -> None:
-        """Raise if `value` holds a marker; `reader` says where it was found."""
+    def check(self, value: Any, reader: str, outcome: str) -> None:
+        """Raise if `value` holds a marker; `reader` says where it was found, `outcome` what
+        the refusal leaves."""
         for text in _strings(value):
             found = self._pattern.search(text)
             if found is None:
                 continue
             with self._lock:
                 type_token, name, prop = self._read[int(found.group(1))]
-            outcome = (
-                "Nothing was changed."
-                if preview
-                else "It was not applied; everything applied before it is recorded."
-            )
             raise UserError(
                 f"{reader} reads {type_token} {name!r} output {prop!r}, which the local engine "
                 f"does not produce. {outcome}"
@@ -455,6 +464,18 @@ def _fresh_event_loop() -> Iterator[None]:
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.close()
         asyncio.set_event_loop(previous)
+        if failed:
+            _collect_quietly()
+
+
+def _collect_quietly() -> None:
+    """Collect what a failed run left behind, now and without a word. An output whose value
+    failed leaves its `is_known` and `is_secret` coroutines unawaited (the SDK awaits them after
+    the value); collected at some later point, each would print "coroutine ... was never
+    awaited" after the error the caller already got, at exit included."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        gc.collect()
 
 
 @atexit.register

@@ -2,7 +2,8 @@
 
 use   how the unproduced output `arn` of the API is read: direct (an input), concat, apply
       (an f-string in apply), json (json.dumps in apply), export (a stack output), produced
-      (only outputs the engine produces: nothing is refused), unread (nothing reads it)
+      (only outputs the engine produces: nothing is refused), unread (nothing reads it),
+      mixed (with the API's id, unknown in a preview until the API is created)
 """
 
 import json
@@ -18,6 +19,7 @@ sources = {
     "apply": api.arn.apply(lambda arn: f"{arn}/*/*"),
     "json": api.arn.apply(lambda arn: json.dumps({"Resource": [arn]})),
     "produced": api.execution_arn.apply(lambda arn: f"{arn}/*"),
+    "mixed": pulumi.Output.all(api.id, api.arn).apply(lambda both: f"{both[1]}/{both[0]}"),
 }
 if use in sources:
     aws.lambda_.Permission(
