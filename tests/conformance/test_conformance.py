@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -528,25 +529,7 @@ FOLDERS = sorted(p.name for p in PROGRAMS.iterdir() if (p / "Pulumi.yaml").exist
 
 # Programs the engine cannot run yet, each with the failure it gives (strict: a program that
 # starts passing fails here until its entry is removed).
-def _secret_parameter_value(name: str) -> str:
-    return (
-        f"Could not create aws:ssm/parameter:Parameter {name!r}: Parameter validation failed: "
-        "Invalid type for parameter Value ... type: <class 'dict'>: a Parameter's `value` "
-        "(a secret input in pulumi-aws) reaches the ssm provider still wrapped as the SDK's secret "
-        "({'4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', 'value': ...})"
-    )
-
-
-XFAIL: dict[str, str] = {
-    "explicit_provider": _secret_parameter_value("jobs-queue-url"),
-    "secrets_ssm": _secret_parameter_value("greeting"),
-    "stackref_consumer": (
-        "UserError: pulumi.StackReference 'organization/conformance-stackref-producer/local' "
-        "reads 'organization/conformance-stackref-producer/local', but the project "
-        "conformance-stackref-producer has no local deployment in the stack 'local': the "
-        "Engine does not pass program.run a `stack_outputs` reader, so no reference resolves"
-    ),
-}
+XFAIL: dict[str, str] = {}
 
 
 def test_every_program_has_a_check_and_the_suite_is_big_enough():
@@ -555,6 +538,13 @@ def test_every_program_has_a_check_and_the_suite_is_big_enough():
     assert {f for f in FOLDERS if f.startswith("seed_")} == {
         f"seed_{p}" for p in ("versions", "orchestration", "proxy", "global", "workflows")
     }
+
+
+@pytest.fixture(scope="module")
+def clients(emulator_client) -> Callable[..., Any]:
+    """`emulator_client`, each client made once: making one costs more than the calls an
+    inventory makes with it (~35 clients per inventory, four inventories per program)."""
+    return functools.cache(emulator_client)
 
 
 @pytest.fixture(scope="module")
@@ -572,7 +562,7 @@ def identified_emulator(emulator_server) -> None:
     ],
 )
 def test_program_deploys_answers_redeploys_unchanged_and_destroys_clean(
-    name, emulator_server, emulator_client, model_server, http, identified_emulator
+    name, emulator_server, clients, model_server, http, identified_emulator
 ):
     program = CHECKS[name]
     lines: list[str] = []
@@ -581,12 +571,12 @@ def test_program_deploys_answers_redeploys_unchanged_and_destroys_clean(
         overrides = CHECKS[folder].config(model_server)
         return engine_for(PROGRAMS / folder, emulator_server.url, overrides, lines.append)
 
-    before = emulator_inventory(emulator_client)
+    before = emulator_inventory(clients)
     with contextlib.ExitStack() as stack:
         needed = {n: stack.enter_context(deployed(engine(n))) for n in program.needs}
         the_engine = engine(name)
         outputs = stack.enter_context(deployed(the_engine))
-        program.check(Deployment(outputs, emulator_client, emulator_server.url, http, needed))
+        program.check(Deployment(outputs, clients, emulator_server.url, http, needed))
 
         # Redeployed with no change: the plan shows none and the apply makes none.
         plan = the_engine.plan()
@@ -595,27 +585,26 @@ def test_program_deploys_answers_redeploys_unchanged_and_destroys_clean(
         ]
         state = StateStore(the_engine.state_path)
         recorded = {key: (r.id, r.inputs, r.outputs) for key, r in state.resources.items()}
-        on_emulator = emulator_inventory(emulator_client)
+        on_emulator = emulator_inventory(clients)
         the_engine.up()
         again = StateStore(the_engine.state_path)
         assert {k: (r.id, r.inputs, r.outputs) for k, r in again.resources.items()} == recorded
-        assert emulator_inventory(emulator_client) == on_emulator
-        program.check(Deployment(outputs, emulator_client, emulator_server.url, http, needed))
+        assert emulator_inventory(clients) == on_emulator
         made_by_lambda = runtime_log_groups(before, on_emulator)
 
-    after = emulator_inventory(emulator_client)
+    after = emulator_inventory(clients)
     assert left_behind(before, after, ignore=made_by_lambda) == {}
     assert not StateStore(the_engine.state_path).resources
 
 
 def test_an_input_the_engine_does_not_apply_is_refused_at_plan_time_by_name(
-    emulator_server, emulator_client, identified_emulator
+    emulator_server, clients, identified_emulator
 ):
     """`vpc_config` on a function: no provider applies it, so the engine refuses the program
     before anything is made, naming the resource, its type and the property."""
     lines: list[str] = []
     engine = engine_for(REFUSED / "unapplied_input", emulator_server.url, {}, lines.append)
-    before = emulator_inventory(emulator_client)
+    before = emulator_inventory(clients)
 
     with pytest.raises(UserError) as refused:
         engine.up()
@@ -623,5 +612,5 @@ def test_an_input_the_engine_does_not_apply_is_refused_at_plan_time_by_name(
     message = str(refused.value)
     assert "vpc-function" in message and "aws:lambda/function:Function" in message
     assert "vpcConfig" in message or "vpc_config" in message
-    assert emulator_inventory(emulator_client) == before
+    assert emulator_inventory(clients) == before
     assert not StateStore(engine.state_path).resources
