@@ -109,11 +109,13 @@ def _names(
     return frozenset(item[name] if name else item for page in pages for item in page.get(key, []))
 
 
-def left_behind(before: Inventory, after: Inventory, ignore: Iterable[str] = ()) -> Inventory:
+def left_behind(
+    before: Inventory, after: Inventory, ignore: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """What each listing of `after` shows that `before` did not, the names in `ignore` aside."""
     skipped = set(ignore)
     extra = {key: after[key] - before.get(key, frozenset()) - skipped for key in after}
-    return {key: sorted(names) for key, names in extra.items() if names}  # type: ignore[misc]
+    return {key: sorted(names) for key, names in extra.items() if names}
 
 
 def runtime_log_groups(before: Inventory, deployed: Inventory) -> set[str]:
@@ -223,8 +225,9 @@ class Deployment:
 class Program:
     name: str
     check: Callable[[Deployment], None]
-    # Config the program is given beyond its Pulumi.local.yaml, from the session's servers.
-    config: Callable[[Any], dict[str, str]] = lambda model_server: {}
+    # Config the program is given beyond its Pulumi.local.yaml, made from the session's model
+    # server (the one endpoint a program needs that only exists while the tests run).
+    config: Callable[[Any], dict[str, str]] | None = None
     # Programs deployed before this one (and destroyed after it): what its StackReference reads.
     needs: tuple[str, ...] = ()
 
@@ -240,13 +243,14 @@ def checks(
     """Register the check of tests/conformance/programs/<name>."""
 
     def register(check: Callable[[Deployment], None]) -> Callable[[Deployment], None]:
-        CHECKS[name] = Program(name, check, config or (lambda model_server: {}), needs)
+        CHECKS[name] = Program(name, check, config, needs)
         return check
 
     return register
 
 
 def ok(reply: Any) -> Any:
+    """The body of a 200 answer (any other status fails, showing the answer)."""
     assert reply.status == 200, (reply.status, reply.body)
     return reply.body
 
@@ -255,26 +259,26 @@ def ok(reply: Any) -> Any:
 
 
 @checks("rest_lambda_flat")
-def _(d: Deployment) -> None:
+def check_rest_lambda_flat(d: Deployment) -> None:
     assert ok(d.http("GET", d.url(d.outputs["url"], "/add?a=2&b=3.5"))) == {"sum": 5.5}
     missing = d.http("GET", d.url(d.outputs["url"], "/subtract?a=1&b=1"))
     assert missing.status == 404 and missing.body == {"error": "no route /subtract"}
 
 
 @checks("rest_openapi")
-def _(d: Deployment) -> None:
+def check_rest_openapi(d: Deployment) -> None:
     body = ok(d.http("GET", d.url(d.outputs["url"], "/greet?name=Ada")))
     assert body == {"greeting": "Hello, Ada!", "letters": 3}
 
 
 @checks("http_quick_create")
-def _(d: Deployment) -> None:
+def check_http_quick_create(d: Deployment) -> None:
     body = ok(d.http("POST", d.url(d.outputs["endpoint"], "/reverse"), {"text": "deploy me now"}))
     assert body == {"reversed": "won em yolped", "words": 3}
 
 
 @checks("http_routes_dynamodb")
-def _(d: Deployment) -> None:
+def check_http_routes_dynamodb(d: Deployment) -> None:
     item = d.url(d.outputs["url"], "/items/basket-1")
     lines = [{"price": 2.5, "quantity": 2}, {"price": 1, "quantity": 3}]
     assert ok(d.http("PUT", item, {"lines": lines})) == {"stored": "basket-1"}
@@ -287,13 +291,13 @@ def _(d: Deployment) -> None:
 
 
 @checks("rest_any_order")
-def _(d: Deployment) -> None:
+def check_rest_any_order(d: Deployment) -> None:
     body = ok(d.http("POST", d.url(d.outputs["url"], "/v1/score"), {"values": [3, 1, 8]}))
     assert body == {"count": 3, "mean": 4.0, "max": 8}
 
 
 @checks("data_sources")
-def _(d: Deployment) -> None:
+def check_data_sources(d: Deployment) -> None:
     account = d.client("sts").get_caller_identity()["Account"]
     assert (d.outputs["accountId"], d.outputs["region"]) == (account, REGION)
     assert d.outputs["partition"] == "aws"
@@ -303,7 +307,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("component")
-def _(d: Deployment) -> None:
+def check_component(d: Deployment) -> None:
     word = "Rhythmically"
     for url, vowels in (("englishUrl", "aeiou"), ("welshUrl", "aeiouwy")):
         body = ok(d.http("GET", d.url(d.outputs[url], f"/count?word={word}")))
@@ -311,7 +315,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("explicit_provider")
-def _(d: Deployment) -> None:
+def check_explicit_provider(d: Deployment) -> None:
     west_sqs, west_ssm = d.client("sqs", "us-west-2"), d.client("ssm", "us-west-2")
     assert ":us-west-2:" in d.outputs["queueArn"]
     attributes = west_sqs.get_queue_attributes(
@@ -325,7 +329,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("stackref_producer")
-def _(d: Deployment) -> None:
+def check_stackref_producer(d: Deployment) -> None:
     table = d.client("dynamodb").describe_table(TableName=d.outputs["tableName"])["Table"]
     assert table["TableArn"] == d.outputs["tableArn"]
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {
@@ -335,7 +339,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("stackref_consumer", needs=("stackref_producer",))
-def _(d: Deployment) -> None:
+def check_stackref_consumer(d: Deployment) -> None:
     assert d.outputs["tableName"] == d.needed["stackref_producer"]["tableName"]
     notes = d.url(d.outputs["url"], "/notes/ada")
     assert ok(d.http("POST", notes, {"text": "first note"}))["sequence"] == 1
@@ -351,7 +355,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("iam_policy")
-def _(d: Deployment) -> None:
+def check_iam_policy(d: Deployment) -> None:
     iam = d.client("iam")
     attached = iam.list_attached_role_policies(RoleName=d.outputs["roleName"])
     assert [p["PolicyArn"] for p in attached["AttachedPolicies"]] == [d.outputs["policyArn"]]
@@ -366,7 +370,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("sqs_sns")
-def _(d: Deployment) -> None:
+def check_sqs_sns(d: Deployment) -> None:
     order = {"id": "o-7", "lines": [{"price": 2.5, "quantity": 4}, {"price": 0.75, "quantity": 2}]}
     body = ok(d.http("POST", d.url(d.outputs["url"], "/orders"), order))
     assert (body["id"], body["total"]) == ("o-7", 11.5) and body["messageId"]
@@ -376,7 +380,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("eventbridge")
-def _(d: Deployment) -> None:
+def check_eventbridge(d: Deployment) -> None:
     def event(source: str, detail_type: str, order_id: str) -> dict[str, Any]:
         detail = {"id": order_id, "unitPrice": 3, "quantity": 4}
         return {
@@ -397,7 +401,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("stepfunctions")
-def _(d: Deployment) -> None:
+def check_stepfunctions(d: Deployment) -> None:
     sfn = d.client("stepfunctions")
     numbers = [4, 8, 15, 16, 23, 42]
     started = sfn.start_execution(
@@ -413,7 +417,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("secrets_ssm")
-def _(d: Deployment) -> None:
+def check_secrets_ssm(d: Deployment) -> None:
     secret = d.client("secretsmanager").get_secret_value(SecretId=d.outputs["secretArn"])
     key = json.loads(secret["SecretString"])["key"]
     answer = d.invoke(d.outputs["functionName"], {"name": "Ada"})
@@ -422,7 +426,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("cognito")
-def _(d: Deployment) -> None:
+def check_cognito(d: Deployment) -> None:
     [scope] = d.outputs["scopes"]
     assert scope == "https://models.example.com/predict"
     basic = base64.b64encode(f"{d.outputs['clientId']}:{d.outputs['clientSecret']}".encode())
@@ -446,7 +450,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("lambda_layer_alias")
-def _(d: Deployment) -> None:
+def check_lambda_layer_alias(d: Deployment) -> None:
     version = d.outputs["version"]
     assert version not in ("", "$LATEST")
     body = ok(d.http("GET", d.url(d.outputs["url"], "/convert?celsius=100")))
@@ -458,7 +462,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("metric_alarm")
-def _(d: Deployment) -> None:
+def check_metric_alarm(d: Deployment) -> None:
     assert d.invoke(d.outputs["functionName"], {"dividend": 17, "divisor": 5}) == {
         "quotient": 3,
         "remainder": 2,
@@ -475,7 +479,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("seed_versions")
-def _(d: Deployment) -> None:
+def check_seed_versions(d: Deployment) -> None:
     # No route uses the stage variables (the seed's defect, kept): each stage answers 404.
     for output, version in (("stage_v1_invoke_url", "v1"), ("stage_v2_invoke_url", "v2")):
         assert d.http("GET", d.url(d.outputs[output], "/inference")).status == 404
@@ -485,7 +489,7 @@ def _(d: Deployment) -> None:
 
 
 @checks("seed_orchestration")
-def _(d: Deployment) -> None:
+def check_seed_orchestration(d: Deployment) -> None:
     text = "the cat saw the dog"
     query = text.replace(" ", "+")
     body = ok(d.http("GET", d.url(d.outputs["api_endpoint"], f"/v1/?text={query}")))
@@ -497,7 +501,7 @@ def _(d: Deployment) -> None:
     "seed_proxy",
     config=lambda model_server: {"seed-proxy:mlModelEndpoint": f"{model_server.url}/invocations"},
 )
-def _(d: Deployment) -> None:
+def check_seed_proxy(d: Deployment) -> None:
     happy = ok(d.http("POST", d.outputs["api_url"], {"inputs": "I love this, it is wonderful"}))
     sad = ok(d.http("POST", d.outputs["api_url"], {"inputs": "terrible, awful, broken"}))
     assert happy["predictions"][0]["label"] == "positive"
@@ -505,14 +509,14 @@ def _(d: Deployment) -> None:
 
 
 @checks("seed_global")
-def _(d: Deployment) -> None:
+def check_seed_global(d: Deployment) -> None:
     assert d.outputs["api_url"].startswith("https://")  # the AWS form the seed builds
     body = ok(d.http("POST", d.url(d.outputs["api_url"], "/ai"), {"prompt": "route this prompt"}))
     assert body == {"tokens": ["route", "this", "prompt"], "count": 3}
 
 
 @checks("seed_workflows")
-def _(d: Deployment) -> None:
+def check_seed_workflows(d: Deployment) -> None:
     service = d.url(d.outputs["invoke_url"], "/ai-service")
     steps = {"text": "Fan Out Fan In", "steps": ["lower", "split", "count"]}
     assert ok(d.http("POST", service, steps)) == {"method": "POST", "result": 4}
@@ -568,7 +572,8 @@ def test_program_deploys_answers_redeploys_unchanged_and_destroys_clean(
     lines: list[str] = []
 
     def engine(folder: str) -> Engine:
-        overrides = CHECKS[folder].config(model_server)
+        make_config = CHECKS[folder].config
+        overrides = make_config(model_server) if make_config else {}
         return engine_for(PROGRAMS / folder, emulator_server.url, overrides, lines.append)
 
     before = emulator_inventory(clients)
