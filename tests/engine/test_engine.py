@@ -180,3 +180,45 @@ def test_unsupported_type_is_reported_before_anything_is_applied(engine_harness)
     assert harness.state().resources == {}
     names = [a["name"] for a in harness.gateway.get_rest_apis(limit=500)["items"]]
     assert "never-created" not in names
+
+
+def test_an_input_the_engine_does_not_apply_is_refused_by_name_before_anything_is_applied(
+    engine_harness,
+):
+    name = f"engine-{uuid.uuid4().hex[:8]}"
+    harness = engine_harness("unapplied", PROJECT, name=name)
+
+    with pytest.raises(UserError) as refused:
+        harness.up()
+
+    message = str(refused.value)
+    assert "aws:apigateway/restApi:RestApi 'api': minimumCompressionSize, policy" in message
+    assert "Nothing was changed" in message
+    assert harness.state().resources == {}
+    assert name not in [a["name"] for a in harness.gateway.get_rest_apis(limit=500)["items"]]
+
+
+def test_every_provider_declares_the_inputs_it_applies():
+    """What makes the refusal above possible for every type: each declares inputs, each of
+    them a real input of its pulumi-aws type, `region` among them for a regional type (pulumi-aws
+    7's per-resource region; global ones, IAM and Route 53, have none)."""
+    import importlib
+    import inspect
+
+    from shared.local.engine.providers import REGISTRY
+
+    assert sorted(t for t, p in REGISTRY.items() if p.inputs is None) == []
+    for token, provider in REGISTRY.items():
+        assert provider.inputs is not None
+        module = type(provider).__module__.rsplit(".", 1)[-1]
+        cls = getattr(importlib.import_module(f"pulumi_aws.{module}"), token.split(":")[2])
+        args = inspect.signature(cls._internal_init).parameters
+        real = {_camel(a) for a in args if a not in ("self", "resource_name", "opts")}
+        assert provider.inputs <= real, (token, sorted(provider.inputs - real))
+        assert ("region" in provider.inputs) == ("region" in real), token
+        assert provider.updatable <= provider.inputs, token
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(word.title() for word in rest)

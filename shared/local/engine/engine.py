@@ -661,11 +661,38 @@ class Engine:
         self, resolver: program.Resolver, *, preview: bool
     ) -> dict[str, program.ProgramOutput]:
         return program.run(
-            self.program_dir, self.project, self.stack, self.config, resolver, preview=preview
+            self.program_dir,
+            self.project,
+            self.stack,
+            self.config,
+            resolver,
+            preview=preview,
+            region=self.ctx.region,
+            account=self.ctx.account_id,
+            stack_outputs=self._stack_outputs,
+            produces=_produces,
         )
+
+    def _stack_outputs(self, project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
+        """Another project's outputs in its local state (a `pulumi.StackReference`), or None
+        when it has no deployment in `stack`. States sit side by side, one folder per project:
+        <dir>/<project>/<stack>.json."""
+        state = StateStore(self.state_path.parent.parent / project / f"{stack}.json")
+        if not state.resources:
+            return None
+        return {name: (o["value"], bool(o.get("secret"))) for name, o in state.outputs.items()}
 
     def _lock_path(self) -> Path:
         return self.state_path.with_suffix(".lock")
+
+
+def _produces(type_token: str) -> frozenset[str] | None:
+    """Every output the engine yields for a type: its inputs echoed back and what its provider
+    computes (None for a type the engine does not know, or whose inputs are not declared)."""
+    provider = REGISTRY.get(type_token)
+    if provider is None or provider.inputs is None:
+        return None
+    return provider.inputs | provider.outputs
 
 
 class _Run:

@@ -41,6 +41,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -430,6 +431,10 @@ def _strings(value: Any) -> Iterator[str]:
         yield from _strings(value.assets)
 
 
+# Threads for registrations: enough for every resource of a large stack to wait at once.
+REGISTRATION_THREADS = 512
+
+
 @contextmanager
 def _fresh_event_loop() -> Iterator[None]:
     """Each run gets its own event loop, so a run that failed half-way (Ctrl-C in a resource)
@@ -440,6 +445,12 @@ def _fresh_event_loop() -> Iterator[None]:
     except RuntimeError:
         previous = None
     loop = asyncio.new_event_loop()
+    # The SDK sends each registration from a thread of the loop's default executor, which a
+    # resolver may hold while the resource waits for another to be applied (Provider.after:
+    # an Integration for its Method). The default pool (cores + 4 threads) would then be
+    # exhausted by a few waiting resources, and the ones they wait for never sent.
+    executor = ThreadPoolExecutor(max_workers=REGISTRATION_THREADS, thread_name_prefix="register")
+    loop.set_default_executor(executor)
     failed = False
 
     def quiet_after_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -463,6 +474,7 @@ def _fresh_event_loop() -> Iterator[None]:
         with suppress(BaseException):  # whatever they raise belongs to the failed run
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.close()
+        executor.shutdown(wait=False)
         asyncio.set_event_loop(previous)
         if failed:
             _collect_quietly()
