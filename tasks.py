@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import sys
 
 from invoke import Collection, Exit, task
 
 from shared.errors import UserError
+
+# A task is a short-lived process that builds large object graphs (the Pulumi SDK, pulumi-aws,
+# the program's resources) and drops them at exit. The cyclic collector only costs it time:
+# its collections during imports and the program run, and the walk over everything at exit,
+# were 0.3-0.5 s of a 1.2 s local deploy. So it is off, and at exit (this handler, registered
+# first, runs last) what is left is frozen, so the interpreter's final collection skips it.
+gc.disable()
+atexit.register(gc.freeze)
 
 
 def _user_errors(body):

@@ -71,12 +71,15 @@ def test_every_broken_stack_is_reported_at_once(tmp_path, monkeypatch, own_state
     assert message.count("Nothing was changed") == 1
 
 
-# Three small projects, deployed in name order: the middle one uses a type the engine cannot
-# apply, which the engine refuses at plan time, after the first project was deployed.
+# Three small projects, deployed in name order: the middle one plans well but fails when
+# applied (a permission on a function that does not exist), after the first was deployed.
 VALID_CONFIG = "config:\n  aws:region: us-east-1\n"
 PROGRAMS = {
     "multi-a": 'aws.cloudwatch.LogGroup("logs", retention_in_days=1)',
-    "multi-b": 'aws.ec2.Vpc("network", cidr_block="10.0.0.0/16")',
+    "multi-b": (
+        'aws.lambda_.Permission("invoke", action="lambda:InvokeFunction", '
+        'function="no-such-function", principal="s3.amazonaws.com")'
+    ),
     "multi-c": 'aws.cloudwatch.LogGroup("logs", retention_in_days=1)',
 }
 
@@ -113,11 +116,27 @@ def test_a_stack_failing_half_way_says_what_was_deployed_and_what_was_not(three_
         commands.deploy("all", "local", out=quiet)
 
     message = str(raised.value)
-    assert "aws:ec2/vpc:Vpc" in message
+    assert "aws:lambda/permission:Permission 'invoke'" in message
     assert "Nothing was changed" not in message  # multi-a was deployed
-    assert "Nothing of multi-b was changed." in message
     assert message.endswith("Deployed: multi-a. Not deployed: multi-b (failed), multi-c.")
     assert [name for name in PROGRAMS if local.is_deployed(name)] == ["multi-a"]
+
+
+def test_what_the_engine_would_refuse_in_one_stack_stops_all_before_any_is_deployed(
+    three_projects,
+):
+    """The check before a local multi-stack run is each stack's own plan: it refuses what the
+    engine cannot apply (a type, an input), not only bad configuration values."""
+    (three_projects / "multi-c" / "__main__.py").write_text(
+        'import pulumi_aws as aws\n\naws.ec2.Vpc("network", cidr_block="10.0.0.0/16")\n'
+    )
+
+    with pytest.raises(UserError) as raised:
+        commands.deploy("all", "local", out=quiet)
+
+    message = str(raised.value)
+    assert "aws:ec2/vpc:Vpc" in message and message.endswith("Nothing was changed.")
+    assert not any(local.is_deployed(name) for name in PROGRAMS)
 
 
 def test_a_broken_stack_file_stops_a_destroy_of_all_before_any_is_destroyed(three_projects):

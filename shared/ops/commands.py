@@ -12,6 +12,7 @@ from shared import catalog
 from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local.engine import program
+from shared.local.engine.engine import Plan
 from shared.ops import local, outputs, release
 from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
 
@@ -20,14 +21,14 @@ Out = Callable[[str], None]
 
 def deploy(stack: str, env: str, *, show_secrets: bool = False, out: Out = print) -> None:
     names, env = _targets(stack, env)
-    _check_all(names, env, run_programs=True)
+    plans = _check_all(names, env, run_programs=True)
     run = _Progress(names, "deployed")
     for name in names:
         with run.stack(name), _config_errors():
             started = time.perf_counter()
             source = release.current()  # the code this deploy reads, recorded once it succeeded
             if env == catalog.LOCAL:
-                result = local.deploy(name, out=out)
+                result = local.deploy(name, out=out, plan=plans.get(name))
             else:
                 result = _cloud().deploy(name, env, on_output=out)
             out(outputs.render_text(result, show_secrets))
@@ -93,19 +94,23 @@ def check_config(stack: str, env: str) -> None:
     program.run(program_dir, project_name(program_dir), env, config, nothing_applied, preview=True)
 
 
-def _check_all(names: list[str], env: str, *, run_programs: bool) -> None:
+def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, Plan]:
     """Check every stack's configuration before any stack is applied, and report every problem
     of every stack at once.
 
     The stack files' keys always (`stack_config`); with `run_programs`, the values too, by
-    running each program on mocks (its settings schema). One local stack is not run twice: the
-    engine's plan runs it, and refuses a bad value before anything is applied."""
+    running each program on mocks (its settings schema). Locally that run is the engine's own
+    plan, which also refuses what the engine cannot apply; the plans are returned for the
+    deploy to reuse. One local stack is not run twice: its deploy's plan is the check."""
+    plans: dict[str, Plan] = {}
     if env == catalog.LOCAL and len(names) == 1:
-        return
+        return plans
     problems = []
     for name in names:
         try:
-            if run_programs:
+            if run_programs and env == catalog.LOCAL:
+                plans[name] = local.plan(name)
+            elif run_programs:
                 check_config(name, env)
             else:
                 stack_config(catalog.stack_dir(name), env)
@@ -115,6 +120,7 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> None:
             problems.append(_NOTHING_CHANGED.sub("", str(error)).strip())
     if problems:
         raise UserError("\n".join([*problems, "Nothing was changed."]), exit_code=2)
+    return plans
 
 
 _NOTHING_CHANGED = re.compile(r"\s*Nothing was changed\.")

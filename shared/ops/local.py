@@ -44,10 +44,22 @@ def start_dependencies(config: dict[str, str], out: Out = print) -> None:
 
 
 def deploy(
-    stack: str, *, out: Out = print, overrides: dict[str, str] | None = None
+    stack: str,
+    *,
+    out: Out = print,
+    overrides: dict[str, str] | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, StackOutput]:
+    """Plan and apply; `plan` is one `plan(stack)` made just before (a multi-stack run checks
+    every stack first), reused when the stack has no state to read back."""
     eng = engine(stack, out=out, overrides=overrides)
-    return _reported(eng.up(before_apply=lambda: start_dependencies(eng.config, out)))
+    return _reported(eng.up(before_apply=lambda: start_dependencies(eng.config, out), plan=plan))
+
+
+def plan(stack: str) -> Plan:
+    """The stack's plan against its recorded state, without reading the emulator or printing:
+    what validates its configuration and everything the engine would refuse."""
+    return engine(stack, out=lambda line: None).plan()
 
 
 def preview(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Plan:

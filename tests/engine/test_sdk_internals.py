@@ -126,6 +126,22 @@ def test_the_program_runner_and_sync_await():
     )
 
 
+def test_each_registration_asks_for_a_stack_trace_the_runner_can_skip():
+    from pulumi.runtime import resource
+    from pulumi.runtime.proto import source_pb2
+
+    walk = getattr(resource, "_get_stack_trace", None)
+    require(
+        walk is not None and parameters(walk) == [] and isinstance(walk(), source_pb2.StackTrace),
+        "pulumi.runtime.resource._get_stack_trace() -> source_pb2.StackTrace",
+    )
+    source = inspect.getsource(resource)
+    require(
+        source.count("_get_stack_trace()") >= 2,
+        "register_resource and read_resource calling _get_stack_trace() by its module name",
+    )
+
+
 def test_unknowns_and_output_futures():
     from pulumi import output
 

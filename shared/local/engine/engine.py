@@ -34,6 +34,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from graphlib import CycleError, TopologicalSorter
@@ -126,6 +127,9 @@ class EmulatorMismatch(UserError):
 class UnappliedInputs(UserError):
     """A program sets inputs the engine would not apply: refused before anything changes."""
 
+
+# Reads of recorded resources in flight at once when a plan reads the stack back.
+READERS = 8
 
 # How long a resource waits for a prerequisite (`Provider.after`) with no resource applied
 # meanwhile, before it is applied anyway and AWS's own answer reports what is missing.
@@ -306,45 +310,49 @@ class Engine:
         return Emulator(self.ctx.endpoint_url, identity.instance_id(self.ctx))
 
     def _read_live(self, state: StateStore) -> dict[str, Live]:
-        """Read every recorded resource back: the ones that vanished or drifted."""
-        found: dict[str, Live] = {}
-        for key, record in state.resources.items():
-            provider = REGISTRY.get(record.type)
-            if provider is None:
-                continue
-            try:
-                live = provider.read(self.ctx, record)
-            except ClientError as error:
-                if provider.is_not_found(error):
-                    found[key] = Live(vanished=True)
-                    continue
-                raise ApplyError(
-                    f"Could not read {record.type} {record.name!r} back from the emulator: "
-                    f"{error}. Nothing was changed."
-                ) from None
-            except BotoCoreError as error:
-                raise ApplyError(
-                    f"Could not reach the emulator at {self.ctx.endpoint_url} ({error}). "
-                    "Nothing was changed; start it with `invoke emulator.start`."
-                ) from None
-            if drift := _drift(provider, record, live):
-                found[key] = Live(drift=drift)
-        return found
+        """Read every recorded resource back: the ones that vanished or drifted. The reads are
+        independent and wait on the emulator, so several run at once."""
+        records = [(k, r) for k, r in state.resources.items() if r.type in REGISTRY]
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            seen = list(pool.map(lambda item: self._read_one(*item), records))
+        return {key: live for (key, _), live in zip(records, seen, strict=True) if live}
+
+    def _read_one(self, key: str, record: ResourceRecord) -> Live | None:
+        provider = REGISTRY[record.type]
+        try:
+            live = provider.read(self.ctx, record)
+        except ClientError as error:
+            if provider.is_not_found(error):
+                return Live(vanished=True)
+            raise ApplyError(
+                f"Could not read {record.type} {record.name!r} back from the emulator: "
+                f"{error}. Nothing was changed."
+            ) from None
+        except BotoCoreError as error:
+            raise ApplyError(
+                f"Could not reach the emulator at {self.ctx.endpoint_url} ({error}). "
+                "Nothing was changed; start it with `invoke emulator.start`."
+            ) from None
+        drift = _drift(provider, record, live)
+        return Live(drift=drift) if drift else None
 
     # -- apply --------------------------------------------------------------------------------
 
     def up(
-        self, before_apply: Callable[[], None] | None = None
+        self, before_apply: Callable[[], None] | None = None, plan: Plan | None = None
     ) -> dict[str, program.ProgramOutput]:
         """Plan, show the plan, then apply it. `before_apply` starts what the apply needs (the
         emulator): before the plan when the stack has state to read back, else once the plan
-        is known to be valid, so a config error or an unsupported type changes nothing."""
+        is known to be valid, so a config error or an unsupported type changes nothing.
+        `plan`, made by `plan()` just before, spares a stack without state its second run of
+        the program; a deployed stack is planned again, reading the emulator."""
         with exclusive(self._lock_path(), self.what):
             state = StateStore(self.state_path)
             deployed = bool(state.resources or state.retired or state.pending)
             if deployed and before_apply is not None:
                 before_apply()
-            plan = self.plan(live=deployed)
+            if plan is None or deployed:
+                plan = self.plan(live=deployed)
             self.show(plan)
             if not deployed and before_apply is not None:
                 before_apply()
