@@ -22,8 +22,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from shared.errors import UserError
 from shared.local.engine.providers.base import (
     Client,
@@ -35,10 +33,9 @@ from shared.local.engine.providers.base import (
     Provider,
     drop_none,
     provides,
-    retag,
-    tag_list,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import retag, tag_list, tag_map
 
 _RECORD_WAIT_SECONDS = 120.0
 
@@ -190,8 +187,9 @@ class Certificate(Provider):
 
 
 def _live_tags(client: Client, arn: str) -> dict[str, str]:
-    tags = client.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])
-    return {t["Key"]: t.get("Value", "") for t in tags}
+    """ACM's tag calls are its own (its untag call takes the tags with their values), so its
+    tags are read and moved here rather than through a `tagging.TagCalls`."""
+    return tag_map(client.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
 
 
 def _as_inputs(certificate: dict[str, Any], tags: dict[str, str], recorded: Inputs) -> Inputs:
@@ -255,10 +253,5 @@ class CertificateValidation(Provider):
     def find(self, ctx: Context, want: Desired) -> str | None:
         """The certificate, when it is issued: what a finished create of this resource saw."""
         arn = want.inputs["certificateArn"]
-        try:
-            status = self.client(ctx, want.inputs).describe_certificate(CertificateArn=arn)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(arn) if status["Certificate"]["Status"] == "ISSUED" else None
+        status = self.lookup(self.client(ctx, want.inputs).describe_certificate, CertificateArn=arn)
+        return str(arn) if status and status["Certificate"]["Status"] == "ISSUED" else None

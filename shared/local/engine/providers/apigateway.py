@@ -7,14 +7,15 @@ Where MiniStack 1.5.33 differs from AWS:
 - It has no PutRestApi ("Unknown API Gateway v1 path") and its ImportRestApi makes an empty API
   named "unnamed". A RestApi with a `body` is made as pulumi-aws makes it (CreateRestApi, then
   PutRestApi with `putRestApiMode`); only when the emulator answers that PutRestApi is unknown
-  does `OpenApiImport` apply the document with the calls a program would make (resources,
-  methods, method responses, integrations, integration responses, models, request validators,
-  API key source, binary media types). What it does not translate is refused by name rather
-  than dropped: Lambda/Cognito authorizers (`x-amazon-apigateway-authorizer`, `securitySchemes`
-  other than the `x-api-key` header), gateway responses, resource policies, endpoint
-  configuration and any other `x-amazon-apigateway-*` extension. The body is not read back
-  (there is no faithful export without a stage), so a change behind the engine's back to an
-  imported definition is not seen as drift.
+  does the engine's own import (shared/local/engine/openapi_rest.py) apply the document with the
+  calls a program would make (resources, methods, method responses, integrations, integration
+  responses, models, request validators, API key source, binary media types). What it does not
+  translate is refused by name rather than dropped: Lambda/Cognito authorizers
+  (`x-amazon-apigateway-authorizer`, `securitySchemes` other than the `x-api-key` header),
+  gateway responses, resource policies, endpoint configuration and any other
+  `x-amazon-apigateway-*` extension. The body is not read back (there is no faithful export
+  without a stage), so a change behind the engine's back to an imported definition is not seen
+  as drift.
 - DeleteResource leaves the resource's children behind (AWS deletes the subtree); the import's
   overwrite deletes deepest first.
 - It routes a request to a custom domain's mapping by its Host header.
@@ -41,16 +42,15 @@ an input it left unset only where the live value is no longer AWS's default.
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 from botocore.exceptions import ClientError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from shared.errors import UserError
+from shared.local.engine.live import live_inputs, only_keys, same_json, same_set
 from shared.local.engine.naming import AutoName
+from shared.local.engine.openapi import parse_openapi
+from shared.local.engine.openapi_rest import RestApiImport
 from shared.local.engine.providers.base import (
     Client,
     Context,
@@ -61,13 +61,14 @@ from shared.local.engine.providers.base import (
     Outputs,
     Provider,
     as_int,
+    binary_media_type_ops,
     drop_none,
     not_found,
     provides,
     replace_op,
-    retag,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import API_GATEWAY
 
 _NO_BASE_PATH = "(none)"
 REST_API = "aws:apigateway/restApi:RestApi"
@@ -80,27 +81,6 @@ DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
 _METHOD_IDENTITY = ("restApi", "resourceId", "httpMethod")
 
 # -- helpers shared by the API Gateway providers ------------------------------------------------
-
-
-def live_inputs(have: ResourceRecord, live: Inputs, defaults: Inputs | None = None) -> Inputs:
-    """What `read` returns from `live` (every readable input, keyed as the program's): the
-    inputs the record holds, and one the program left unset only where its live value differs
-    from AWS's default (in `defaults`), i.e. where someone changed it behind the engine's back.
-    A settings object (a dict in `defaults` as None) is compared by the keys the program gave."""
-    out: Inputs = {}
-    for key, value in live.items():
-        unset_but_changed = defaults is not None and key in defaults and value != defaults[key]
-        if key in have.inputs or unset_but_changed:
-            out[key] = value
-    return out
-
-
-def only_keys(live: dict[str, Any] | None, recorded: Any) -> Any:
-    """A live settings object reduced to the keys the program set (the others are AWS's
-    defaults, which a program that did not set them cannot drift from)."""
-    if not isinstance(recorded, dict) or live is None:
-        return live
-    return {k: live.get(k) for k in recorded}
 
 
 def execution_arn(ctx: Context, api_id: str, region: str | None = None) -> str:
@@ -153,25 +133,12 @@ def _map_ops(path: str, old: dict | None, new: dict | None) -> list[dict[str, st
     return ops
 
 
-def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
-    retag(
-        old,
-        new,
-        untag=lambda keys: client.untag_resource(resourceArn=arn, tagKeys=keys),
-        tag=lambda tags: client.tag_resource(resourceArn=arn, tags=tags),
-    )
-
-
-def _live_tags(client: Client, arn: str) -> dict[str, str]:
-    return dict(client.get_tags(resourceArn=arn).get("tags") or {})
-
-
 def _tags_readable(client: Client, arn: str, tags: dict[str, str] | None) -> None:
     """Make a new resource's creation tags show in GetTags: the emulator keeps the tags of a
     stage, key, plan or domain given at creation apart from those GetTags and TagResource
     use (see the module doc); on AWS they already show and this makes no call."""
-    if tags and _live_tags(client, arn) != tags:
-        client.tag_resource(resourceArn=arn, tags=tags)
+    if tags and API_GATEWAY.read(client, arn) != tags:
+        API_GATEWAY.tag(client, arn, tags)
 
 
 def endpoint_types(inputs: Inputs) -> list[str] | None:
@@ -205,16 +172,6 @@ def _unsupported(error: ClientError) -> bool:
 
 def _first(items: list[dict[str, Any]], **match: Any) -> dict[str, Any] | None:
     return next((i for i in items if all(i.get(k) == v for k, v in match.items())), None)
-
-
-def _exists(call: Any, **kwargs: Any) -> bool:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "NotFoundException":
-            return False
-        raise
-    return True
 
 
 # -- APIs ---------------------------------------------------------------------------------------
@@ -304,11 +261,11 @@ class RestApi(Provider):
         ):
             _put_definition(client, have.id, new)
         ops = _patch_ops(_REST_API_PATHS, old, new)
-        ops += _binary_media_type_ops(old.get("binaryMediaTypes"), new.get("binaryMediaTypes"))
+        ops += binary_media_type_ops(old.get("binaryMediaTypes"), new.get("binaryMediaTypes"))
         if ops:
             client.update_rest_api(restApiId=have.id, patchOperations=ops)
         arn = _arn(ctx, new, f"/restapis/{have.id}")
-        _retag(client, arn, old.get("tags"), new.get("tags"))
+        API_GATEWAY.retag(client, arn, old.get("tags"), new.get("tags"))
         return self._outputs(ctx, client, have.id, new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -322,14 +279,14 @@ class RestApi(Provider):
             "name": api.get("name"),
             "description": api.get("description") or "",
             "apiKeySource": api.get("apiKeySource"),
-            "binaryMediaTypes": _same_set(
+            "binaryMediaTypes": same_set(
                 recorded.get("binaryMediaTypes"), _media_types(api.get("binaryMediaTypes"))
             ),
             "endpointConfiguration": _live_endpoint_configuration(
                 api.get("endpointConfiguration"), recorded.get("endpointConfiguration")
             ),
             "disableExecuteApiEndpoint": bool(api.get("disableExecuteApiEndpoint")),
-            "tags": _live_tags(client, _arn(ctx, recorded, f"/restapis/{have.id}")),
+            "tags": API_GATEWAY.read(client, _arn(ctx, recorded, f"/restapis/{have.id}")),
         }
         defaults: Inputs = {
             "description": "",
@@ -338,7 +295,7 @@ class RestApi(Provider):
             "disableExecuteApiEndpoint": False,
             "tags": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         apis = self.client(ctx, want.inputs).get_rest_apis(limit=500).get("items", [])
@@ -350,21 +307,6 @@ def _media_types(live: Any) -> list[str]:
     """The emulator keeps types added by patch as keys of a map, written `image~1png`."""
     types = list(live.keys()) if isinstance(live, dict) else list(live or [])
     return [t.replace("~1", "/") for t in types]
-
-
-def _same_set(recorded: list | None, live: list[str]) -> list[str]:
-    """The recorded list when the live one holds the same items (AWS keeps no order)."""
-    if recorded is not None and sorted(recorded) == sorted(live):
-        return list(recorded)
-    return sorted(live)
-
-
-def _binary_media_type_ops(old: list | None, new: list | None) -> list[dict[str, str]]:
-    """Add and remove operations; a media type is a path segment, its '/' written '~1'."""
-    before, after = set(old or []), set(new or [])
-    changes = [("remove", t) for t in sorted(before - after)]
-    changes += [("add", t) for t in sorted(after - before)]
-    return [{"op": op, "path": "/binaryMediaTypes/" + t.replace("/", "~1")} for op, t in changes]
 
 
 def _put_definition(client: Client, api_id: str, inputs: Inputs) -> None:
@@ -383,7 +325,7 @@ def _put_definition(client: Client, api_id: str, inputs: Inputs) -> None:
     except ClientError as error:
         if not _unsupported(error):
             raise
-        OpenApiImport(client, api_id, parse_openapi(body, "RestApi")).apply(mode == "overwrite")
+        RestApiImport(client, api_id, parse_openapi(body, "RestApi")).apply(mode == "overwrite")
     api = client.get_rest_api(restApiId=api_id)
     live = {
         "name": api.get("name"),
@@ -398,302 +340,9 @@ def _put_definition(client: Client, api_id: str, inputs: Inputs) -> None:
     ]
     if inputs.get("binaryMediaTypes") is not None:
         have = _media_types(api.get("binaryMediaTypes"))
-        ops += _binary_media_type_ops(have, inputs["binaryMediaTypes"])
+        ops += binary_media_type_ops(have, inputs["binaryMediaTypes"])
     if ops:
         client.update_rest_api(restApiId=api_id, patchOperations=ops)
-
-
-# -- OpenAPI import, for the emulator that has none ---------------------------------------------
-
-
-def parse_openapi(body: str, owner: str) -> dict[str, Any]:
-    """An OpenAPI document given as JSON or YAML text."""
-    try:
-        spec = json.loads(body)
-    except ValueError:
-        try:
-            spec = YAML(typ="safe").load(io.StringIO(body))
-        except YAMLError as error:
-            message = f"The OpenAPI body of a {owner} is neither JSON nor YAML: {error}"
-            raise UserError(message) from None
-    if not isinstance(spec, dict) or not isinstance(spec.get("paths", {}), dict):
-        raise UserError(f"The OpenAPI body of a {owner} must be a document with `paths`.")
-    return spec
-
-
-OPENAPI_METHODS = {
-    "get": "GET",
-    "put": "PUT",
-    "post": "POST",
-    "delete": "DELETE",
-    "options": "OPTIONS",
-    "head": "HEAD",
-    "patch": "PATCH",
-    "x-amazon-apigateway-any-method": "ANY",
-}
-_EXTENSION = "x-amazon-apigateway-"
-_IMPORTED_API_EXTENSIONS = {
-    "x-amazon-apigateway-binary-media-types",
-    "x-amazon-apigateway-api-key-source",
-    "x-amazon-apigateway-request-validators",
-    "x-amazon-apigateway-request-validator",
-}
-_IMPORTED_OPERATION_EXTENSIONS = {
-    "x-amazon-apigateway-integration",
-    "x-amazon-apigateway-request-validator",
-}
-_IMPORTED_INTEGRATION_KEYS = {
-    "type",
-    "uri",
-    "httpMethod",
-    "credentials",
-    "requestParameters",
-    "requestTemplates",
-    "passthroughBehavior",
-    "timeoutInMillis",
-    "contentHandling",
-    "cacheKeyParameters",
-    "connectionType",
-    "responses",
-}
-
-
-def refuse(owner: str, what: str) -> UserError:
-    return UserError(
-        f"The OpenAPI body of a {owner} uses {what}, which the local engine cannot apply: the "
-        "emulator has no OpenAPI import, and the engine's own import does not translate it."
-    )
-
-
-def _api_key_schemes(spec: dict[str, Any], owner: str) -> set[str]:
-    """The security schemes that mean "the x-api-key header"; any other scheme (an authorizer)
-    is refused."""
-    schemes = spec.get("securityDefinitions") or (spec.get("components") or {}).get(
-        "securitySchemes"
-    )
-    names = set()
-    for name, scheme in (schemes or {}).items():
-        extensions = sorted(k for k in scheme if k.startswith(_EXTENSION))
-        is_key = scheme.get("type") == "apiKey" and str(scheme.get("name", "")).lower() == (
-            "x-api-key"
-        )
-        if extensions or not is_key:
-            raise refuse(owner, f"the security scheme {name!r} (an authorizer)")
-        names.add(name)
-    return names
-
-
-class OpenApiImport:
-    """A REST API's OpenAPI document applied with ordinary API Gateway calls: what PutRestApi
-    does on AWS, for the emulator that lacks it. Checks the whole document before any call."""
-
-    OWNER = "RestApi"
-
-    def __init__(self, client: Client, api_id: str, spec: dict[str, Any]) -> None:
-        self.client, self.api_id, self.spec = client, api_id, spec
-        self.key_schemes = _api_key_schemes(spec, self.OWNER)
-        self._check()
-
-    def _check(self) -> None:
-        for key in self.spec:
-            if key.startswith(_EXTENSION) and key not in _IMPORTED_API_EXTENSIONS:
-                raise refuse(self.OWNER, key)
-        for path, item in self.spec.get("paths", {}).items():
-            for verb, operation in self._operations(item):
-                where = f"{verb.upper()} {path}"
-                for key in operation:
-                    if key.startswith(_EXTENSION) and key not in _IMPORTED_OPERATION_EXTENSIONS:
-                        raise refuse(self.OWNER, f"{key} on {where}")
-                integration = operation.get("x-amazon-apigateway-integration") or {}
-                for key in sorted(set(integration) - _IMPORTED_INTEGRATION_KEYS):
-                    raise refuse(self.OWNER, f"the integration setting {key!r} on {where}")
-                for requirement in operation.get("security") or self.spec.get("security") or []:
-                    for scheme in requirement:
-                        if scheme not in self.key_schemes:
-                            raise refuse(self.OWNER, f"the security scheme {scheme!r} on {where}")
-
-    @staticmethod
-    def _operations(item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        return [(verb, op or {}) for verb, op in item.items() if verb.lower() in OPENAPI_METHODS]
-
-    def apply(self, overwrite: bool) -> None:
-        if overwrite:
-            self._clear()
-        self._api_settings()
-        self._models()
-        validators = self._validators()
-        root = self._resources()["/"]
-        for path, item in self.spec.get("paths", {}).items():
-            resource_id = self._resource(path, root)
-            for verb, operation in self._operations(item):
-                self._operation(resource_id, OPENAPI_METHODS[verb.lower()], operation, validators)
-
-    def _resources(self) -> dict[str, str]:
-        items = self.client.get_resources(restApiId=self.api_id, limit=500).get("items", [])
-        return {r["path"]: r["id"] for r in items}
-
-    def _clear(self) -> None:
-        """What an overwrite replaces: every resource but the root (deepest first, see the
-        module doc), the root's methods, the models and the validators."""
-        items = self.client.get_resources(restApiId=self.api_id, limit=500).get("items", [])
-        for resource in sorted(items, key=lambda r: -r["path"].count("/")):
-            if resource["path"] == "/":
-                for verb in resource.get("resourceMethods") or {}:
-                    self.client.delete_method(
-                        restApiId=self.api_id, resourceId=resource["id"], httpMethod=verb
-                    )
-            else:
-                self.client.delete_resource(restApiId=self.api_id, resourceId=resource["id"])
-        for model in self.client.get_models(restApiId=self.api_id).get("items", []):
-            self.client.delete_model(restApiId=self.api_id, modelName=model["name"])
-        validators = self.client.get_request_validators(restApiId=self.api_id).get("items", [])
-        for validator in validators:
-            self.client.delete_request_validator(
-                restApiId=self.api_id, requestValidatorId=validator["id"]
-            )
-
-    def _api_settings(self) -> None:
-        ops = []
-        if source := self.spec.get("x-amazon-apigateway-api-key-source"):
-            ops.append(replace_op("/apiKeySource", source))
-        types = self.spec.get("x-amazon-apigateway-binary-media-types") or []
-        ops += _binary_media_type_ops([], types)
-        if ops:
-            self.client.update_rest_api(restApiId=self.api_id, patchOperations=ops)
-
-    def _models(self) -> None:
-        schemas = self.spec.get("definitions") or (self.spec.get("components") or {}).get("schemas")
-        for name, schema in (schemas or {}).items():
-            self.client.create_model(
-                restApiId=self.api_id,
-                name=name,
-                contentType="application/json",
-                schema=json.dumps(schema),
-            )
-
-    def _validators(self) -> dict[str, str]:
-        made = {}
-        for name, flags in (self.spec.get("x-amazon-apigateway-request-validators") or {}).items():
-            validator = self.client.create_request_validator(
-                restApiId=self.api_id,
-                name=name,
-                validateRequestBody=bool(flags.get("validateRequestBody")),
-                validateRequestParameters=bool(flags.get("validateRequestParameters")),
-            )
-            made[name] = validator["id"]
-        return made
-
-    def _resource(self, path: str, root: str) -> str:
-        known = self._resources()
-        parent, so_far = root, ""
-        for segment in [s for s in path.strip("/").split("/") if s]:
-            so_far += "/" + segment
-            if so_far not in known:
-                made = self.client.create_resource(
-                    restApiId=self.api_id, parentId=parent, pathPart=segment
-                )
-                known[so_far] = made["id"]
-            parent = known[so_far]
-        return parent
-
-    def _operation(
-        self, resource_id: str, verb: str, operation: dict[str, Any], validators: dict[str, str]
-    ) -> None:
-        key = {"restApiId": self.api_id, "resourceId": resource_id, "httpMethod": verb}
-        security = operation.get("security")
-        if security is None:
-            security = self.spec.get("security") or []
-        validator = operation.get(
-            "x-amazon-apigateway-request-validator",
-            self.spec.get("x-amazon-apigateway-request-validator"),
-        )
-        self.client.put_method(
-            **key,
-            authorizationType="NONE",
-            apiKeyRequired=any(requirement for requirement in security),
-            **drop_none(
-                operationName=operation.get("operationId"),
-                requestParameters=_request_parameters(operation) or None,
-                requestModels=_request_models(operation) or None,
-                requestValidatorId=validators.get(validator) if validator else None,
-            ),
-        )
-        for status, response in (operation.get("responses") or {}).items():
-            if str(status).isdigit():
-                self.client.put_method_response(
-                    **key, statusCode=str(status), **_method_response(response or {})
-                )
-        integration = operation.get("x-amazon-apigateway-integration")
-        if not integration:
-            return
-        self.client.put_integration(
-            **key,
-            type=str(integration["type"]).upper(),
-            **drop_none(
-                integrationHttpMethod=integration.get("httpMethod"),
-                uri=integration.get("uri"),
-                credentials=integration.get("credentials"),
-                requestParameters=integration.get("requestParameters"),
-                requestTemplates=integration.get("requestTemplates"),
-                passthroughBehavior=_upper(integration.get("passthroughBehavior")),
-                timeoutInMillis=as_int(integration.get("timeoutInMillis")),
-                contentHandling=integration.get("contentHandling"),
-                cacheKeyParameters=integration.get("cacheKeyParameters"),
-                connectionType=integration.get("connectionType"),
-            ),
-        )
-        for pattern, response in (integration.get("responses") or {}).items():
-            self.client.put_integration_response(
-                **key,
-                statusCode=str(response["statusCode"]),
-                **drop_none(
-                    selectionPattern=None if pattern == "default" else pattern,
-                    responseParameters=response.get("responseParameters"),
-                    responseTemplates=response.get("responseTemplates"),
-                    contentHandling=response.get("contentHandling"),
-                ),
-            )
-
-
-def _upper(value: Any) -> str | None:
-    return None if value is None else str(value).upper()
-
-
-_PARAMETER_PLACES = {"path": "path", "query": "querystring", "header": "header"}
-
-
-def _request_parameters(operation: dict[str, Any]) -> dict[str, bool]:
-    return {
-        f"method.request.{_PARAMETER_PLACES[p['in']]}.{p['name']}": bool(p.get("required"))
-        for p in operation.get("parameters") or []
-        if p.get("in") in _PARAMETER_PLACES
-    }
-
-
-def _model_name(schema: dict[str, Any] | None) -> str | None:
-    ref = (schema or {}).get("$ref")
-    return ref.rsplit("/", 1)[-1] if ref else None
-
-
-def _request_models(operation: dict[str, Any]) -> dict[str, str]:
-    content = (operation.get("requestBody") or {}).get("content") or {}
-    models = {kind: _model_name(media.get("schema")) for kind, media in content.items()}
-    for parameter in operation.get("parameters") or []:  # Swagger 2: a body parameter
-        if parameter.get("in") == "body":
-            models["application/json"] = _model_name(parameter.get("schema"))
-    return {kind: name for kind, name in models.items() if name}
-
-
-def _method_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers") or {}
-    content = response.get("content") or {}
-    models = {kind: _model_name(media.get("schema")) for kind, media in content.items()}
-    if response.get("schema"):  # Swagger 2
-        models["application/json"] = _model_name(response["schema"])
-    return drop_none(
-        responseParameters={f"method.response.header.{h}": False for h in headers} or None,
-        responseModels={k: v for k, v in models.items() if v} or None,
-    )
 
 
 # -- resources, methods, integrations and their responses ---------------------------------------
@@ -723,7 +372,9 @@ class Resource(Immutable):
         res = self.client(ctx, have.inputs).get_resource(
             restApiId=have.inputs["restApi"], resourceId=have.id
         )
-        return live_inputs(have, {"parentId": res.get("parentId"), "pathPart": res["pathPart"]})
+        return live_inputs(
+            have.inputs, {"parentId": res.get("parentId"), "pathPart": res["pathPart"]}
+        )
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
@@ -864,12 +515,12 @@ class Method(Provider):
             "requestModels": {},
             "requestParameters": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        if not _exists(client.get_method, **_method_key(i)):
+        if self.lookup(client.get_method, **_method_key(i)) is None:
             return None
         return f"agm-{i['restApi']}-{i['resourceId']}-{i['httpMethod']}"
 
@@ -927,12 +578,12 @@ class MethodResponse(Provider):
                 k: _bool(v) for k, v in (response.get("responseParameters") or {}).items()
             },
         }
-        return live_inputs(have, live, {"responseModels": {}, "responseParameters": {}})
+        return live_inputs(have.inputs, live, {"responseModels": {}, "responseParameters": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         client = self.client(ctx, want.inputs)
-        found = _exists(client.get_method_response, **_response_key(want.inputs))
-        return self._id(want.inputs) if found else None
+        found = self.lookup(client.get_method_response, **_response_key(want.inputs))
+        return None if found is None else self._id(want.inputs)
 
 
 _INTEGRATION_PATHS = {
@@ -1040,15 +691,12 @@ class Integration(Provider):
             "timeoutMilliseconds": 29000,
             "passthroughBehavior": "WHEN_NO_MATCH",
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         client = self.client(ctx, want.inputs)
-        return (
-            self._id(want.inputs)
-            if _exists(client.get_integration, **_method_key(want.inputs))
-            else None
-        )
+        found = self.lookup(client.get_integration, **_method_key(want.inputs))
+        return None if found is None else self._id(want.inputs)
 
 
 @provides
@@ -1120,12 +768,12 @@ class IntegrationResponse(Provider):
             "responseParameters": {},
             "responseTemplates": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         client = self.client(ctx, want.inputs)
-        found = _exists(client.get_integration_response, **_response_key(want.inputs))
-        return self._id(want.inputs) if found else None
+        found = self.lookup(client.get_integration_response, **_response_key(want.inputs))
+        return None if found is None else self._id(want.inputs)
 
 
 @provides
@@ -1169,31 +817,20 @@ class Model(Provider):
         )
         recorded = have.inputs.get("schema")
         schema = model.get("schema")
-        if isinstance(recorded, str) and isinstance(schema, str) and _same_json(recorded, schema):
+        if isinstance(recorded, str) and isinstance(schema, str) and same_json(recorded, schema):
             schema = recorded  # the same document, written differently
         live = {
             "contentType": model.get("contentType"),
             "schema": schema,
             "description": model.get("description") or None,
         }
-        return live_inputs(have, live, {"description": None})
+        return live_inputs(have.inputs, live, {"description": None})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        try:
-            return str(client.get_model(restApiId=i["restApi"], modelName=i["name"])["id"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-
-
-def _same_json(a: str, b: str) -> bool:
-    try:
-        return bool(json.loads(a) == json.loads(b))
-    except ValueError:
-        return a == b
+        model = self.lookup(client.get_model, restApiId=i["restApi"], modelName=i["name"])
+        return None if model is None else str(model["id"])
 
 
 @provides
@@ -1246,7 +883,7 @@ class RequestValidator(Provider):
             "validateRequestParameters": _bool(validator.get("validateRequestParameters")),
         }
         return live_inputs(
-            have, live, {"validateRequestBody": False, "validateRequestParameters": False}
+            have.inputs, live, {"validateRequestBody": False, "validateRequestParameters": False}
         )
 
     def find(self, ctx: Context, want: Desired) -> str | None:
@@ -1313,7 +950,7 @@ class Deployment(Provider):
             restApiId=have.inputs["restApi"], deploymentId=have.id
         )
         live = {"description": deployment.get("description") or None}
-        return live_inputs(have, live, {"description": None})
+        return live_inputs(have.inputs, live, {"description": None})
 
 
 @provides
@@ -1407,7 +1044,7 @@ class Stage(Provider):
                 restApiId=new["restApi"], stageName=new["stageName"], patchOperations=ops
             )
         outputs = self._outputs(ctx, new)
-        _retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
+        API_GATEWAY.retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
         return outputs
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -1428,7 +1065,7 @@ class Stage(Provider):
                 stage.get("accessLogSettings") or None, i.get("accessLogSettings")
             ),
             "cacheClusterEnabled": _bool(stage.get("cacheClusterEnabled")),
-            "tags": _live_tags(client, self._outputs(ctx, i)["arn"]),
+            "tags": API_GATEWAY.read(client, self._outputs(ctx, i)["arn"]),
         }
         defaults: Inputs = {
             "description": None,
@@ -1438,13 +1075,13 @@ class Stage(Provider):
             "cacheClusterEnabled": False,
             "tags": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        found = _exists(client.get_stage, restApiId=i["restApi"], stageName=i["stageName"])
-        return self._id(i) if found else None
+        found = self.lookup(client.get_stage, restApiId=i["restApi"], stageName=i["stageName"])
+        return None if found is None else self._id(i)
 
 
 def _variable_ops(old: dict | None, new: dict | None) -> list[dict[str, str]]:
@@ -1534,18 +1171,15 @@ class MethodSettings(Provider):
         settings = (stage.get("methodSettings") or {}).get(i["methodPath"])
         if settings is None:
             raise not_found(f"method settings {i['methodPath']}")
-        return live_inputs(have, {"settings": only_keys(settings, i.get("settings") or {})})
+        return live_inputs(have.inputs, {"settings": only_keys(settings, i.get("settings") or {})})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        try:
-            stage = client.get_stage(restApiId=i["restApi"], stageName=i["stageName"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return self._id(i) if i["methodPath"] in (stage.get("methodSettings") or {}) else None
+        stage = self.lookup(client.get_stage, restApiId=i["restApi"], stageName=i["stageName"])
+        if stage is None or i["methodPath"] not in (stage.get("methodSettings") or {}):
+            return None
+        return self._id(i)
 
 
 # -- API keys and usage plans -------------------------------------------------------------------
@@ -1607,7 +1241,7 @@ class ApiKey(Provider):
             client.update_api_key(apiKey=have.id, patchOperations=ops)
         key = client.get_api_key(apiKey=have.id, includeValue=True)
         outputs = self._outputs(ctx, key, new)
-        _retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
+        API_GATEWAY.retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
         return outputs
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -1622,10 +1256,10 @@ class ApiKey(Provider):
             "enabled": _bool(key.get("enabled")),
             "value": key.get("value"),
             "customerId": key.get("customerId") or None,
-            "tags": _live_tags(client, _arn(ctx, have.inputs, f"/apikeys/{have.id}")),
+            "tags": API_GATEWAY.read(client, _arn(ctx, have.inputs, f"/apikeys/{have.id}")),
         }
         defaults: Inputs = {"description": None, "enabled": True, "customerId": None, "tags": {}}
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         client = self.client(ctx, want.inputs)
@@ -1683,7 +1317,7 @@ class UsagePlan(Provider):
         if ops:
             client.update_usage_plan(usagePlanId=have.id, patchOperations=ops)
         outputs = self._outputs(ctx, have.id, new)
-        _retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
+        API_GATEWAY.retag(client, outputs["arn"], old.get("tags"), new.get("tags"))
         return outputs
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -1704,12 +1338,12 @@ class UsagePlan(Provider):
             ],
             "throttleSettings": only_keys(throttle or None, i.get("throttleSettings")),
             "quotaSettings": only_keys(quota or None, i.get("quotaSettings")),
-            "tags": _live_tags(client, _arn(ctx, i, f"/usageplans/{have.id}")),
+            "tags": API_GATEWAY.read(client, _arn(ctx, i, f"/usageplans/{have.id}")),
         }
         if _same_items(live["apiStages"], i.get("apiStages")):
             live["apiStages"] = i.get("apiStages")
         defaults: Inputs = {"description": None, "apiStages": [], "tags": {}}
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         plans = self.client(ctx, want.inputs).get_usage_plans(limit=500).get("items", [])
@@ -1770,13 +1404,15 @@ class UsagePlanKey(Immutable):
         key = self.client(ctx, have.inputs).get_usage_plan_key(
             usagePlanId=have.inputs["usagePlanId"], keyId=have.id
         )
-        return live_inputs(have, {"keyId": key.get("id"), "keyType": key.get("type")})
+        return live_inputs(have.inputs, {"keyId": key.get("id"), "keyType": key.get("type")})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        found = _exists(client.get_usage_plan_key, usagePlanId=i["usagePlanId"], keyId=i["keyId"])
-        return i["keyId"] if found else None
+        found = self.lookup(
+            client.get_usage_plan_key, usagePlanId=i["usagePlanId"], keyId=i["keyId"]
+        )
+        return None if found is None else i["keyId"]
 
 
 # -- custom domain names ------------------------------------------------------------------------
@@ -1906,7 +1542,7 @@ class DomainName(Provider):
                     raise
                 self._recreate_keeping_mappings(client, have.id, new)
         arn = _arn(ctx, new, f"/domainnames/{have.id}")
-        _retag(client, arn, old.get("tags"), new.get("tags"))
+        API_GATEWAY.retag(client, arn, old.get("tags"), new.get("tags"))
         return self._outputs(ctx, new, client.get_domain_name(domainName=have.id))
 
     def _recreate_keeping_mappings(self, client: Client, name: str, inputs: Inputs) -> None:
@@ -1938,14 +1574,14 @@ class DomainName(Provider):
             "endpointConfiguration": _live_endpoint_configuration(
                 domain.get("endpointConfiguration"), i.get("endpointConfiguration")
             ),
-            "tags": _live_tags(client, _arn(ctx, i, f"/domainnames/{have.id}")),
+            "tags": API_GATEWAY.read(client, _arn(ctx, i, f"/domainnames/{have.id}")),
         }
-        return live_inputs(have, live, {"tags": {}})
+        return live_inputs(have.inputs, live, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["domainName"]
-        found = _exists(self.client(ctx, want.inputs).get_domain_name, domainName=name)
-        return name if found else None
+        found = self.lookup(self.client(ctx, want.inputs).get_domain_name, domainName=name)
+        return None if found is None else name
 
 
 @provides
@@ -2004,14 +1640,15 @@ class BasePathMapping(Provider):
             domainName=have.inputs["domainName"], basePath=_path_key(have.inputs)
         )
         live = {"restApi": mapping.get("restApiId"), "stageName": mapping.get("stage") or None}
-        return live_inputs(have, live, {"stageName": None})
+        return live_inputs(have.inputs, live, {"stageName": None})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         client = self.client(ctx, i)
-        if not _exists(
+        found = self.lookup(
             client.get_base_path_mapping, domainName=i["domainName"], basePath=_path_key(i)
-        ):
+        )
+        if found is None:
             return None
         return f"{i['domainName']}/{i.get('basePath') or ''}"
 

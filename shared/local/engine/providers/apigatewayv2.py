@@ -21,7 +21,7 @@ calls: quick create gets its integration (AWS_PROXY, payload 2.0, for a Lambda A
 for a URL), its route (`$default` unless `routeKey` says otherwise) and its auto-deployed
 `$default` stage; a body gets a route and an integration per operation and its
 `x-amazon-apigateway-cors`. Authorizers, `security` and other `x-amazon-apigateway-*`
-extensions in a body are refused by name (see apigateway.py's OpenAPI import).
+extensions in a body are refused by name (see openapi_http.py).
 Not applied, so left out of `inputs` (a program setting them is refused): integrations'
 `credentialsArn` and quick create's (the emulator keeps no integration credentials and does not
 enforce IAM), `integrationSubtype` (no AWS service integrations), `tlsConfig`, WebSocket
@@ -37,14 +37,10 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local.engine.live import live_inputs, only_keys
 from shared.local.engine.naming import AutoName
-from shared.local.engine.providers.apigateway import (
-    OPENAPI_METHODS,
-    live_inputs,
-    only_keys,
-    parse_openapi,
-    refuse,
-)
+from shared.local.engine.openapi import parse_openapi
+from shared.local.engine.openapi_http import HttpApiImport
 from shared.local.engine.providers.base import (
     Client,
     Context,
@@ -56,9 +52,9 @@ from shared.local.engine.providers.base import (
     as_int,
     drop_none,
     provides,
-    retag,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import API_GATEWAY_V2
 
 PATH_SUFFIX = "__path"
 _WHOLE_STAGE_VARIABLE = re.compile(r"^\$\{stageVariables\.(\w+)\}$")
@@ -84,29 +80,6 @@ def _arn(ctx: Context, inputs: Inputs, path: str) -> str:
 def _unsupported(error: ClientError) -> bool:
     """The emulator's answer to an API Gateway v2 call it does not implement."""
     return error.response.get("Error", {}).get("Message", "").startswith("Unknown API Gateway path")
-
-
-def _tags(client: Client, arn: str) -> dict[str, str]:
-    return dict(client.get_tags(ResourceArn=arn).get("Tags") or {})
-
-
-def _found(call: Any, **kwargs: Any) -> dict[str, Any] | None:
-    try:
-        answer: dict[str, Any] = call(**kwargs)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "NotFoundException":
-            return None
-        raise
-    return answer
-
-
-def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
-    retag(
-        old,
-        new,
-        untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
-        tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
-    )
 
 
 @provides
@@ -197,7 +170,7 @@ class Api(Provider):
         if have.inputs.get("corsConfiguration") and not i.get("corsConfiguration"):
             client.delete_cors_configuration(ApiId=have.id)  # UpdateApi cannot clear it
         outputs = self._outputs(ctx, have.id, i)
-        _retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
+        API_GATEWAY_V2.retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
         return outputs
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -218,7 +191,7 @@ class Api(Provider):
             ),
             "disableExecuteApiEndpoint": bool(api.get("DisableExecuteApiEndpoint")),
             "version": api.get("Version") or None,
-            "tags": _tags(client, _arn(ctx, i, f"/apis/{have.id}")),
+            "tags": API_GATEWAY_V2.read(client, _arn(ctx, i, f"/apis/{have.id}")),
         }
         defaults: Inputs = {
             "description": None,
@@ -227,7 +200,7 @@ class Api(Provider):
             "version": None,
             "tags": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         apis = self.client(ctx, want.inputs).get_apis(MaxResults="500").get("Items", [])
@@ -287,20 +260,10 @@ def _reimport(client: Client, api_id: str, i: Inputs) -> None:
     except ClientError as error:
         if not _unsupported(error):
             raise
-        HttpOpenApiImport(client, api_id, parse_openapi(i["body"], "HTTP API")).apply()
+        _import(client, api_id, HttpApiImport(parse_openapi(i["body"], "HTTP API")))
     _update_settings(client, api_id, i)
 
 
-_HTTP_API_EXTENSIONS = {"x-amazon-apigateway-cors", "x-amazon-apigateway-importexport-version"}
-_HTTP_INTEGRATION_KEYS = {
-    "type",
-    "uri",
-    "httpMethod",
-    "payloadFormatVersion",
-    "connectionType",
-    "timeoutInMillis",
-    "requestParameters",
-}
 _CORS_KEYS = {
     "allowCredentials": "AllowCredentials",
     "allowHeaders": "AllowHeaders",
@@ -311,79 +274,29 @@ _CORS_KEYS = {
 }
 
 
-class HttpOpenApiImport:
-    """An HTTP API's OpenAPI document applied with ordinary calls (what ReimportApi does on
-    AWS, for the emulator that lacks it): the routes and integrations are replaced by one
-    route and one integration per operation. Checks the whole document before any call."""
-
-    OWNER = "HTTP API"
-
-    def __init__(self, client: Client, api_id: str, spec: dict[str, Any]) -> None:
-        self.client, self.api_id, self.spec = client, api_id, spec
-        self._check()
-
-    def _operations(self) -> list[tuple[str, str, dict[str, Any]]]:
-        found = []
-        for path, item in self.spec.get("paths", {}).items():
-            for verb, operation in item.items():
-                if verb.lower() in OPENAPI_METHODS:
-                    method = OPENAPI_METHODS[verb.lower()]
-                    key = "$default" if path == "/$default" else f"{method} {path}"
-                    found.append((key, f"{method} {path}", operation or {}))
-        return found
-
-    def _check(self) -> None:
-        for key in self.spec:
-            if key.startswith("x-amazon-apigateway-") and key not in _HTTP_API_EXTENSIONS:
-                raise refuse(self.OWNER, key)
-        if self.spec.get("security") or (self.spec.get("components") or {}).get("securitySchemes"):
-            raise refuse(self.OWNER, "security schemes (authorizers)")
-        for _, where, operation in self._operations():
-            for key in operation:
-                if key.startswith("x-amazon-apigateway-") and key != (
-                    "x-amazon-apigateway-integration"
-                ):
-                    raise refuse(self.OWNER, f"{key} on {where}")
-            if operation.get("security"):
-                raise refuse(self.OWNER, f"security on {where}")
-            integration = operation.get("x-amazon-apigateway-integration") or {}
-            for key in sorted(set(integration) - _HTTP_INTEGRATION_KEYS):
-                raise refuse(self.OWNER, f"the integration setting {key!r} on {where}")
-
-    def apply(self) -> None:
-        for route in self.client.get_routes(ApiId=self.api_id).get("Items", []):
-            self.client.delete_route(ApiId=self.api_id, RouteId=route["RouteId"])
-        for integration in self.client.get_integrations(ApiId=self.api_id).get("Items", []):
-            self.client.delete_integration(
-                ApiId=self.api_id, IntegrationId=integration["IntegrationId"]
+def _import(client: Client, api_id: str, document: HttpApiImport) -> None:
+    """What ReimportApi does on AWS, for the emulator that lacks it: the API's routes and
+    integrations replaced by the document's (see openapi_http.py), each integration made as the
+    Integration provider makes one."""
+    for route in client.get_routes(ApiId=api_id).get("Items", []):
+        client.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+    for integration in client.get_integrations(ApiId=api_id).get("Items", []):
+        client.delete_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"])
+    if document.cors:
+        client.update_api(ApiId=api_id, CorsConfiguration=_cors(document.cors))
+    for route in document.routes():
+        target = None
+        if route.integration:
+            made = client.create_integration(
+                ApiId=api_id, **Integration.settings(route.integration)
             )
-        if cors := self.spec.get("x-amazon-apigateway-cors"):
-            self.client.update_api(ApiId=self.api_id, CorsConfiguration=_cors(cors))
-        for route_key, _, operation in self._operations():
-            integration = operation.get("x-amazon-apigateway-integration")
-            target = None
-            if integration:
-                made = self.client.create_integration(
-                    ApiId=self.api_id,
-                    **Integration.settings(
-                        {
-                            "integrationType": str(integration["type"]).upper(),
-                            "integrationUri": integration.get("uri"),
-                            "integrationMethod": integration.get("httpMethod"),
-                            "payloadFormatVersion": integration.get("payloadFormatVersion"),
-                            "connectionType": integration.get("connectionType"),
-                            "timeoutMilliseconds": integration.get("timeoutInMillis"),
-                            "requestParameters": integration.get("requestParameters"),
-                        }
-                    ),
-                )
-                target = f"integrations/{made['IntegrationId']}"
-            self.client.create_route(
-                ApiId=self.api_id,
-                RouteKey=route_key,
-                **drop_none(Target=target, OperationName=operation.get("operationId")),
-            )
-        _link_stage_variable_origins(self.client, self.api_id)
+            target = f"integrations/{made['IntegrationId']}"
+        client.create_route(
+            ApiId=api_id,
+            RouteKey=route.route_key,
+            **drop_none(Target=target, OperationName=route.operation_name),
+        )
+    _link_stage_variable_origins(client, api_id)
 
 
 def _cors(config: dict | None) -> dict[str, Any] | None:
@@ -506,7 +419,7 @@ class Integration(Provider):
             "connectionType": found.get("ConnectionType"),
         }
         defaults: Inputs = {"requestParameters": {}, "description": None}
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
 
 def _program_target(found: dict[str, Any], recorded: Inputs) -> tuple[Any, dict[str, str]]:
@@ -639,7 +552,7 @@ class Route(Provider):
             "authorizerId": None,
             "apiKeyRequired": False,
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
@@ -704,7 +617,7 @@ class Stage(Provider):
         client.update_stage(ApiId=i["apiId"], StageName=i["name"], **self._settings(i))
         _link_stage_variable_origins(client, i["apiId"])
         outputs = self._outputs(ctx, i)
-        _retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
+        API_GATEWAY_V2.retag(client, outputs["arn"], have.inputs.get("tags"), i.get("tags"))
         return outputs
 
     @staticmethod
@@ -776,7 +689,7 @@ class Stage(Provider):
                 else None
             ),
             "description": stage.get("Description") or None,
-            "tags": _tags(client, self._outputs(ctx, i)["arn"]),
+            "tags": API_GATEWAY_V2.read(client, self._outputs(ctx, i)["arn"]),
         }
         if i.get("autoDeploy") and "deploymentId" not in i:
             del live["deploymentId"]  # auto-deploy makes deployments of its own
@@ -788,11 +701,11 @@ class Stage(Provider):
             "description": None,
             "tags": {},
         }
-        return live_inputs(have, live, defaults)
+        return live_inputs(have.inputs, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        found = _found(self.client(ctx, i).get_stage, ApiId=i["apiId"], StageName=i["name"])
+        found = self.lookup(self.client(ctx, i).get_stage, ApiId=i["apiId"], StageName=i["name"])
         return i["name"] if found else None
 
 
@@ -859,5 +772,7 @@ class Deployment(Provider):
             ApiId=have.inputs["apiId"], DeploymentId=have.id
         )
         return live_inputs(
-            have, {"description": deployment.get("Description") or None}, {"description": None}
+            have.inputs,
+            {"description": deployment.get("Description") or None},
+            {"description": None},
         )

@@ -26,12 +26,18 @@ A provider turns one Pulumi resource type into calls on the emulator's AWS APIs:
 Inputs and outputs use Pulumi's camelCase property names, because the program reads outputs by
 those names. A module per pulumi-aws module (`aws:<module>/...`) holds the providers of its
 types; every module of this package is imported, and `@provides` registers its providers.
+
+What providers share beyond the contract lives next to this package, one module a job:
+`live.py` (how `read` shapes live values like the record), `tagging.py` (each service's tag
+calls), `secret_values.py` (secret inputs sent plain, read back wrapped) and `openapi.py` (the
+import of an OpenAPI body into a REST or HTTP API).
 """
 
 from __future__ import annotations
 
 import abc
 import functools
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -203,6 +209,16 @@ class Provider(abc.ABC):
         """The client for this provider's service in the resource's region."""
         return ctx.client(self.service, inputs.get("region"))
 
+    def lookup(self, call: Callable[..., Any], **kwargs: Any) -> Any:
+        """`call(**kwargs)`'s answer, or None where it answers that there is no such resource:
+        how `find` asks whether what a create would have made is there."""
+        try:
+            return call(**kwargs)
+        except ClientError as error:
+            if self.is_not_found(error):
+                return None
+            raise
+
     def exists(self, ctx: Context, have: ResourceRecord) -> bool:
         try:
             self.read(ctx, have)
@@ -251,9 +267,24 @@ def drop_none(**kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
+def json_text(document: Any) -> str:
+    """A JSON document input (a policy) as the text AWS takes: pulumi-aws takes it as text or,
+    from a program that passes one, as a dict."""
+    return document if isinstance(document, str) else json.dumps(document)
+
+
 def as_int(value: Any) -> int | None:
     """Pulumi hands numbers over as floats; the AWS APIs want integers where they say so."""
     return None if value is None else int(value)
+
+
+def binary_media_type_ops(old: list | None, new: list | None) -> list[dict[str, str]]:
+    """API Gateway's patch operations turning one list of binary media types into another: a
+    media type is a path segment, its '/' written '~1'."""
+    before, after = set(old or []), set(new or [])
+    changes = [("remove", t) for t in sorted(before - after)]
+    changes += [("add", t) for t in sorted(after - before)]
+    return [{"op": op, "path": "/binaryMediaTypes/" + t.replace("/", "~1")} for op, t in changes]
 
 
 def replace_op(path: str, value: Any) -> dict[str, str]:
@@ -265,24 +296,3 @@ def replace_op(path: str, value: Any) -> dict[str, str]:
     else:
         text = str(value)
     return {"op": "replace", "path": path, "value": text}
-
-
-def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    """Tags as the APIs that take a list want them (IAM, ACM, Route 53, S3)."""
-    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
-
-
-def retag(
-    old: dict[str, str] | None,
-    new: dict[str, str] | None,
-    *,
-    untag: Callable[[list[str]], object],
-    tag: Callable[[dict[str, str]], object],
-) -> None:
-    """Move a resource's tags from `old` to `new`: `untag` the keys that went, `tag` the ones
-    that are new or changed (each service's calls differ, the diff does not)."""
-    old, new = old or {}, new or {}
-    if removed := [k for k in old if k not in new]:
-        untag(removed)
-    if changed := {k: v for k, v in new.items() if old.get(k) != v}:
-        tag(changed)

@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.local.engine.live import live_inputs, same_document
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -32,17 +33,11 @@ from shared.local.engine.providers.base import (
     drop_none,
     not_found,
     provides,
-    retag,
-    tag_list,
 )
-from shared.local.engine.providers.sqs import recorded_only, same_document
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import CLOUDWATCH, CLOUDWATCH_LOGS, EVENTBRIDGE, tag_list
 
 DEFAULT_BUS = "default"
-
-
-def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tags or []}
 
 
 # -- CloudWatch Logs ----------------------------------------------------------------------------
@@ -106,12 +101,7 @@ class LogGroup(Provider):
         if have.inputs.get("retentionInDays") != want.inputs.get("retentionInDays"):
             self._set_retention(client, have.id, want.inputs.get("retentionInDays"))
         arn = log_group_arn(ctx, have.id, ctx.region_of(want.inputs))
-        retag(
-            have.inputs.get("tags"),
-            want.inputs.get("tags"),
-            untag=lambda keys: client.untag_resource(resourceArn=arn, tagKeys=keys),
-            tag=lambda tags: client.tag_resource(resourceArn=arn, tags=tags),
-        )
+        CLOUDWATCH_LOGS.retag(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
         return self._outputs(ctx, have.id, want.inputs)
 
     @staticmethod
@@ -147,11 +137,11 @@ class LogGroup(Provider):
             "retentionInDays": float(group.get("retentionInDays") or 0),
             "kmsKeyId": group.get("kmsKeyId"),
             "logGroupClass": group.get("logGroupClass", "STANDARD"),
-            "tags": client.list_tags_for_resource(resourceArn=arn).get("tags") or {},
+            "tags": CLOUDWATCH_LOGS.read(client, arn),
         }
         if "retentionInDays" not in have.inputs and not live["retentionInDays"]:
             del live["retentionInDays"]
-        return recorded_only(have, live)
+        return live_inputs(have.inputs, live, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]
@@ -189,6 +179,7 @@ _ALARM_DEFAULTS: dict[str, Any] = {
     "okActions": [],
     "insufficientDataActions": [],
     "treatMissingData": "missing",
+    "tags": {},
 }
 
 
@@ -240,12 +231,7 @@ class MetricAlarm(Provider):
         client = self.client(ctx, want.inputs)
         self._put(client, want.inputs, tags=None)  # tags of an existing alarm: TagResource
         arn = self._outputs(client, want.inputs)["arn"]
-        retag(
-            have.inputs.get("tags"),
-            want.inputs.get("tags"),
-            untag=lambda keys: client.untag_resource(ResourceARN=arn, TagKeys=keys),
-            tag=lambda tags: client.tag_resource(ResourceARN=arn, Tags=tag_list(tags)),
-        )
+        CLOUDWATCH.retag(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
         return self._outputs(client, want.inputs)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -264,10 +250,8 @@ class MetricAlarm(Provider):
         }
         live["name"] = alarm["AlarmName"]
         live["dimensions"] = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []}
-        live["tags"] = _tag_map(
-            client.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
-        )
-        return recorded_only(have, live, _ALARM_DEFAULTS)
+        live["tags"] = CLOUDWATCH.read(client, alarm["AlarmArn"])
+        return live_inputs(have.inputs, live, _ALARM_DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]
@@ -276,19 +260,6 @@ class MetricAlarm(Provider):
 
 
 # -- EventBridge buses --------------------------------------------------------------------------
-
-
-def _events_tags(client: Client, arn: str) -> dict[str, str]:
-    return _tag_map(client.list_tags_for_resource(ResourceARN=arn).get("Tags"))
-
-
-def _retag_events(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
-    retag(
-        old,
-        new,
-        untag=lambda keys: client.untag_resource(ResourceARN=arn, TagKeys=keys),
-        tag=lambda tags: client.tag_resource(ResourceARN=arn, Tags=tag_list(tags)),
-    )
 
 
 @provides
@@ -318,7 +289,7 @@ class EventBus(Provider):
         if have.inputs.get("description") != want.inputs.get("description"):
             client.update_event_bus(Name=have.id, Description=want.inputs.get("description") or "")
         arn = client.describe_event_bus(Name=have.id)["Arn"]
-        _retag_events(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
+        EVENTBRIDGE.retag(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
         return {"arn": arn, "tagsAll": dict(want.inputs.get("tags") or {})}
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -330,19 +301,14 @@ class EventBus(Provider):
         live = {
             "name": bus["Name"],
             "description": bus.get("Description") or None,
-            "tags": _events_tags(client, bus["Arn"]),
+            "tags": EVENTBRIDGE.read(client, bus["Arn"]),
         }
-        return recorded_only(have, live)
+        return live_inputs(have.inputs, live, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]
-        try:
-            self.client(ctx, want.inputs).describe_event_bus(Name=name)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(name)
+        found = self.lookup(self.client(ctx, want.inputs).describe_event_bus, Name=name)
+        return None if found is None else str(name)
 
 
 # -- EventBridge rules --------------------------------------------------------------------------
@@ -436,7 +402,7 @@ class EventRule(Provider):
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         client = self.client(ctx, want.inputs)
         arn = self._put(client, want.inputs, have.inputs, tags=None)
-        _retag_events(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
+        EVENTBRIDGE.retag(client, arn, have.inputs.get("tags"), want.inputs.get("tags"))
         return {"arn": arn, "tagsAll": dict(want.inputs.get("tags") or {})}
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -457,22 +423,17 @@ class EventRule(Provider):
             "roleArn": rule.get("RoleArn") or None,
             "state": state,
             "isEnabled": state != "DISABLED",
-            "tags": _events_tags(client, rule["Arn"]),
+            "tags": EVENTBRIDGE.read(client, rule["Arn"]),
         }
         # A rule the program leaves enabled by default and that was disabled has drifted,
         # unless the program says so through the older `isEnabled`.
-        default = {} if "isEnabled" in i else {"state": "ENABLED"}
-        return recorded_only(have, live, default)
+        default = {"tags": {}} if "isEnabled" in i else {"state": "ENABLED", "tags": {}}
+        return live_inputs(have.inputs, live, default)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        try:
-            self.client(ctx, i).describe_rule(Name=i["name"], EventBusName=_bus(i))
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return _rule_id(i)
+        found = self.lookup(self.client(ctx, i).describe_rule, Name=i["name"], EventBusName=_bus(i))
+        return None if found is None else _rule_id(i)
 
 
 # -- EventBridge targets ------------------------------------------------------------------------
@@ -631,14 +592,9 @@ class EventTarget(Provider):
         if target is None:
             raise not_found(f"target {i['targetId']} of rule {i['rule']}")
         live = {"rule": i["rule"], "eventBusName": _bus(i), **_live_target(target, i)}
-        return recorded_only(have, live)
+        return live_inputs(have.inputs, live)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        try:
-            target = self._live(ctx, i)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
+        target = self.lookup(self._live, ctx=ctx, inputs=i)
         return None if target is None else _target_id(i)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pulumi.runtime.rpc import wrap_rpc_secret
 
+from shared.local.engine.live import live_inputs, same_set
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -32,29 +32,14 @@ from shared.local.engine.providers.base import (
     drop_none,
     not_found,
     provides,
-    retag,
 )
+from shared.local.engine.secret_values import secret
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import COGNITO
 
 
 def _pascal(name: str) -> str:
     return name[:1].upper() + name[1:]
-
-
-def same_set(recorded: Any, live: list[Any]) -> list[Any]:
-    """A live list whose order means nothing, in the recorded order when it holds the same."""
-    if isinstance(recorded, list) and sorted(map(repr, recorded)) == sorted(map(repr, live)):
-        return recorded
-    return live
-
-
-def _missing_as_none(call: Any, **kwargs: Any) -> Any:
-    try:
-        return call(**kwargs)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
 
 
 # -- user pools ---------------------------------------------------------------------------------
@@ -158,12 +143,7 @@ class UserPool(Provider):
             client.update_user_pool(UserPoolId=have.id, **_pool_settings(new))
         pool = client.describe_user_pool(UserPoolId=have.id)["UserPool"]
         arn = self._outputs(ctx, new, pool)["arn"]
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
-            tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tags),
-        )
+        COGNITO.retag(client, arn, old.get("tags"), new.get("tags"))
         return self._outputs(ctx, new, pool)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -189,7 +169,7 @@ class UserPool(Provider):
             "tags": {},
             **{prop: [] for prop in _POOL_LISTS},
         }
-        return {k: v for k, v in live.items() if k in i or v != defaults.get(k)}
+        return live_inputs(i, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         pages = self.client(ctx, want.inputs).get_paginator("list_user_pools")
@@ -265,7 +245,7 @@ class UserPoolClient(Provider):
     def _outputs(client_secret: str) -> Outputs:
         """The secret marked as one (`pulumi.runtime.rpc`'s marker), so the program gets a
         secret Output, as pulumi-aws declares it, and the record says it is one."""
-        return {"clientSecret": wrap_rpc_secret(client_secret)}
+        return {"clientSecret": secret(client_secret)}
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         # Every setting is sent: AWS resets the ones an update leaves out.
@@ -452,11 +432,11 @@ class ResourceServer(Provider):
             for s in server.get("Scopes") or []
         ]
         live: Inputs = {"name": server["Name"], "scopes": same_set(i.get("scopes"), scopes)}
-        return {k: v for k, v in live.items() if k in i or v != []}
+        return live_inputs(i, live, {"scopes": []})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        found = _missing_as_none(
+        found = self.lookup(
             self.client(ctx, i).describe_resource_server,
             UserPoolId=i["userPoolId"],
             Identifier=i["identifier"],

@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.local.engine.live import live_inputs
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -30,11 +31,9 @@ from shared.local.engine.providers.base import (
     as_int,
     drop_none,
     provides,
-    retag,
-    tag_list,
 )
-from shared.local.engine.providers.sqs import recorded_only
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import DYNAMODB, tag_list
 from shared.local.engine.values import plain
 
 _WAIT_SECONDS = 300.0
@@ -233,14 +232,7 @@ class Table(Provider):
         if "pointInTimeRecovery" in changed:
             _set_pitr(client, name, bool((new.get("pointInTimeRecovery") or {}).get("enabled")))
         table = client.describe_table(TableName=name)["Table"]
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_resource(ResourceArn=table["TableArn"], TagKeys=keys),
-            tag=lambda tags: client.tag_resource(
-                ResourceArn=table["TableArn"], Tags=tag_list(tags)
-            ),
-        )
+        DYNAMODB.retag(client, table["TableArn"], old.get("tags"), new.get("tags"))
         return self._outputs(table, new)
 
     @staticmethod
@@ -332,22 +324,14 @@ class Table(Provider):
             ),
             "tableClass": (table.get("TableClassSummary") or {}).get("TableClass", "STANDARD"),
             "deletionProtectionEnabled": bool(table.get("DeletionProtectionEnabled")),
-            "tags": {
-                t["Key"]: t["Value"]
-                for t in client.list_tags_of_resource(ResourceArn=table["TableArn"]).get("Tags", [])
-            },
+            "tags": DYNAMODB.read(client, table["TableArn"]),
         }
-        return recorded_only(have, live)
+        return live_inputs(have.inputs, live, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]
-        try:
-            self.client(ctx, want.inputs).describe_table(TableName=name)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(name)
+        found = self.lookup(self.client(ctx, want.inputs).describe_table, TableName=name)
+        return None if found is None else str(name)
 
 
 # -- the calls beside CreateTable and UpdateTable -----------------------------------------------

@@ -12,11 +12,9 @@ live document means the same (key order and spacing are not drift).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from shared.local.engine.live import live_inputs, same_document, same_set
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -29,61 +27,20 @@ from shared.local.engine.providers.base import (
     Provider,
     as_int,
     drop_none,
+    json_text,
     not_found,
     provides,
-    retag,
-    tag_list,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import IAM_POLICY, IAM_ROLE, tag_list, tag_map
 
 # AWS keeps at most five versions of a customer managed policy.
 _MAX_POLICY_VERSIONS = 5
 
 
-def _document(policy: Any) -> str:
-    """Policies arrive as JSON text, or as a dict when the program passes one."""
-    return policy if isinstance(policy, str) else json.dumps(policy)
-
-
-def live_document(recorded: Any, live: Any) -> Any:
-    """The live policy in the record's form: the recorded text when both mean the same, else
-    the live document as JSON text."""
-    parsed = json.loads(live) if isinstance(live, str) else live
-    wanted = json.loads(recorded) if isinstance(recorded, str) else recorded
-    return recorded if parsed == wanted else json.dumps(parsed)
-
-
 def role_name(role: str) -> str:
     """A role input may be a name or an ARN (arn:aws:iam::123:role/some/path/name)."""
     return role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
-
-
-def tag_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tags or []}
-
-
-def same_set(recorded: list[Any] | None, live: list[Any]) -> list[Any]:
-    """A live list whose order means nothing, in the recorded order when it holds the same."""
-    if recorded is not None and sorted(recorded) == sorted(live):
-        return recorded
-    return sorted(live)
-
-
-def reported(recorded: Inputs, live: Inputs, defaults: Inputs) -> Inputs:
-    """The live inputs to compare with the record: each one the record holds, and each other one
-    whose live value is not AWS's default (set behind the engine's back)."""
-    return {k: v for k, v in live.items() if k in recorded or v != defaults.get(k)}
-
-
-def _missing(call: Any, **kwargs: Any) -> bool:
-    """Whether `call` answers NoSuchEntity (for `find`)."""
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
-            return True
-        raise
-    return False
 
 
 # -- roles --------------------------------------------------------------------------------------
@@ -136,7 +93,7 @@ class Role(Provider):
             **drop_none(
                 RoleName=i["name"],
                 Path=i.get("path"),
-                AssumeRolePolicyDocument=_document(i["assumeRolePolicy"]),
+                AssumeRolePolicyDocument=json_text(i["assumeRolePolicy"]),
                 Description=i.get("description"),
                 MaxSessionDuration=as_int(i.get("maxSessionDuration")),
                 PermissionsBoundary=i.get("permissionsBoundary"),
@@ -177,7 +134,7 @@ class Role(Provider):
         name = have.id
         if old.get("assumeRolePolicy") != new.get("assumeRolePolicy"):
             client.update_assume_role_policy(
-                RoleName=name, PolicyDocument=_document(new["assumeRolePolicy"])
+                RoleName=name, PolicyDocument=json_text(new["assumeRolePolicy"])
             )
         if any(old.get(k) != new.get(k) for k in ("description", "maxSessionDuration")):
             client.update_role(
@@ -196,12 +153,7 @@ class Role(Provider):
         managed = new.get("managedPolicyArns")
         if managed is not None and old.get("managedPolicyArns") != managed:
             self._attach(client, name, _attached(client, name), managed)
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_role(RoleName=name, TagKeys=keys),
-            tag=lambda tags: client.tag_role(RoleName=name, Tags=tag_list(tags)),
-        )
+        IAM_ROLE.retag(client, name, old.get("tags"), new.get("tags"))
         return self._outputs(client.get_role(RoleName=name)["Role"], new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -224,7 +176,7 @@ class Role(Provider):
         client = self.client(ctx, i)
         role = client.get_role(RoleName=have.id)["Role"]
         live: Inputs = {
-            "assumeRolePolicy": live_document(
+            "assumeRolePolicy": same_document(
                 i.get("assumeRolePolicy"), role["AssumeRolePolicyDocument"]
             ),
             "description": role.get("Description") or "",
@@ -233,18 +185,23 @@ class Role(Provider):
             "permissionsBoundary": (role.get("PermissionsBoundary") or {}).get(
                 "PermissionsBoundaryArn"
             ),
-            "tags": tag_dict(role.get("Tags")),
+            "tags": tag_map(role.get("Tags")),
         }
         if i.get("managedPolicyArns") is not None:
             live["managedPolicyArns"] = same_set(i["managedPolicyArns"], _attached(client, have.id))
-        return reported(
-            i, live, {"description": "", "maxSessionDuration": 3600, "path": "/", "tags": {}}
-        )
+        defaults = {
+            "description": "",
+            "maxSessionDuration": 3600,
+            "path": "/",
+            "permissionsBoundary": None,
+            "tags": {},
+        }
+        return live_inputs(i, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         name = want.inputs["name"]
         client = self.client(ctx, want.inputs)
-        return None if _missing(client.get_role, RoleName=name) else str(name)
+        return None if self.lookup(client.get_role, RoleName=name) is None else str(name)
 
 
 # -- customer managed policies ------------------------------------------------------------------
@@ -270,7 +227,7 @@ class Policy(Provider):
                 PolicyName=i["name"],
                 Path=i.get("path"),
                 Description=i.get("description"),
-                PolicyDocument=_document(i["policy"]),
+                PolicyDocument=json_text(i["policy"]),
                 Tags=tag_list(i.get("tags")) or None,
             )
         )["Policy"]
@@ -300,14 +257,9 @@ class Policy(Provider):
                 )
                 client.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
             client.create_policy_version(
-                PolicyArn=arn, PolicyDocument=_document(new["policy"]), SetAsDefault=True
+                PolicyArn=arn, PolicyDocument=json_text(new["policy"]), SetAsDefault=True
             )
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_policy(PolicyArn=arn, TagKeys=keys),
-            tag=lambda tags: client.tag_policy(PolicyArn=arn, Tags=tag_list(tags)),
-        )
+        IAM_POLICY.retag(client, arn, old.get("tags"), new.get("tags"))
         return self._outputs(client.get_policy(PolicyArn=arn)["Policy"], new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -325,20 +277,19 @@ class Policy(Provider):
         versions = client.list_policy_versions(PolicyArn=have.id)["Versions"]
         default = next(v["VersionId"] for v in versions if v["IsDefaultVersion"])
         document = client.get_policy_version(PolicyArn=have.id, VersionId=default)
-        tags = client.list_policy_tags(PolicyArn=have.id)["Tags"]
         live = {
-            "policy": live_document(i.get("policy"), document["PolicyVersion"]["Document"]),
+            "policy": same_document(i.get("policy"), document["PolicyVersion"]["Document"]),
             "description": policy.get("Description") or "",
             "path": policy.get("Path", "/"),
-            "tags": tag_dict(tags),
+            "tags": IAM_POLICY.read(client, have.id),
         }
-        return reported(i, live, {"description": "", "path": "/", "tags": {}})
+        return live_inputs(i, live, {"description": "", "path": "/", "tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         arn = f"arn:aws:iam::{ctx.account_id}:policy{i.get('path') or '/'}{i['name']}"
         client = self.client(ctx, i)
-        return None if _missing(client.get_policy, PolicyArn=arn) else arn
+        return None if self.lookup(client.get_policy, PolicyArn=arn) is None else arn
 
 
 # -- inline policies and attachments ------------------------------------------------------------
@@ -364,7 +315,7 @@ class RolePolicy(Provider):
 
     def _put(self, ctx: Context, inputs: Inputs, role: str, name: str) -> None:
         self.client(ctx, inputs).put_role_policy(
-            RoleName=role, PolicyName=name, PolicyDocument=_document(inputs["policy"])
+            RoleName=role, PolicyName=name, PolicyDocument=json_text(inputs["policy"])
         )
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
@@ -379,13 +330,13 @@ class RolePolicy(Provider):
     def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
         role, name = have.id.split(":", 1)
         live = self.client(ctx, have.inputs).get_role_policy(RoleName=role, PolicyName=name)
-        return {"policy": live_document(have.inputs.get("policy"), live["PolicyDocument"])}
+        return {"policy": same_document(have.inputs.get("policy"), live["PolicyDocument"])}
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         role, name = role_name(want.inputs["role"]), want.inputs["name"]
         client = self.client(ctx, want.inputs)
-        missing = _missing(client.get_role_policy, RoleName=role, PolicyName=name)
-        return None if missing else f"{role}:{name}"
+        found = self.lookup(client.get_role_policy, RoleName=role, PolicyName=name)
+        return None if found is None else f"{role}:{name}"
 
 
 @provides
@@ -418,10 +369,5 @@ class RolePolicyAttachment(Immutable):
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         role, arn = role_name(want.inputs["role"]), want.inputs["policyArn"]
-        try:
-            attached = _attached(self.client(ctx, want.inputs), role)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return f"{role}/{arn}" if arn in attached else None
+        attached = self.lookup(_attached, client=self.client(ctx, want.inputs), role=role)
+        return f"{role}/{arn}" if attached is not None and arn in attached else None

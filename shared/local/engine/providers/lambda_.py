@@ -33,6 +33,7 @@ import pulumi
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local.engine.live import live_inputs
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -48,9 +49,9 @@ from shared.local.engine.providers.base import (
     is_not_found,
     not_found,
     provides,
-    retag,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import LAMBDA
 from shared.local.engine.values import plain
 
 # Inputs that change what runs (update_function_code) and how it runs (..._configuration).
@@ -166,12 +167,6 @@ def live_code(recorded: Inputs, outputs: Outputs, sha256: str | None) -> Any:
     return recorded.get("code") if sha256 == outputs.get("codeSha256") else {"codeSha256": sha256}
 
 
-def reported(recorded: Inputs, live: Inputs, defaults: Inputs) -> Inputs:
-    """The live inputs to compare with the record: each one the record holds, and each other one
-    whose live value is not AWS's default (set behind the engine's back)."""
-    return {k: v for k, v in live.items() if k in recorded or v != defaults.get(k)}
-
-
 # -- functions ----------------------------------------------------------------------------------
 
 
@@ -212,8 +207,11 @@ def _logging_config(config: dict[str, Any] | None) -> dict[str, Any] | None:
     return drop_none(**{aws: config.get(prop) for prop, aws in _LOGGING_KEYS.items()})
 
 
-# What AWS sets for an input a program leaves out, in the record's form (see `reported`).
+# What AWS sets for an input a program leaves out, in the record's form (see live.live_inputs);
+# None: nothing, so a runtime or handler set behind the engine's back is drift.
 _FUNCTION_DEFAULTS: Inputs = {
+    "runtime": None,
+    "handler": None,
     "description": "",
     "timeout": 3,
     "memorySize": 128,
@@ -411,12 +409,7 @@ class Function(Provider):
             self._set_concurrency(client, name, new.get("reservedConcurrentExecutions"))
         if "tags" in changed:
             arn = function_arn(ctx, ctx.region_of(new), name)
-            retag(
-                old.get("tags"),
-                new.get("tags"),
-                untag=lambda keys: client.untag_resource(Resource=arn, TagKeys=keys),
-                tag=lambda tags: client.tag_resource(Resource=arn, Tags=tags),
-            )
+            LAMBDA.retag(client, arn, old.get("tags"), new.get("tags"))
         if not publish:
             version = "$LATEST"
         elif published is not None:
@@ -505,16 +498,12 @@ class Function(Provider):
         no_variables = not live["environment"]["variables"]
         if "environment" in i and not i["environment"].get("variables") and no_variables:
             live["environment"] = i["environment"]  # an empty one, as the program wrote it
-        return reported(i, live, _FUNCTION_DEFAULTS)
+        return live_inputs(i, live, _FUNCTION_DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
-        try:
-            self.client(ctx, want.inputs).get_function(FunctionName=want.inputs["name"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(want.inputs["name"])
+        name = want.inputs["name"]
+        found = self.lookup(self.client(ctx, want.inputs).get_function, FunctionName=name)
+        return None if found is None else str(name)
 
 
 # -- aliases ------------------------------------------------------------------------------------
@@ -587,17 +576,13 @@ class Alias(Provider):
                 else {"additionalVersionWeights": weights}
             ),
         }
-        return reported(i, live, {"description": ""})
+        return live_inputs(i, live, {"description": "", "routingConfig": None})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        try:
-            alias = self.client(ctx, i).get_alias(FunctionName=i["functionName"], Name=i["name"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(alias["AliasArn"])
+        client = self.client(ctx, i)
+        alias = self.lookup(client.get_alias, FunctionName=i["functionName"], Name=i["name"])
+        return None if alias is None else str(alias["AliasArn"])
 
 
 # -- layers -------------------------------------------------------------------------------------
@@ -680,7 +665,7 @@ class LayerVersion(Immutable):
             "compatibleArchitectures": [],
             "licenseInfo": "",
         }
-        return reported(i, live, defaults)
+        return live_inputs(i, live, defaults)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         """The newest version of the layer with this package and description: a version has no
@@ -803,14 +788,9 @@ class Permission(Immutable):
         live = {"action": statement.get("Action"), "principal": principal}
         for prop, (operator, key) in _PERMISSION_CONDITIONS.items():
             live[prop] = (conditions.get(operator) or {}).get(key)
-        return reported(i, live, {})
+        return live_inputs(i, live, dict.fromkeys(_PERMISSION_CONDITIONS))
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
-        try:
-            self._statement(ctx, i, i["statementId"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(i["statementId"])
+        found = self.lookup(self._statement, ctx=ctx, inputs=i, statement_id=i["statementId"])
+        return None if found is None else str(i["statementId"])

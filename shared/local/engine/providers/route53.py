@@ -34,9 +34,9 @@ from shared.local.engine.providers.base import (
     drop_none,
     not_found,
     provides,
-    retag,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import retag, tag_list, tag_map
 
 _INSYNC_WAIT_SECONDS = 600.0
 
@@ -108,6 +108,9 @@ class Zone(Provider):
 
     @staticmethod
     def _retag(client: Client, zone_id: str, old: dict | None, new: dict | None) -> None:
+        """Route 53 adds and removes tags in one call of its own, so it is not among
+        `tagging`'s TagCalls."""
+
         def change(**kwargs: Any) -> None:
             client.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, **kwargs)
 
@@ -115,13 +118,13 @@ class Zone(Provider):
             old,
             new,
             untag=lambda keys: change(RemoveTagKeys=keys),
-            tag=lambda tags: change(AddTags=[{"Key": k, "Value": v} for k, v in tags.items()]),
+            tag=lambda tags: change(AddTags=tag_list(tags)),
         )
 
     @staticmethod
     def _live_tags(client: Client, zone_id: str) -> dict[str, str]:
         answer = client.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
-        return {t["Key"]: t["Value"] for t in answer["ResourceTagSet"].get("Tags", [])}
+        return tag_map(answer["ResourceTagSet"].get("Tags"))
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         # Changed from what is live, not from the record: the live zone may have drifted.

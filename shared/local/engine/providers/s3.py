@@ -36,13 +36,13 @@ Where MiniStack 1.5.33 differs from AWS, or does not apply an input (such inputs
 from __future__ import annotations
 
 import abc
-import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local.engine.live import same_document, shaped
 from shared.local.engine.naming import AutoName, s3_bucket_name
 from shared.local.engine.providers.base import (
     Client,
@@ -55,41 +55,11 @@ from shared.local.engine.providers.base import (
     as_int,
     drop_none,
     error_code,
+    json_text,
     provides,
-    tag_list,
 )
 from shared.local.engine.state import ResourceRecord
-
-# -- live values in the shape of recorded inputs ------------------------------------------------
-
-
-def _empty(value: Any) -> bool:
-    """What S3 reports for a setting nobody set: false, zero, an empty string, list or map."""
-    return value is None or value is False or value == 0 or value in ("", [], {})
-
-
-def shaped(live: Any, recorded: Any = None) -> Any:
-    """`live` (camelCase, built from an S3 answer) in the shape of `recorded`: a field the
-    program left out is dropped where S3 reports only its empty default, and kept otherwise, so
-    that it shows as drift; a field the program set to an empty value that S3 does not report
-    reads as that value. Lists of equal length are shaped item by item."""
-    if isinstance(live, dict):
-        prior = recorded if isinstance(recorded, dict) else {}
-        out = {
-            k: shaped(v, prior.get(k))
-            for k, v in live.items()
-            if k in prior or not _empty(shaped(v))
-        }
-        out.update({k: v for k, v in prior.items() if k not in live and _empty(v)})
-        return out
-    if isinstance(live, list):
-        items = recorded if isinstance(recorded, list) and len(recorded) == len(live) else []
-        return [shaped(v, items[n] if items else None) for n, v in enumerate(live)]
-    return live
-
-
-def _tags(tag_set: list[dict[str, str]]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in tag_set}
+from shared.local.engine.tagging import tag_list, tag_map
 
 
 def _absent(error: ClientError, *codes: str) -> bool:
@@ -186,7 +156,7 @@ class Bucket(Provider):
                 constraint, constraint
             )
         try:
-            tags = _tags(client.get_bucket_tagging(Bucket=have.id)["TagSet"])
+            tags = tag_map(client.get_bucket_tagging(Bucket=have.id)["TagSet"])
         except ClientError as error:
             if not _absent(error, "NoSuchTagSet"):
                 raise
@@ -203,13 +173,8 @@ class Bucket(Provider):
     def find(self, ctx: Context, want: Desired) -> str | None:
         """The bucket of the name `want` carries (its auto-name, from `bucketPrefix` too)."""
         name = want.inputs["bucket"]
-        try:
-            self.client(ctx, want.inputs).head_bucket(Bucket=name)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(name)
+        found = self.lookup(self.client(ctx, want.inputs).head_bucket, Bucket=name)
+        return None if found is None else str(name)
 
 
 def empty_bucket(client: Client, bucket: str, *, bypass_governance: bool = False) -> int:
@@ -274,13 +239,9 @@ class _BucketConfig(Provider):
     def find(self, ctx: Context, want: Desired) -> str | None:
         """The bucket, when it holds this configuration (not merely S3's default)."""
         bucket = want.inputs["bucket"]
-        try:
-            live = self.live(self.client(ctx, want.inputs), bucket, want.inputs)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return None if live == self.unset else str(bucket)
+        client = self.client(ctx, want.inputs)
+        live = self.lookup(self.live, client=client, bucket=bucket, recorded=want.inputs)
+        return None if live is None or live == self.unset else str(bucket)
 
 
 _BLOCK_SETTINGS = {
@@ -473,22 +434,14 @@ class BucketPolicy(_BucketConfig):
     not_found_codes = frozenset({"NoSuchBucketPolicy"})
 
     def put(self, client: Client, inputs: Inputs) -> None:
-        client.put_bucket_policy(Bucket=inputs["bucket"], Policy=_policy_text(inputs["policy"]))
+        client.put_bucket_policy(Bucket=inputs["bucket"], Policy=json_text(inputs["policy"]))
 
     def live(self, client: Client, bucket: str, recorded: Inputs) -> Inputs:
         text = client.get_bucket_policy(Bucket=bucket)["Policy"]
-        want = recorded.get("policy")
-        if want is not None and json.loads(text) == json.loads(_policy_text(want)):
-            return {"policy": want}
-        return {"policy": text}
+        return {"policy": same_document(recorded.get("policy"), text)}
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_bucket_policy(Bucket=have.id)
-
-
-def _policy_text(policy: str | dict[str, Any]) -> str:
-    """pulumi-aws takes the policy as JSON text or as a document (dict)."""
-    return policy if isinstance(policy, str) else json.dumps(policy)
 
 
 @provides
@@ -599,7 +552,7 @@ def _lifecycle_inputs(rule: dict[str, Any]) -> dict[str, Any]:
             **{
                 "and": drop_none(
                     prefix=both.get("Prefix"),
-                    tags=_tags(both.get("Tags", [])),
+                    tags=tag_map(both.get("Tags")),
                     objectSizeGreaterThan=both.get("ObjectSizeGreaterThan"),
                     objectSizeLessThan=both.get("ObjectSizeLessThan"),
                 )

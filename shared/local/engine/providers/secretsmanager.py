@@ -18,8 +18,8 @@ import base64
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
 
+from shared.local.engine.live import live_inputs, same_set
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -33,10 +33,10 @@ from shared.local.engine.providers.base import (
     error_code,
     not_found,
     provides,
-    retag,
-    tag_list,
 )
+from shared.local.engine.secret_values import like_recorded, revealed
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import SECRETS_MANAGER, tag_list, tag_map
 
 CURRENT = "AWSCURRENT"
 # The AWS provider's default: a deleted secret can be restored for 30 days.
@@ -84,12 +84,7 @@ class Secret(Provider):
         client = self.client(ctx, new)
         if old.get("description") != new.get("description"):
             client.update_secret(SecretId=have.id, Description=new.get("description") or "")
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_resource(SecretId=have.id, TagKeys=keys),
-            tag=lambda tags: client.tag_resource(SecretId=have.id, Tags=tag_list(tags)),
-        )
+        SECRETS_MANAGER.retag(client, have.id, old.get("tags"), new.get("tags"))
         return self._outputs(have.id, new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -114,26 +109,21 @@ class Secret(Provider):
         secret = self._describe(self.client(ctx, i), have.id)
         live = {
             "description": secret.get("Description") or "",
-            "tags": {t["Key"]: t["Value"] for t in secret.get("Tags") or []},
+            "tags": tag_map(secret.get("Tags")),
         }
-        defaults: Inputs = {"description": "", "tags": {}}
-        return {k: v for k, v in live.items() if k in i or v != defaults.get(k)}
+        return live_inputs(i, live, {"description": "", "tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
-        try:
-            secret = self._describe(self.client(ctx, want.inputs), want.inputs["name"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(secret["ARN"])
+        client = self.client(ctx, want.inputs)
+        secret = self.lookup(self._describe, client=client, secret_id=want.inputs["name"])
+        return None if secret is None else str(secret["ARN"])
 
 
 def _value(inputs: Inputs) -> dict[str, Any]:
     """The version's value as the API takes it; pulumi-aws gives a binary one base64-encoded."""
     if inputs.get("secretBinary") is not None:
-        return {"SecretBinary": base64.b64decode(unwrap_rpc_secret(inputs["secretBinary"]))}
-    return {"SecretString": unwrap_rpc_secret(inputs.get("secretString", ""))}
+        return {"SecretBinary": base64.b64decode(revealed(inputs["secretBinary"]))}
+    return {"SecretString": revealed(inputs.get("secretString", ""))}
 
 
 def _versions(client: Client, secret: str) -> tuple[str, list[dict[str, Any]]]:
@@ -241,11 +231,9 @@ class SecretVersion(Provider):
             prop, text = "secretBinary", base64.b64encode(value.get("SecretBinary") or b"").decode()
         else:
             prop, text = "secretString", value.get("SecretString")
-        live[prop] = wrap_rpc_secret(text) if is_rpc_secret(i.get(prop)) else text
+        live[prop] = like_recorded(i.get(prop), text)
         if "versionStages" in i:
-            live["versionStages"] = sorted(value.get("VersionStages") or [])
-            if live["versionStages"] == sorted(i["versionStages"]):
-                live["versionStages"] = i["versionStages"]
+            live["versionStages"] = same_set(i["versionStages"], value.get("VersionStages") or [])
         return live
 
     def find(self, ctx: Context, want: Desired) -> str | None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from shared.local.engine.live import live_inputs, same_document
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -24,10 +23,9 @@ from shared.local.engine.providers.base import (
     Provider,
     drop_none,
     provides,
-    retag,
 )
-from shared.local.engine.providers.sqs import recorded_only, same_document
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import STEP_FUNCTIONS
 
 
 def state_machine_arn(ctx: Context, region: str, name: str) -> str:
@@ -62,11 +60,7 @@ def _live_logging(live: dict[str, Any], recorded: dict[str, Any]) -> dict[str, A
         ),
     }
     defaults = {"level": "OFF", "includeExecutionData": False, "logDestination": None}
-    return {k: v for k, v in found.items() if k in recorded or v != defaults[k]}
-
-
-def _tags(client: Client, arn: str) -> dict[str, str]:
-    return {t["key"]: t["value"] for t in client.list_tags_for_resource(resourceArn=arn)["tags"]}
+    return live_inputs(recorded, found, defaults)
 
 
 @provides
@@ -165,14 +159,7 @@ class StateMachine(Provider):
                 )
             )
             version_arn = answer.get("stateMachineVersionArn")
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_resource(resourceArn=have.id, tagKeys=keys),
-            tag=lambda tags: client.tag_resource(
-                resourceArn=have.id, tags=[{"key": k, "value": v} for k, v in tags.items()]
-            ),
-        )
+        STEP_FUNCTIONS.retag(client, have.id, old.get("tags"), new.get("tags"))
         kept_version = have.outputs.get("stateMachineVersionArn")
         return self._outputs(client, have.id, new, version_arn or kept_version)
 
@@ -191,17 +178,12 @@ class StateMachine(Provider):
             "loggingConfiguration": _live_logging(
                 live.get("loggingConfiguration") or {}, recorded.get("loggingConfiguration") or {}
             ),
-            "tags": _tags(client, have.id),
+            "tags": STEP_FUNCTIONS.read(client, have.id),
         }
-        return recorded_only(have, found)
+        return live_inputs(recorded, found, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         arn = state_machine_arn(ctx, ctx.region_of(i), i["name"])
-        try:
-            self.client(ctx, i).describe_state_machine(stateMachineArn=arn)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return arn
+        found = self.lookup(self.client(ctx, i).describe_state_machine, stateMachineArn=arn)
+        return None if found is None else arn

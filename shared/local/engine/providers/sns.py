@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from shared.local.engine.live import live_inputs
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -22,8 +23,6 @@ from shared.local.engine.providers.base import (
     Outputs,
     Provider,
     provides,
-    retag,
-    tag_list,
 )
 from shared.local.engine.providers.sqs import (
     FIFO_SUFFIX,
@@ -33,10 +32,10 @@ from shared.local.engine.providers.sqs import (
     flag,
     is_true,
     read_attributes,
-    recorded_only,
     write_attributes,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import SNS, tag_list
 
 # GetTopicAttributes and GetSubscriptionAttributes answer this for a missing one.
 SNS_NOT_FOUND = frozenset({"NotFound"})
@@ -106,7 +105,7 @@ class Topic(Provider):
         client = self.client(ctx, want.inputs)
         for name, value in changed_attributes(TOPIC_ATTRIBUTES, have.inputs, want.inputs).items():
             client.set_topic_attributes(TopicArn=have.id, AttributeName=name, AttributeValue=value)
-        _retag(client, have.id, have.inputs.get("tags"), want.inputs.get("tags"))
+        SNS.retag(client, have.id, have.inputs.get("tags"), want.inputs.get("tags"))
         return self._outputs(ctx, have.id, want.inputs)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -119,35 +118,16 @@ class Topic(Provider):
         found = {
             "name": have.inputs.get("name") if name == topic_name(have.inputs) else name,
             "fifoTopic": live.get("FifoTopic") == "true",
-            "tags": _tags(client, have.id),
+            "tags": SNS.read(client, have.id),
             **read_attributes(TOPIC_ATTRIBUTES, have.inputs, live),
         }
-        return recorded_only(have, found)
+        return live_inputs(have.inputs, found, {"tags": {}})
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs
         arn = f"arn:aws:sns:{ctx.region_of(i)}:{ctx.account_id}:{topic_name(i)}"
-        try:
-            self.client(ctx, i).get_topic_attributes(TopicArn=arn)
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return arn
-
-
-def _tags(client: Client, arn: str) -> dict[str, str]:
-    tags = client.list_tags_for_resource(ResourceArn=arn).get("Tags") or []
-    return {t["Key"]: t["Value"] for t in tags}
-
-
-def _retag(client: Client, arn: str, old: dict | None, new: dict | None) -> None:
-    retag(
-        old,
-        new,
-        untag=lambda keys: client.untag_resource(ResourceArn=arn, TagKeys=keys),
-        tag=lambda tags: client.tag_resource(ResourceArn=arn, Tags=tag_list(tags)),
-    )
+        found = self.lookup(self.client(ctx, i).get_topic_attributes, TopicArn=arn)
+        return None if found is None else arn
 
 
 @provides
@@ -214,7 +194,7 @@ class TopicSubscription(Provider):
             "endpoint": live.get("Endpoint"),
             **read_attributes(SUBSCRIPTION_ATTRIBUTES, have.inputs, live),
         }
-        return recorded_only(have, found)
+        return live_inputs(have.inputs, found)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         i = want.inputs

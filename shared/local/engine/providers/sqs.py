@@ -10,19 +10,17 @@ Where MiniStack 1.5.33 differs from AWS:
 - Setting `Policy` to "" removes the policy (AWS does the same), so a deleted QueuePolicy leaves
   no `Policy` attribute.
 
-Also the helpers the messaging providers share (SNS, EventBridge, Step Functions): comparing
-JSON documents, and keeping a read to the inputs the record holds.
+Also how SQS and SNS keep settings as string attributes (`Attribute`), which the SNS providers
+share.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from shared.local.engine.live import live_inputs, same_document
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -34,48 +32,15 @@ from shared.local.engine.providers.base import (
     Provider,
     not_found,
     provides,
-    retag,
 )
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import SQS
 
 # SQS answers a missing queue with its own codes (the JSON protocol's, then the query one's).
 QUEUE_NOT_FOUND = frozenset(
     {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue"}
 )
 FIFO_SUFFIX = ".fifo"
-
-
-# -- shared by the messaging providers ----------------------------------------------------------
-
-
-def same_document(recorded: Any, live: str | None) -> Any:
-    """A JSON document (policy, pattern, definition) as read back: the recorded text when the
-    live one means the same (AWS reformats documents), else the live text."""
-    if live is None or live == "":
-        return None
-    if isinstance(recorded, str):
-        try:
-            if json.loads(recorded) == json.loads(live):
-                return recorded
-        except ValueError:
-            pass
-    return live
-
-
-def recorded_only(
-    have: ResourceRecord, live: Inputs, defaults: dict[str, Any] | None = None
-) -> Inputs:
-    """The live inputs a drift check compares: those the record holds; an input the program
-    left out only where `defaults` knows AWS's default and the live value is another; tags
-    whenever there are any (tags added behind the engine's back are drift too)."""
-    defaults = defaults or {}
-    return {
-        key: value
-        for key, value in live.items()
-        if key in have.inputs
-        or (key == "tags" and value)
-        or (key in defaults and value != defaults[key])
-    }
 
 
 # -- queues -------------------------------------------------------------------------------------
@@ -165,16 +130,19 @@ ATTRIBUTES: dict[str, Attribute] = {
 }
 
 # Every queue reports these; a value other than AWS's default where the program set none is
-# drift too (a visibility timeout changed behind the engine's back).
+# drift too (a visibility timeout changed, a tag added behind the engine's back).
 REPORTED_DEFAULTS = {
-    key: ATTRIBUTES[key].read(ATTRIBUTES[key].default)
-    for key in (
-        "visibilityTimeoutSeconds",
-        "messageRetentionSeconds",
-        "delaySeconds",
-        "maxMessageSize",
-        "receiveWaitTimeSeconds",
-    )
+    **{
+        key: ATTRIBUTES[key].read(ATTRIBUTES[key].default)
+        for key in (
+            "visibilityTimeoutSeconds",
+            "messageRetentionSeconds",
+            "delaySeconds",
+            "maxMessageSize",
+            "receiveWaitTimeSeconds",
+        )
+    },
+    "tags": {},
 }
 
 
@@ -239,12 +207,7 @@ class Queue(Provider):
         changed = changed_attributes(ATTRIBUTES, old, new)
         if changed:
             client.set_queue_attributes(QueueUrl=have.id, Attributes=changed)
-        retag(
-            old.get("tags"),
-            new.get("tags"),
-            untag=lambda keys: client.untag_queue(QueueUrl=have.id, TagKeys=keys),
-            tag=lambda tags: client.tag_queue(QueueUrl=have.id, Tags=tags),
-        )
+        SQS.retag(client, have.id, old.get("tags"), new.get("tags"))
         return self._outputs(client, have.id, new)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -256,22 +219,18 @@ class Queue(Provider):
         recorded = have.inputs
         found: Inputs = {
             "fifoQueue": live.get("FifoQueue") == "true",
-            "tags": client.list_queue_tags(QueueUrl=have.id).get("Tags") or {},
+            "tags": SQS.read(client, have.id),
             **read_attributes(ATTRIBUTES, recorded, live),
         }
         name = have.id.rstrip("/").rsplit("/", 1)[-1]
         # The recorded form when it names this queue (it may lack the `.fifo` added here).
         found["name"] = recorded.get("name") if name == queue_name(recorded) else name
-        return recorded_only(have, found, REPORTED_DEFAULTS)
+        return live_inputs(recorded, found, REPORTED_DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
-        try:
-            url = self.client(ctx, want.inputs).get_queue_url(QueueName=queue_name(want.inputs))
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(url["QueueUrl"])
+        client = self.client(ctx, want.inputs)
+        url = self.lookup(client.get_queue_url, QueueName=queue_name(want.inputs))
+        return None if url is None else str(url["QueueUrl"])
 
 
 @provides
@@ -317,12 +276,9 @@ class QueuePolicy(Provider):
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         url = want.inputs["queueUrl"]
-        try:
-            attributes = self.client(ctx, want.inputs).get_queue_attributes(
-                QueueUrl=url, AttributeNames=["Policy"]
-            )
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return url if attributes.get("Attributes", {}).get("Policy") else None
+        attributes = self.lookup(
+            self.client(ctx, want.inputs).get_queue_attributes,
+            QueueUrl=url,
+            AttributeNames=["Policy"],
+        )
+        return url if attributes and attributes.get("Attributes", {}).get("Policy") else None

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
-
+from shared.local.engine.live import live_inputs
 from shared.local.engine.naming import AutoName
 from shared.local.engine.providers.base import (
     Client,
@@ -28,10 +26,10 @@ from shared.local.engine.providers.base import (
     Provider,
     drop_none,
     provides,
-    retag,
-    tag_list,
 )
+from shared.local.engine.secret_values import like_recorded, revealed
 from shared.local.engine.state import ResourceRecord
+from shared.local.engine.tagging import SSM_PARAMETER, tag_list
 
 # What AWS sets for an input a program leaves out, in the record's form.
 _DEFAULTS: Inputs = {
@@ -45,7 +43,7 @@ _DEFAULTS: Inputs = {
 
 def _value(inputs: Inputs) -> Any:
     value = inputs["value"] if inputs.get("value") is not None else inputs.get("insecureValue")
-    return unwrap_rpc_secret(value)
+    return revealed(value)
 
 
 @provides
@@ -85,7 +83,7 @@ class Parameter(Provider):
         version = self._put(client, i, overwrite=overwrite, tags=not overwrite)
         if overwrite and i.get("tags"):
             try:
-                self._retag(client, i["name"], {}, i["tags"])
+                SSM_PARAMETER.tag(client, i["name"], i["tags"])
             except Exception:
                 client.delete_parameter(Name=i["name"])  # leave nothing unrecorded behind
                 raise
@@ -110,19 +108,6 @@ class Parameter(Provider):
         return int(answer["Version"])
 
     @staticmethod
-    def _retag(client: Client, name: str, old: Any, new: Any) -> None:
-        retag(
-            old,
-            new,
-            untag=lambda keys: client.remove_tags_from_resource(
-                ResourceType="Parameter", ResourceId=name, TagKeys=keys
-            ),
-            tag=lambda tags: client.add_tags_to_resource(
-                ResourceType="Parameter", ResourceId=name, Tags=tag_list(tags)
-            ),
-        )
-
-    @staticmethod
     def _outputs(ctx: Context, inputs: Inputs, version: int) -> Outputs:
         name = inputs["name"]
         # A hierarchical name starts with "/", which the ARN does not repeat.
@@ -136,7 +121,7 @@ class Parameter(Provider):
         version = have.outputs.get("version", 1)
         if any(old.get(k) != new.get(k) for k in settings):
             version = self._put(client, new, overwrite=True, tags=False)
-        self._retag(client, have.id, old.get("tags"), new.get("tags"))
+        SSM_PARAMETER.retag(client, have.id, old.get("tags"), new.get("tags"))
         return self._outputs(ctx, new, int(version))
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
@@ -150,26 +135,20 @@ class Parameter(Provider):
             ParameterFilters=[{"Key": "Name", "Values": [have.id]}]
         )["Parameters"]
         details: dict[str, Any] = described[0] if described else {}
-        tags = client.list_tags_for_resource(ResourceType="Parameter", ResourceId=have.id)
         live: Inputs = {
             "type": parameter["Type"],
             "description": details.get("Description") or "",
             "tier": details.get("Tier") or "Standard",
             "allowedPattern": details.get("AllowedPattern") or "",
             "dataType": parameter.get("DataType") or "text",
-            "tags": {t["Key"]: t["Value"] for t in tags.get("TagList") or []},
+            "tags": SSM_PARAMETER.read(client, have.id),
         }
         # The value is compared under the input that carries it, a secret still a secret.
         prop = "insecureValue" if i.get("value") is None else "value"
-        value = parameter["Value"]
-        live[prop] = wrap_rpc_secret(value) if is_rpc_secret(i.get(prop)) else value
-        return {k: v for k, v in live.items() if k in i or v != _DEFAULTS.get(k)}
+        live[prop] = like_recorded(i.get(prop), parameter["Value"])
+        return live_inputs(i, live, _DEFAULTS)
 
     def find(self, ctx: Context, want: Desired) -> str | None:
-        try:
-            self.client(ctx, want.inputs).get_parameter(Name=want.inputs["name"])
-        except ClientError as error:
-            if self.is_not_found(error):
-                return None
-            raise
-        return str(want.inputs["name"])
+        name = want.inputs["name"]
+        found = self.lookup(self.client(ctx, want.inputs).get_parameter, Name=name)
+        return None if found is None else str(name)
