@@ -186,6 +186,8 @@ def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10):
     """Print timings of local deploys, or throughput of one Lambda route (figures, no pass/fail)."""
     from shared.ops import bench as benchmarks
 
+    gc.enable()  # it runs programs many times in one process: their garbage must go
+
     if routes:
         benchmarks.route_sweep(benchmarks.parse_counts(routes), int(runs))
     if clients:

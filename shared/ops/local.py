@@ -57,9 +57,14 @@ def deploy(
 
 
 def plan(stack: str) -> Plan:
-    """The stack's plan against its recorded state, without reading the emulator or printing:
-    what validates its configuration and everything the engine would refuse."""
-    return engine(stack, out=lambda line: None).plan()
+    """The stack's plan against its recorded state, without printing: what validates its
+    configuration and everything the engine would refuse. A deployed stack's state must
+    also describe the emulator at hand (checked, the emulator started if need be)."""
+    eng = engine(stack, out=lambda line: None)
+    if eng.is_deployed():
+        start_dependencies({}, lambda line: None)
+        eng.check_emulator()
+    return eng.plan()
 
 
 def preview(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Plan:
@@ -78,7 +83,8 @@ def refresh(stack: str, *, out: Out = print) -> tuple[int, int]:
     """Read every recorded resource back from the emulator and make the state say what it
     holds; returns (forgotten, drifted)."""
     eng = engine(stack, out=out)
-    start_dependencies({}, out)
+    if eng.is_deployed():  # reads the state first: an unreadable one starts nothing
+        start_dependencies({}, out)
     gone, drifted = eng.refresh()
     out(
         f"Refreshed {stack}: {gone} gone from the emulator and forgotten, {drifted} drifted "

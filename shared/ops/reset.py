@@ -50,11 +50,14 @@ def command(confirmed: bool, *, out: Out = print, ask: Ask | None = None) -> Non
                 )
             ask = input
         listed = f": {', '.join(stacks)}" if stacks else ""
-        answer = ask(
-            f"This deletes every resource on the emulator at {server.url} and the local state "
-            f"of {len(stacks)} stack{'' if len(stacks) == 1 else 's'}{listed}. Type 'yes' to "
-            "continue: "
-        )
+        try:
+            answer = ask(
+                f"This deletes every resource on the emulator at {server.url} and the local "
+                f"state of {len(stacks)} stack{'' if len(stacks) == 1 else 's'}{listed}. Type "
+                "'yes' to continue: "
+            )
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt
+            answer = ""
         if answer.strip() != "yes":
             raise UserError("Reset cancelled; nothing was changed.")
     with _every_stack_locked(stacks):

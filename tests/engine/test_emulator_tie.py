@@ -142,10 +142,15 @@ def test_a_missing_state_file_never_duplicates_what_the_emulator_holds(
     harness.up()
     harness.state_path.unlink()  # the snapshot; the journal was folded into it
 
-    with pytest.raises(UserError, match="has no state") as refused:
+    with pytest.raises(UserError, match="records no resources") as refused:
         harness.up()
     message = str(refused.value)
     assert "2 resources tagged as its own" in message and "invoke reset" in message
+    # A refresh cannot paper over it: without state there is nothing to refresh.
+    with pytest.raises(UserError, match="nothing to refresh"):
+        harness.engine().refresh()
+    with pytest.raises(UserError, match="records no resources"):
+        harness.up()
 
     apis = emulator_client("apigatewayv2").get_apis()["Items"]
     assert [a["Name"] for a in apis if a["Name"] == f"{name}-api"] == [f"{name}-api"]
@@ -153,3 +158,18 @@ def test_a_missing_state_file_never_duplicates_what_the_emulator_holds(
         if api["Name"] == f"{name}-api":
             emulator_client("apigatewayv2").delete_api(ApiId=api["ApiId"])
     emulator_client("s3").delete_bucket(Bucket=f"{name}-data")
+
+
+def test_a_destroyed_stack_deploys_again_on_a_wiped_emulator(other_emulator, tmp_path):
+    """The state keeps the emulator it was last applied to, not the first one."""
+    name = f"tie-{uuid.uuid4().hex[:8]}"
+    eng = engine_on(other_emulator.url, tmp_path / "state.json", [], name)
+    eng.up()
+    eng.destroy()
+    request = urllib.request.Request(f"{other_emulator.url}/_ministack/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+
+    engine_on(other_emulator.url, tmp_path / "state.json", [], name).up()
+    again = engine_on(other_emulator.url, tmp_path / "state.json", [], name)
+    assert not again.plan(live=True).has_changes
+    assert again.destroy() == 4

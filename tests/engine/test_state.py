@@ -74,6 +74,10 @@ def test_a_torn_last_line_is_ignored(tmp_path):
     with open(state.journal_path, "a") as journal:
         journal.write('{"op": "put", "key": "b", "val')
     assert set(StateStore(path).resources) == {"a"}
+    # The next change after the torn line makes a line of its own.
+    again = StateStore(path)
+    again.put("c", record("c"))
+    assert set(StateStore(path).resources) == {"a", "c"}
 
 
 def test_a_pending_create_is_kept_until_its_record_arrives(tmp_path):

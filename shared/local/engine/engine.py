@@ -210,6 +210,7 @@ class Engine:
         # The name the tasks know the stack by (`--stack=<it>`), for the commands messages offer.
         self.command_name = command_name or project
         self._apply_lock = threading.Lock()
+        self._here: Emulator | None = None
 
     @property
     def what(self) -> str:
@@ -221,6 +222,7 @@ class Engine:
         """What applying the program would do. With `live`, the recorded resources are first
         read back from the emulator (which must be running): vanished or drifted ones plan to
         be repaired."""
+        self._here = None  # the emulator may have changed since this engine last looked
         state = StateStore(self.state_path)
         plan = Plan()
         if live and (state.resources or state.retired):
@@ -281,6 +283,14 @@ class Engine:
             if step.action is not Action.SAME:
                 self.out(step.describe())
 
+    def check_emulator(self) -> None:
+        """Refuse, as every command would, a state applied to another emulator or to a wiped
+        one (a multi-stack run checks each stack before it applies any)."""
+        self._here = None
+        state = StateStore(self.state_path)
+        if state.resources or state.retired:
+            self._check_emulator(state)
+
     def _check_emulator(self, state: StateStore) -> None:
         """Refuse a state applied to another emulator, or to this one before it was wiped."""
         recorded = state.emulator
@@ -291,7 +301,8 @@ class Engine:
             return
         ways_out = (
             f"run `invoke refresh --stack={self.command_name}` to keep only what this emulator "
-            f"holds, or `invoke reset` to wipe the emulator and every local state."
+            f"holds (then deploy or destroy), or `invoke reset` to wipe the emulator and every "
+            "local state."
         )
         if here.url != recorded.url:
             port = recorded.url.rsplit(":", 1)[-1]
@@ -301,13 +312,16 @@ class Engine:
                 f"Use that emulator again (AIGW_EMULATOR_PORT={port}), or {ways_out}"
             )
         raise EmulatorMismatch(
-            f"The emulator at {here.url} was wiped since {self.what} was deployed to it: the "
-            f"{len(state.resources)} resources its state records are gone. Nothing was "
-            f"changed. To deploy again, {ways_out}"
+            f"The emulator at {here.url} was wiped since {self.what} was deployed to it: "
+            f"{_count(len(state.resources), 'resource')} its state records are gone. Nothing "
+            f"was changed. To go on, {ways_out}"
         )
 
     def _emulator(self) -> Emulator:
-        return Emulator(self.ctx.endpoint_url, identity.instance_id(self.ctx))
+        """The emulator at hand (one SSM call, made once per operation)."""
+        if self._here is None:
+            self._here = Emulator(self.ctx.endpoint_url, identity.instance_id(self.ctx))
+        return self._here
 
     def _read_live(self, state: StateStore) -> dict[str, Live]:
         """Read every recorded resource back: the ones that vanished or drifted. The reads are
@@ -351,22 +365,24 @@ class Engine:
             deployed = bool(state.resources or state.retired or state.pending)
             if deployed and before_apply is not None:
                 before_apply()
+            reused = plan is not None and not deployed
             if plan is None or deployed:
                 plan = self.plan(live=deployed)
             self.show(plan)
             if not deployed and before_apply is not None:
                 before_apply()
-            if not deployed and not state.exists:
+            if not deployed:
                 self._refuse_untracked_copies()
             state = StateStore(self.state_path)
             try:
-                return self._up(plan, state)
+                return self._up(plan, state, reused=reused)
             finally:
                 state.close()
 
     def _refuse_untracked_copies(self) -> None:
-        """A stack without state whose resources the emulator holds (its state file was
-        deleted): creating would make a second copy of each, so nothing is done."""
+        """A stack whose state records nothing while the emulator holds resources tagged as
+        its own (its state file was deleted, or a refresh forgot them on another emulator):
+        creating would make a second copy of each, so nothing is done."""
         try:
             copies = tagged.tagged_resources(self.ctx, tagged.stack_tags(self.project, self.stack))
         except (ClientError, BotoCoreError):
@@ -376,18 +392,22 @@ class Engine:
                 f" and {len(copies) - 3} more" if len(copies) > 3 else ""
             )
             raise UserError(
-                f"{self.what} has no state ({self.state_path} is missing), but the emulator at "
-                f"{self.ctx.endpoint_url} holds {len(copies)} resources tagged as its own "
-                f"({shown}): deploying would make a second copy of each. Nothing was changed. "
-                "Restore the state file, or run `invoke reset` to wipe the emulator and every "
-                "local state, then deploy again."
+                f"{self.what} records no resources ({self.state_path}), but the emulator at "
+                f"{self.ctx.endpoint_url} holds {_count(len(copies), 'resource')} tagged as its "
+                f"own ({shown}): deploying would make a second copy of each. Nothing was "
+                "changed. Restore the state file, or run `invoke reset` to wipe the emulator "
+                "and every local state, then deploy again."
             )
 
-    def _up(self, plan: Plan, state: StateStore) -> dict[str, program.ProgramOutput]:
+    def _up(
+        self, plan: Plan, state: StateStore, *, reused: bool = False
+    ) -> dict[str, program.ProgramOutput]:
         self._recover(state)
-        if state.emulator is None or state.emulator.url != self.ctx.endpoint_url:
-            state.set_emulator(self._emulator())
-        if self._up_to_date(plan, state):
+        if state.emulator != self._emulator():
+            state.set_emulator(self._emulator())  # the plan refused a real mismatch
+        # A plan made before the lock was taken (a multi-stack run's check) may hold outputs
+        # read from stacks deployed since (stack references): the program runs again.
+        if not reused and self._up_to_date(plan, state):
             # Nothing to apply and nothing vanished: the preview already knows the outputs,
             # so the program need not run a second time.
             return self._record_outputs(state, plan.outputs)
@@ -412,9 +432,12 @@ class Engine:
 
         try:
             outputs = self._run(resolve, preview=False)
-        except BaseException:
+        except BaseException as error:
             if failure:
                 raise failure[0] from None
+            # Ctrl-C reaches this thread only: registrations still queued or waiting on the
+            # SDK's threads see the failure and skip, instead of applying after "Interrupted".
+            failure.append(error)
             raise
         finally:
             self._settle(run)
@@ -519,9 +542,11 @@ class Engine:
         state.begin_create(reg.urn, PendingCreate(reg.type, reg.name, plain(new.inputs)))
         try:
             return provider.create(self.ctx, Desired(reg.urn, reg.name, new.inputs))
-        except BaseException:
-            state.end_create(reg.urn)  # the create undid its own calls (Provider.create)
+        except (ClientError, BotoCoreError):
+            state.end_create(reg.urn)  # the emulator refused; the create undid its own calls
             raise
+        # Anything else (a provider's bug, Ctrl-C) may come after the emulator made it: the
+        # create stays pending, for the next run to find and remove.
 
     def _recover(self, state: StateStore) -> None:
         """Pending creates of a run that was killed: remove what they made, so the create
@@ -583,12 +608,24 @@ class Engine:
         """Read every recorded resource back from the emulator at hand and make the state say
         what it holds: vanished ones are forgotten, drifted inputs take their live values (the
         next deploy puts back what the program declares). Returns (forgotten, drifted)."""
+        self._here = None
         with exclusive(self._lock_path(), self.what):
             state = StateStore(self.state_path)
+            if not state.exists:
+                raise UserError(
+                    f"{self.what} has no local state ({self.state_path}): there is nothing to "
+                    "refresh. Nothing was changed."
+                )
             try:
                 self._recover(state)
                 gone = drifted = 0
-                self.out(f"Refreshing {self.what}: {len(state.resources)} resources")
+                self.out(f"Refreshing {self.what}: {_count(len(state.resources), 'resource')}")
+                if state.emulator is not None and state.emulator != self._emulator():
+                    self.out(
+                        f"  It was deployed to the emulator at {state.emulator.url} (another "
+                        "one, or since wiped): what is not on this one is forgotten here, and "
+                        "any copy left there stays there."
+                    )
                 for key, seen in self._read_live(state).items():
                     record = state.resources[key]
                     if seen.vanished:
@@ -603,7 +640,7 @@ class Engine:
                             f"({', '.join(sorted(seen.drift))})"
                         )
                 for key, record in list(state.retired.items()):
-                    if not REGISTRY[record.type].exists(self.ctx, record):
+                    if not _provider_of(record).exists(self.ctx, record):
                         state.forget_retired(key)
                 state.set_emulator(self._emulator())
                 return gone, drifted
@@ -616,6 +653,7 @@ class Engine:
 
     def destroy(self) -> int:
         """Delete everything this stack recorded; returns how many resources were deleted."""
+        self._here = None
         with exclusive(self._lock_path(), self.what):
             state = StateStore(self.state_path)
             try:
@@ -639,7 +677,7 @@ class Engine:
             record = doomed[key]
             started = time.perf_counter()
             try:
-                REGISTRY[record.type].delete_if_present(self.ctx, record)
+                _provider_of(record).delete_if_present(self.ctx, record)
             except (ClientError, BotoCoreError) as error:
                 raise ApplyError(
                     f"Could not delete {record.type} {record.name!r}: {error}. "
@@ -701,6 +739,23 @@ def _produces(type_token: str) -> frozenset[str] | None:
     if provider is None or provider.inputs is None:
         return None
     return provider.inputs | provider.outputs
+
+
+def _provider_of(record: ResourceRecord) -> Provider:
+    """The provider of a recorded resource; a state written by an engine that knew a type
+    this one does not is reported, not a KeyError."""
+    provider = REGISTRY.get(record.type)
+    if provider is None:
+        raise ApplyError(
+            f"The state records {record.type} {record.name!r}, a type this engine has no "
+            "provider for (the state was written by another version). Nothing more was "
+            "changed; run `invoke reset` to start over."
+        )
+    return provider
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 class _Run:

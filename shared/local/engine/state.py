@@ -127,7 +127,8 @@ class StateStore:
             raise self._unreadable(self.path, error) from None
 
     def _replay(self) -> None:
-        lines = self.journal_path.read_bytes().split(b"\n")
+        content = self.journal_path.read_bytes()
+        lines = content.split(b"\n")
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -135,9 +136,16 @@ class StateStore:
                 self._apply(json.loads(line))
             except (ValueError, KeyError, TypeError) as error:
                 if number == len(lines):  # a torn last line: its change was never made whole
+                    self._cut_torn_tail(len(content) - len(line))
                     break
                 raise self._unreadable(self.journal_path, error, line=number) from None
             self._journaled += 1
+
+    def _cut_torn_tail(self, length: int) -> None:
+        """Drop the torn line, so the next change starts a line of its own instead of being
+        appended to the fragment (which would make a bad line in the middle)."""
+        with open(self.journal_path, "r+b") as journal:
+            journal.truncate(length)
 
     def _unreadable(self, path: Path, error: Exception, line: int | None = None) -> StateFileError:
         where = f"{path}" + (f", line {line}" if line else "")
