@@ -1,9 +1,10 @@
 """Fixtures for the engine tests: a harness running the engine on one of the test programs
-(tests/engine/programs/<name>) against the session's emulator."""
+(tests/engine/programs/<name>) against the session's emulator, and `applied`, which drives
+providers directly as the engine does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.local.engine.engine import Engine
-from shared.local.engine.providers import Context
-from shared.local.engine.state import StateStore
+from shared.local.engine.providers import Context, Desired
+from shared.local.engine.state import ResourceRecord, StateStore
+from shared.local.engine.values import plain
 
 PROGRAMS = Path(__file__).parent / "programs"
 REGION = "us-east-1"
@@ -95,3 +97,53 @@ def engine_harness(emulator_server, emulator_client, tmp_path) -> Callable[..., 
         return Harness(emulator_client, emulator_server.url, state_path, program, project, **config)
 
     return make
+
+
+class Applied:
+    """Applies resources through their providers as the engine does, keeps the records, and
+    deletes whatever is left at the end."""
+
+    def __init__(self, url: str) -> None:
+        self.ctx = Context(url, REGION)
+        self.records: list[tuple[Any, ResourceRecord]] = []
+
+    def create(self, provider: Any, name: str, inputs: dict[str, Any]) -> ResourceRecord:
+        created = provider.create(self.ctx, Desired(f"{provider.type_token}::{name}", name, inputs))
+        record = ResourceRecord(
+            provider.type_token, name, created.id, plain(inputs), plain(created.outputs)
+        )
+        self.records.append((provider, record))
+        return record
+
+    def update(
+        self, provider: Any, record: ResourceRecord, inputs: dict[str, Any]
+    ) -> ResourceRecord:
+        want = Desired(f"{provider.type_token}::{record.name}", record.name, inputs)
+        outputs = provider.update(self.ctx, record, want)
+        new = ResourceRecord(record.type, record.name, record.id, plain(inputs), plain(outputs))
+        self.records = [(p, new if r is record else r) for p, r in self.records]
+        return new
+
+    def drift(self, provider: Any, record: ResourceRecord) -> dict[str, Any]:
+        """The live inputs that differ from the record, as the engine compares them."""
+        live = provider.read(self.ctx, record)
+        return {k: v for k, v in live.items() if v != record.inputs.get(k)}
+
+    def find(
+        self, provider: Any, record: ResourceRecord, inputs: dict[str, Any] | None = None
+    ) -> str | None:
+        """What `find` returns for a create of `inputs` (the record's own by default)."""
+        wanted = record.inputs if inputs is None else inputs
+        return provider.find(self.ctx, Desired(record.type, record.name, wanted))
+
+    def cleanup(self) -> None:
+        for provider, record in reversed(self.records):
+            provider.delete_if_present(self.ctx, record)
+
+
+@pytest.fixture
+def applied(emulator_server) -> Iterator[Applied]:
+    """An `Applied` on the session's emulator, cleaned up after the test."""
+    a = Applied(emulator_server.url)
+    yield a
+    a.cleanup()

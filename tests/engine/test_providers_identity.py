@@ -17,9 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.local.engine.engine import Action
-from shared.local.engine.providers import REGISTRY, Context, Desired
-from shared.local.engine.state import ResourceRecord
-from shared.local.engine.values import plain
+from shared.local.engine.providers import REGISTRY
 
 pytestmark = pytest.mark.emulator
 
@@ -61,51 +59,6 @@ def document(action: str) -> str:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-class Applied:
-    """Applies resources through their providers as the engine does, keeps the records, and
-    deletes whatever is left at the end."""
-
-    def __init__(self, url: str) -> None:
-        self.ctx = Context(url, REGION)
-        self.records: list[tuple[Any, ResourceRecord]] = []
-
-    def create(self, provider: Any, name: str, inputs: dict[str, Any]) -> ResourceRecord:
-        created = provider.create(self.ctx, Desired(f"{provider.type_token}::{name}", name, inputs))
-        record = ResourceRecord(
-            provider.type_token, name, created.id, plain(inputs), plain(created.outputs)
-        )
-        self.records.append((provider, record))
-        return record
-
-    def update(
-        self, provider: Any, record: ResourceRecord, inputs: dict[str, Any]
-    ) -> ResourceRecord:
-        want = Desired(f"{provider.type_token}::{record.name}", record.name, inputs)
-        outputs = provider.update(self.ctx, record, want)
-        new = ResourceRecord(record.type, record.name, record.id, plain(inputs), plain(outputs))
-        self.records = [(p, new if r is record else r) for p, r in self.records]
-        return new
-
-    def drift(self, provider: Any, record: ResourceRecord) -> dict[str, Any]:
-        """The live inputs that differ from the record, as the engine compares them."""
-        live = provider.read(self.ctx, record)
-        return {k: v for k, v in live.items() if v != record.inputs.get(k)}
-
-    def find(self, provider: Any, record: ResourceRecord) -> str | None:
-        return provider.find(self.ctx, Desired(record.type, record.name, record.inputs))
-
-    def cleanup(self) -> None:
-        for provider, record in reversed(self.records):
-            provider.delete_if_present(self.ctx, record)
-
-
-@pytest.fixture
-def applied(emulator_server):
-    a = Applied(emulator_server.url)
-    yield a
-    a.cleanup()
 
 
 def missing(call: Any, **kwargs: Any) -> bool:

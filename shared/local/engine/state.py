@@ -251,18 +251,6 @@ class StateStore:
     def close(self) -> None:
         self.compact()
 
-    def wipe(self) -> None:
-        """Forget everything: both files go (after a refresh found nothing, or a reset)."""
-        with self._write_lock:
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
-            self.path.unlink(missing_ok=True)
-            self.journal_path.unlink(missing_ok=True)
-            self.resources, self.retired, self.pending, self.outputs = {}, {}, {}, {}
-            self.emulator = None
-            self._journaled = 0
-
 
 @contextmanager
 def exclusive(lock_path: Path, what: str) -> Iterator[None]:
