@@ -92,13 +92,9 @@ def smoke(c, stack=None, env="local"):
 @_user_errors
 def refresh(c, stack=None):
     """Read every recorded resource back from the emulator, show drift, and fix the state."""
-    from shared.ops import (
-        commands,
-        local,  # refresh is the local engine's: no cloud stack is involved
-    )
+    from shared.ops import commands
 
-    for name in commands.stack_names(stack):
-        local.refresh(name, out=print)
+    commands.refresh(stack)
 
 
 @task(help={"yes": "do not ask for confirmation"})

@@ -150,3 +150,15 @@ def test_a_broken_stack_file_stops_a_destroy_of_all_before_any_is_destroyed(thre
     assert "aws:regoin" in str(raised.value)
     assert str(raised.value).endswith("Nothing was changed.")
     assert local.is_deployed("multi-a")
+
+
+def test_refresh_of_all_refreshes_the_stacks_with_state_and_says_which_had_none(three_projects):
+    local.deploy("multi-a", out=quiet)
+    lines: list[str] = []
+
+    commands.refresh("all", out=lines.append)
+
+    without = [name for name in PROGRAMS if not local.has_state(name)]
+    assert "multi-c" in without  # never deployed (multi-b may keep the state of a failed run)
+    assert f"No local state, nothing to refresh: {', '.join(without)}." in lines
+    assert any(line.startswith("Refreshed multi-a:") for line in lines)

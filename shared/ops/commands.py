@@ -63,6 +63,21 @@ def destroy(stack: str, env: str, *, out: Out = print) -> None:
             out(f"Destroyed {name} in {env} in {time.perf_counter() - started:.2f} s.")
 
 
+def refresh(stack: str | None, *, out: Out = print) -> None:
+    """Refresh one stack's local state, or, with `all`, every stack that has one (refresh is
+    the local engine's: no cloud stack is involved)."""
+    names = stack_names(stack)
+    if stack == catalog.ALL_STACKS:
+        deployed = [name for name in names if local.has_state(name)]
+        if not deployed:
+            raise UserError("No stack has local state: there is nothing to refresh.")
+        if skipped := [name for name in names if name not in deployed]:
+            out(f"No local state, nothing to refresh: {', '.join(skipped)}.")
+        names = deployed
+    for name in names:
+        local.refresh(name, out=out)
+
+
 def stack_names(stack: str | None) -> list[str]:
     """The --stack argument as project names (`all` expanded), or a usage error."""
     return _targets(stack, catalog.LOCAL)[0]

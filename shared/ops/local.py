@@ -108,5 +108,10 @@ def _reported(outputs: dict[str, ProgramOutput]) -> dict[str, StackOutput]:
     return {name: StackOutput(o.value, o.secret) for name, o in outputs.items()}
 
 
+def has_state(stack: str) -> bool:
+    """Whether the stack has any local state (a deploy ran, even if it later destroyed)."""
+    return engine(stack).has_state()
+
+
 def is_deployed(stack: str) -> bool:
     return engine(stack).is_deployed()

@@ -222,8 +222,10 @@ class Engine:
         """What applying the program would do. With `live`, the recorded resources are first
         read back from the emulator (which must be running): vanished or drifted ones plan to
         be repaired."""
+        return self._plan(StateStore(self.state_path), live=live)
+
+    def _plan(self, state: StateStore, *, live: bool) -> Plan:
         self._here = None  # the emulator may have changed since this engine last looked
-        state = StateStore(self.state_path)
         plan = Plan()
         if live and (state.resources or state.retired):
             self._check_emulator(state)
@@ -367,13 +369,12 @@ class Engine:
                 before_apply()
             reused = plan is not None and not deployed
             if plan is None or deployed:
-                plan = self.plan(live=deployed)
+                plan = self._plan(state, live=deployed)  # the lock keeps the state as read
             self.show(plan)
             if not deployed and before_apply is not None:
                 before_apply()
             if not deployed:
                 self._refuse_untracked_copies()
-            state = StateStore(self.state_path)
             try:
                 return self._up(plan, state, reused=reused)
             finally:
@@ -450,8 +451,8 @@ class Engine:
         keys = {d for d in reg.dependencies if d in plan.registrations and d != reg.urn}
         provider = REGISTRY[reg.type]
         for other_type, shared in provider.after.items():
-            for key, planned in plan.registrations.items():
-                if planned.type != other_type or key == reg.urn:
+            for key, planned in run.planned_of_type(other_type):
+                if key == reg.urn or key in run.applied:
                     continue
                 other = run.registered.get(key, planned)  # its real inputs once it arrived
                 if all(_could_be_equal(other.inputs.get(p), reg.inputs.get(p)) for p in shared):
@@ -699,6 +700,9 @@ class Engine:
             for name, o in state.outputs.items()
         }
 
+    def has_state(self) -> bool:
+        return StateStore(self.state_path).exists
+
     def is_deployed(self) -> bool:
         state = StateStore(self.state_path)
         return bool(state.resources or state.retired or state.pending)
@@ -768,6 +772,13 @@ class _Run:
         self.applied: set[str] = set()
         self.created: dict[str, list[ResourceRecord]] = {}
         self._changed = threading.Condition()
+        self._by_type: dict[str, list[tuple[str, program.Registration]]] = {}
+        for key, reg in plan.registrations.items():
+            self._by_type.setdefault(reg.type, []).append((key, reg))
+
+    def planned_of_type(self, type_token: str) -> list[tuple[str, program.Registration]]:
+        """The run's planned resources of one type (what `Provider.after` looks among)."""
+        return self._by_type.get(type_token, [])
 
     @property
     def seen(self) -> set[str]:
