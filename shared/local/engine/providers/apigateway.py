@@ -42,6 +42,7 @@ an input it left unset only where the live value is no longer AWS's default.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -76,6 +77,7 @@ METHOD = "aws:apigateway/method:Method"
 METHOD_RESPONSE = "aws:apigateway/methodResponse:MethodResponse"
 INTEGRATION = "aws:apigateway/integration:Integration"
 INTEGRATION_RESPONSE = "aws:apigateway/integrationResponse:IntegrationResponse"
+AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 STAGE = "aws:apigateway/stage:Stage"
 DOMAIN_NAME = "aws:apigateway/domainName:DomainName"
 _METHOD_IDENTITY = ("restApi", "resourceId", "httpMethod")
@@ -421,6 +423,8 @@ class Method(Provider):
         {"apiKeyRequired", "requestValidatorId", "authorization", "authorizerId", "operationName"}
     )
     identity = _METHOD_IDENTITY
+    # A method names its authorizer by id; AWS refuses an authorizer it does not know yet.
+    after = {AUTHORIZER: ("restApi",)}
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
@@ -893,11 +897,130 @@ class RequestValidator(Provider):
         return found["id"] if found else None
 
 
+# -- authorizers --------------------------------------------------------------------------------
+
+_AUTHORIZER_PATHS = {
+    "name": "/name",
+    "authorizerUri": "/authorizerUri",
+    "authorizerCredentials": "/authorizerCredentials",
+    "identitySource": "/identitySource",
+    "identityValidationExpression": "/identityValidationExpression",
+    "authorizerResultTtlInSeconds": "/authorizerResultTtlInSeconds",
+}
+
+
+@provides
+class Authorizer(Provider):
+    """Who may call the methods that name it: a Cognito user pool's tokens
+    (`COGNITO_USER_POOLS`, the pools in `providerArns`) or a Lambda's verdict (`TOKEN`,
+    `REQUEST`). pulumi-aws's defaults are AWS's: type TOKEN, identity source the Authorization
+    header, results cached 300 s.
+
+    Where MiniStack 1.5.33 differs: UpdateAuthorizer applies a patch path verbatim, so the
+    per-ARN patch AWS takes for `providerArns` (`/providerARNs/<arn>`) would corrupt the list;
+    a changed `providerArns` replaces the authorizer instead (the methods naming it then
+    move to the new one). A patched TTL is kept as text, which the emulator reads as the
+    number; `read` does too."""
+
+    type_token = AUTHORIZER
+    service = "apigateway"
+    inputs = frozenset(
+        {
+            "restApi",
+            "name",
+            "type",
+            "providerArns",
+            "authorizerUri",
+            "authorizerCredentials",
+            "identitySource",
+            "identityValidationExpression",
+            "authorizerResultTtlInSeconds",
+            "region",
+        }
+    )
+    outputs = frozenset({"arn"})
+    updatable = frozenset(_AUTHORIZER_PATHS)
+    auto_name = AutoName("name")
+
+    def create(self, ctx: Context, want: Desired) -> Created:
+        i = want.inputs
+        authorizer = self.client(ctx, i).create_authorizer(
+            **drop_none(
+                restApiId=i["restApi"],
+                name=i["name"],
+                type=i.get("type") or "TOKEN",
+                providerARNs=i.get("providerArns"),
+                authorizerUri=i.get("authorizerUri"),
+                authorizerCredentials=i.get("authorizerCredentials"),
+                identitySource=i.get("identitySource") or "method.request.header.Authorization",
+                identityValidationExpression=i.get("identityValidationExpression"),
+                authorizerResultTtlInSeconds=as_int(i.get("authorizerResultTtlInSeconds", 300)),
+            )
+        )
+        return Created(authorizer["id"], self._outputs(ctx, i, authorizer["id"]))
+
+    @staticmethod
+    def _outputs(ctx: Context, inputs: Inputs, authorizer_id: str) -> Outputs:
+        path = f"/restapis/{inputs['restApi']}/authorizers/{authorizer_id}"
+        return {"arn": _arn(ctx, inputs, path)}
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        ops = _patch_ops(_AUTHORIZER_PATHS, have.inputs, want.inputs)
+        if ops:
+            self.client(ctx, want.inputs).update_authorizer(
+                restApiId=want.inputs["restApi"], authorizerId=have.id, patchOperations=ops
+            )
+        return self._outputs(ctx, want.inputs, have.id)
+
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_authorizer(
+            restApiId=have.inputs["restApi"], authorizerId=have.id
+        )
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        found = self.client(ctx, have.inputs).get_authorizer(
+            restApiId=have.inputs["restApi"], authorizerId=have.id
+        )
+        ttl = found.get("authorizerResultTtlInSeconds")
+        live = {
+            "name": found.get("name"),
+            "type": found.get("type"),
+            "providerArns": same_set(
+                have.inputs.get("providerArns"), found.get("providerARNs") or []
+            ),
+            "authorizerUri": found.get("authorizerUri") or None,
+            "authorizerCredentials": found.get("authorizerCredentials") or None,
+            "identitySource": found.get("identitySource") or None,
+            "identityValidationExpression": found.get("identityValidationExpression") or None,
+            "authorizerResultTtlInSeconds": None if ttl in (None, "") else float(ttl),
+        }
+        defaults: Inputs = {
+            "type": "TOKEN",
+            "providerArns": [],
+            "authorizerUri": None,
+            "authorizerCredentials": None,
+            "identitySource": "method.request.header.Authorization",
+            "identityValidationExpression": None,
+            "authorizerResultTtlInSeconds": 300.0,
+        }
+        return live_inputs(have.inputs, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        client = self.client(ctx, i)
+        if self.lookup(client.get_rest_api, restApiId=i["restApi"]) is None:
+            return None
+        items = client.get_authorizers(restApiId=i["restApi"], limit=500).get("items", [])
+        found = _first(items, name=i["name"])
+        return found["id"] if found else None
+
+
 # -- deployments and stages ---------------------------------------------------------------------
 
 # What a deployment snapshots: it must come after every one of these of its API in the run.
 _DEFINITION: dict[str, tuple[str, ...]] = {
-    token: ("restApi",) for token in (METHOD, METHOD_RESPONSE, INTEGRATION, INTEGRATION_RESPONSE)
+    token: ("restApi",)
+    for token in (METHOD, METHOD_RESPONSE, INTEGRATION, INTEGRATION_RESPONSE, AUTHORIZER)
 }
 
 
@@ -1185,8 +1308,35 @@ class MethodSettings(Provider):
 # -- API keys and usage plans -------------------------------------------------------------------
 
 
+def _flags_as_json(client: Client, operation: str) -> None:
+    """Make `client` send the flags of `operation`'s patch (`/enabled`) as JSON booleans.
+
+    AWS takes every patch value as text and reads `"false"` as false. MiniStack 1.5.33 keeps
+    the text, and its gateway then tests the text for truth: a key disabled by an update
+    (`"false"`) went on being accepted (measured: 200), while one created disabled is refused
+    (403). Sent as a JSON boolean the emulator keeps false, and its gateway refuses the key as
+    AWS does. Registered once per client (botocore drops a handler whose id it already has)."""
+
+    def booleans(params: dict[str, Any], **_: Any) -> None:
+        body = json.loads(params.get("body") or b"{}")
+        for op in body.get("patchOperations") or []:
+            if op.get("path") in _FLAG_PATHS and op.get("value") in ("true", "false"):
+                op["value"] = op["value"] == "true"
+        params["body"] = json.dumps(body).encode()
+
+    client.meta.events.register(
+        f"before-call.apigateway.{operation}", booleans, unique_id=f"aigw-flags-{operation}"
+    )
+
+
+_FLAG_PATHS = {"/enabled"}
+
+
 @provides
 class ApiKey(Provider):
+    """A caller's key. Where MiniStack 1.5.33 differs: see `_flags_as_json` (a key disabled
+    in place)."""
+
     type_token = "aws:apigateway/apiKey:ApiKey"
     service = "apigateway"
     inputs = frozenset({"name", "description", "enabled", "value", "customerId", "tags", "region"})
@@ -1238,6 +1388,7 @@ class ApiKey(Provider):
             new,
         )
         if ops:
+            _flags_as_json(client, "UpdateApiKey")
             client.update_api_key(apiKey=have.id, patchOperations=ops)
         key = client.get_api_key(apiKey=have.id, includeValue=True)
         outputs = self._outputs(ctx, key, new)

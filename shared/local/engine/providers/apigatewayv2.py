@@ -61,6 +61,7 @@ _WHOLE_STAGE_VARIABLE = re.compile(r"^\$\{stageVariables\.(\w+)\}$")
 _UNRESOLVED_ORIGIN = "http://127.0.0.1:9"  # discard port: fails fast until a stage says more
 ROUTE = "aws:apigatewayv2/route:Route"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 QUICK_STAGE = "$default"
 
 
@@ -507,6 +508,8 @@ class Route(Provider):
         }
     )
     identity = ("apiId", "routeKey")
+    # A route names its authorizer by id; AWS refuses an authorizer it does not know yet.
+    after = {AUTHORIZER: ("apiId",)}
 
     def create(self, ctx: Context, want: Desired) -> Created:
         route = self.client(ctx, want.inputs).create_route(
@@ -559,6 +562,124 @@ class Route(Provider):
         routes = self.client(ctx, i).get_routes(ApiId=i["apiId"]).get("Items", [])
         found = next((r for r in routes if r.get("RouteKey") == i["routeKey"]), None)
         return found["RouteId"] if found else None
+
+
+@provides
+class Authorizer(Provider):
+    """Who may call the routes that name it: a JWT issuer's tokens (`JWT`: `identitySources`,
+    `jwtConfiguration` with the issuer and the accepted audiences) or a Lambda's verdict
+    (`REQUEST`).
+
+    A Cognito user pool's issuer, `https://` + the pool's `endpoint`
+    (`https://cognito-idp.<region>.amazonaws.com/<pool id>`), is what AWS gives and what the
+    emulator's tokens carry; MiniStack 1.5.33 then fetches the pool's keys from itself, not
+    from the internet, so the issuer is applied as written. Any other issuer must be
+    reachable from the machine (MiniStack reads its OpenID discovery document and JWKS)."""
+
+    type_token = AUTHORIZER
+    service = "apigatewayv2"
+    inputs = frozenset(
+        {
+            "apiId",
+            "authorizerType",
+            "name",
+            "identitySources",
+            "jwtConfiguration",
+            "authorizerUri",
+            "authorizerCredentialsArn",
+            "authorizerPayloadFormatVersion",
+            "authorizerResultTtlInSeconds",
+            "enableSimpleResponses",
+            "region",
+        }
+    )
+    updatable = frozenset(
+        {
+            "name",
+            "identitySources",
+            "jwtConfiguration",
+            "authorizerUri",
+            "authorizerCredentialsArn",
+            "authorizerPayloadFormatVersion",
+            "authorizerResultTtlInSeconds",
+            "enableSimpleResponses",
+        }
+    )
+    auto_name = AutoName("name", max_length=128)
+
+    def create(self, ctx: Context, want: Desired) -> Created:
+        i = want.inputs
+        found = self.client(ctx, i).create_authorizer(
+            ApiId=i["apiId"], AuthorizerType=i["authorizerType"], **self._settings(i)
+        )
+        return Created(found["AuthorizerId"])
+
+    def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
+        i = want.inputs
+        self.client(ctx, i).update_authorizer(
+            ApiId=i["apiId"], AuthorizerId=have.id, **self._settings(i)
+        )
+        return {}
+
+    @staticmethod
+    def _settings(i: Inputs) -> dict[str, Any]:
+        jwt = i.get("jwtConfiguration")
+        return drop_none(
+            Name=i["name"],
+            IdentitySource=i.get("identitySources"),
+            JwtConfiguration=(
+                drop_none(Audience=jwt.get("audiences"), Issuer=jwt.get("issuer")) if jwt else None
+            ),
+            AuthorizerUri=i.get("authorizerUri"),
+            AuthorizerCredentialsArn=i.get("authorizerCredentialsArn"),
+            AuthorizerPayloadFormatVersion=i.get("authorizerPayloadFormatVersion"),
+            AuthorizerResultTtlInSeconds=as_int(i.get("authorizerResultTtlInSeconds")),
+            EnableSimpleResponses=i.get("enableSimpleResponses"),
+        )
+
+    def delete(self, ctx: Context, have: ResourceRecord) -> None:
+        self.client(ctx, have.inputs).delete_authorizer(
+            ApiId=have.inputs["apiId"], AuthorizerId=have.id
+        )
+
+    def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
+        i = have.inputs
+        found = self.client(ctx, i).get_authorizer(ApiId=i["apiId"], AuthorizerId=have.id)
+        jwt = found.get("JwtConfiguration") or {}
+        recorded_jwt = i.get("jwtConfiguration") or {}
+        ttl = found.get("AuthorizerResultTtlInSeconds")
+        live = {
+            "authorizerType": found.get("AuthorizerType"),
+            "name": found.get("Name"),
+            "identitySources": list(found.get("IdentitySource") or []),
+            "jwtConfiguration": only_keys(
+                {"audiences": list(jwt.get("Audience") or []), "issuer": jwt.get("Issuer")}
+                if jwt
+                else None,
+                recorded_jwt,
+            ),
+            "authorizerUri": found.get("AuthorizerUri") or None,
+            "authorizerCredentialsArn": found.get("AuthorizerCredentialsArn") or None,
+            "authorizerPayloadFormatVersion": found.get("AuthorizerPayloadFormatVersion"),
+            "authorizerResultTtlInSeconds": None if ttl is None else float(ttl),
+            "enableSimpleResponses": bool(found.get("EnableSimpleResponses")),
+        }
+        audiences = (live["jwtConfiguration"] or {}).get("audiences")
+        if audiences is not None and sorted(audiences) == sorted(
+            recorded_jwt.get("audiences") or []
+        ):
+            live["jwtConfiguration"]["audiences"] = recorded_jwt.get("audiences")
+        defaults: Inputs = {"authorizerUri": None, "enableSimpleResponses": False}
+        return live_inputs(i, live, defaults)
+
+    def find(self, ctx: Context, want: Desired) -> str | None:
+        i = want.inputs
+        client = self.client(ctx, i)
+        if self.lookup(client.get_api, ApiId=i["apiId"]) is None:
+            return None
+        items = client.get_authorizers(ApiId=i["apiId"]).get("Items", [])
+        found = next((a for a in items if a.get("Name") == i["name"]), None)
+        return found["AuthorizerId"] if found else None
 
 
 @provides
