@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -184,10 +185,47 @@ def test_model_down_is_502(load, closed_port_url: str, capsys, ai_event) -> None
     assert "traceback" not in line  # an expected failure, not a bug
 
 
-def test_model_rejection_is_502_with_the_models_reason(load, ai_event) -> None:
-    status, _, body = answer(load(), ai_event({"inputs": "fine", "parameters": {"top_k": 99}}))
+@pytest.mark.parametrize(
+    ("parameters", "reason"),
+    [
+        ({"top_k": "abc"}, '"parameters.top_k" must be an integer from 1 to 3'),
+        ({"top_k": 99}, '"parameters.top_k" must be an integer from 1 to 3'),
+        ({"top_k": True}, '"parameters.top_k" must be an integer from 1 to 3'),
+        ({"topk": 1}, 'unknown fields in "parameters": topk'),
+    ],
+)
+def test_invalid_parameters_are_the_callers_400_before_the_model_is_called(
+    load, closed_port_url: str, ai_event, parameters: dict, reason: str
+) -> None:
+    # The model is down: a 400 here can only come from the check before the call.
+    handler = load(MODEL_ENDPOINT_URL=closed_port_url)
+    status, _, body = answer(handler, ai_event({"inputs": "fine", "parameters": parameters}))
+    assert status == 400
+    assert_clean_error(body, reason)
+
+
+def test_model_rejection_is_502_with_the_models_reason(load, ai_event, serve_in_thread) -> None:
+    """Parameters that pass the checks but that the model refuses are the model's fault."""
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            reply = b'{"error": "top_k is not supported by this model"}'
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    with serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Refusing)) as url:
+        handler = load(MODEL_ENDPOINT_URL=f"{url}/invocations")
+        event = ai_event({"inputs": "fine", "parameters": {"top_k": 2}})
+        status, _, body = answer(handler, event)
     assert status == 502
-    assert_clean_error(body, "model endpoint answered 400")
+    assert_clean_error(body, "model endpoint answered 400: top_k is not supported")
     assert body["modelStatus"] == 400
 
 

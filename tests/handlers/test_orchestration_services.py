@@ -306,7 +306,10 @@ def test_summarize_a_short_text_keeps_all_of_it(load, event):
         ({"inputs": REVIEW, "parameters": {"sentences": "2"}}, '"parameters.sentences"'),
         ({"inputs": REVIEW, "parameters": {"sentences": True}}, '"parameters.sentences"'),
         ({"inputs": REVIEW, "parameters": {"sentences": 1.5}}, '"parameters.sentences"'),
-        ({"inputs": REVIEW, "parameters": {"sentence": 3}}, "unknown parameters: sentence"),
+        (
+            {"inputs": REVIEW, "parameters": {"sentence": 3}},
+            'unknown fields in "parameters": sentence',
+        ),
     ],
 )
 def test_summarize_refuses_what_it_cannot_summarize(load, aws, body, reason, event):
@@ -384,7 +387,7 @@ def test_bad_model_parameters_are_the_callers_mistake(load, aws, event):
     evt = event("POST", "/classify", {"inputs": POSITIVE, "parameters": {"top_k": 99}})
     reply = invoke(load("classifier"), evt)
     assert_clean_error(reply, 400, evt["requestContext"]["requestId"])
-    assert '"top_k" must be an integer from 1 to 3' in reply.body["error"]
+    assert '"parameters.top_k" must be an integer from 1 to 3' in reply.body["error"]
     assert stored_keys(aws) == []
 
 

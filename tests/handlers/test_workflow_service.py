@@ -268,6 +268,13 @@ def test_only_get_on_the_catalogue(service: ModuleType, method: str, event) -> N
         ({"inputs": 5}, '"inputs" must be a string or a non-empty list of strings'),
         ({"inputs": ["fine", "  "]}, '"inputs" must contain only non-empty strings'),
         ({"inputs": "x", "parameters": []}, '"parameters" must be an object'),
+        # The model's parameters, checked as every pattern checks them.
+        (
+            {"inputs": "x", "parameters": {"top_k": "abc"}},
+            '"parameters.top_k" must be an integer from 1 to 3',
+        ),
+        ({"inputs": "x", "parameters": {"top_k": 0}}, '"parameters.top_k" must be an integer'),
+        ({"inputs": "x", "parameters": {"n": 2}}, 'unknown fields in "parameters": n'),
     ],
 )
 def test_bad_body_is_400_before_any_step(
@@ -279,6 +286,30 @@ def test_bad_body_is_400_before_any_step(
     assert status == 400
     assert answer["error"].startswith(reason)
     assert "failedStep" not in answer
+
+
+def test_parameters_reach_the_classify_steps_that_set_none(
+    load_service: Load, event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workflows = {
+        "plain": {"steps": [{"name": "classify", "op": "classify"}]},
+        "pinned": {"steps": [{"name": "classify", "op": "classify", "top_k": 1}]},
+    }
+    module = load_service(workflows=workflows)
+    model = module.get_model_client()
+    asked: list[dict | None] = []
+    real_invoke = model.invoke
+
+    def recording_invoke(texts: list[str], parameters: dict | None = None) -> dict:
+        asked.append(parameters)
+        return real_invoke(texts, parameters)
+
+    monkeypatch.setattr(model, "invoke", recording_invoke)
+    body = {"inputs": "Lovely staff.", "parameters": {"top_k": 2}}
+    assert call(module, event("POST", "plain", body))[0] == 200
+    assert call(module, event("POST", "pinned", body))[0] == 200  # the step's own top_k wins
+    assert call(module, event("POST", "plain", {"inputs": "Lovely staff."}))[0] == 200
+    assert asked == [{"top_k": 2}, {"top_k": 1}, None]
 
 
 def test_model_down_is_502_naming_the_step_and_what_ran_before(

@@ -10,6 +10,12 @@ import records
 from aigw_runtime import App, HttpError, Request, get_model_client
 
 app = App()
+# The summary's own parameter: the model is asked for each sentence's tone, with no parameters.
+SUMMARY_PARAMETERS = {
+    "type": "object",
+    "properties": {"sentences": {"type": "integer", "minimum": 1, "maximum": 10}},
+    "additionalProperties": False,
+}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z']+")
 STOPWORDS = frozenset(
@@ -64,14 +70,10 @@ def salience(sentences: list[str]) -> list[float]:
 
 @app.route("POST", "/summarize")
 def summarize(request: Request) -> dict:
-    texts, parameters = inputs.texts_and_parameters(request)
+    texts, parameters = inputs.texts_and_parameters(request, SUMMARY_PARAMETERS)
     if len(texts) != 1:
         raise HttpError(400, '"inputs" must be one text to summarize')
-    if unknown := set(parameters) - {"sentences"}:
-        raise HttpError(400, f"unknown parameters: {', '.join(sorted(unknown))}")
     keep = parameters.get("sentences", 2)
-    if not isinstance(keep, int) or isinstance(keep, bool) or not 1 <= keep <= 10:
-        raise HttpError(400, '"parameters.sentences" must be a whole number from 1 to 10')
     sentences = split_sentences(texts[0])[: inputs.MAX_TEXTS]
     answer = get_model_client().invoke(sentences)
     tones = [p["label"] for p in answer.get("predictions", [])]

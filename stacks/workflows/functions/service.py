@@ -1,6 +1,9 @@
 """ANY /ai-service[/{proxy+}]: list the workflows (GET), describe one (GET /<name>), run one
 (POST /<name>). Each run reports every step's result and duration; the first failing step
-stops the run and the answer names it and says why."""
+stops the run and the answer names it and says why.
+
+A run's `parameters` are the model's (checked as every pattern checks them) and apply to each
+classify step that does not set its own (`top_k` declared on a step wins)."""
 
 import json
 import os
@@ -43,11 +46,11 @@ def workflow(request: Request) -> dict:
         return {"name": name, **WORKFLOWS[name]}
     if request.method != "POST":
         raise _method_not_allowed("GET, POST")
-    texts, _ = inference_request(request)
-    return run(name, texts, request)
+    texts, parameters = inference_request(request)
+    return run(name, texts, parameters, request)
 
 
-def run(name: str, texts: list[str], request: Request) -> dict:
+def run(name: str, texts: list[str], parameters: dict[str, Any], request: Request) -> dict:
     model = get_model_client()
     data: Any = texts
     report: list[dict[str, Any]] = []
@@ -55,7 +58,7 @@ def run(name: str, texts: list[str], request: Request) -> dict:
     for step in WORKFLOWS[name]["steps"]:
         step_started = time.perf_counter()
         try:
-            data = run_step(step, data, lambda t, p: model.invoke(t, p or None))
+            data = run_step(step, data, lambda t, p: model.invoke(t, {**parameters, **p} or None))
         except (StepError, HttpError) as error:
             status = error.status if isinstance(error, HttpError) else 422
             message = error.message if isinstance(error, HttpError) else str(error)
