@@ -12,27 +12,39 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shared.components.api import HttpTarget, LambdaTarget, Quota, Route, Stage, Throttle
+    from shared.components.access import Access
+    from shared.components.api import (
+        HttpTarget,
+        LambdaTarget,
+        ModelTarget,
+        Quota,
+        Route,
+        Stage,
+        Throttle,
+    )
     from shared.components.bucket import PrivateBucket, PrivateBucketArgs
     from shared.components.domain import CustomDomain, CustomDomainArgs
     from shared.components.function import Function, FunctionArgs
     from shared.components.http_api import HttpApi, HttpApiArgs
-    from shared.components.model import ModelFunctionSettings
+    from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
+    from shared.components.model import ModelBackend, ModelFunctionSettings
     from shared.components.rest_api import RestApi, RestApiArgs
-    from shared.components.usage_plan import UsagePlan, UsagePlanArgs
+    from shared.components.usage_plan import UsagePlans, UsagePlansArgs
 
 # Each name from the module that defines it, imported when first used (PEP 562): a program
 # loads the components it composes and the pulumi-aws modules they need, not every one
 # (the bucket's, the domain's, ... cost a command that never uses them ~60 ms).
 _HOMES = {
-    "api": ("HttpTarget", "LambdaTarget", "Quota", "Route", "Stage", "Throttle"),
+    "access": ("Access",),
+    "api": ("HttpTarget", "LambdaTarget", "ModelTarget", "Quota", "Route", "Stage", "Throttle"),
     "bucket": ("PrivateBucket", "PrivateBucketArgs"),
     "domain": ("CustomDomain", "CustomDomainArgs"),
     "function": ("Function", "FunctionArgs"),
     "http_api": ("HttpApi", "HttpApiArgs"),
-    "model": ("ModelFunctionSettings",),
+    "identity": ("ClientCredentialsIssuer", "ClientCredentialsIssuerArgs"),
+    "model": ("ModelBackend", "ModelFunctionSettings"),
     "rest_api": ("RestApi", "RestApiArgs"),
-    "usage_plan": ("UsagePlan", "UsagePlanArgs"),
+    "usage_plan": ("UsagePlans", "UsagePlansArgs"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -47,6 +59,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Access",
+    "ClientCredentialsIssuer",
+    "ClientCredentialsIssuerArgs",
     "CustomDomain",
     "CustomDomainArgs",
     "Function",
@@ -55,7 +70,9 @@ __all__ = [
     "HttpApiArgs",
     "HttpTarget",
     "LambdaTarget",
+    "ModelBackend",
     "ModelFunctionSettings",
+    "ModelTarget",
     "PrivateBucket",
     "PrivateBucketArgs",
     "Quota",
@@ -64,6 +81,6 @@ __all__ = [
     "Route",
     "Stage",
     "Throttle",
-    "UsagePlan",
-    "UsagePlanArgs",
+    "UsagePlans",
+    "UsagePlansArgs",
 ]

@@ -1,7 +1,8 @@
 """One vocabulary for REST (API Gateway v1) and HTTP (v2) APIs: routes, targets, stages,
 throttles and the access-log format, each defined once and used by both components.
 
-    Route("POST", "/predict", HttpTarget(url), api_key_required=True, body_schema={...})
+    Route("POST", "/predict", HttpTarget(url), scopes=("predict",), body_schema={...})
+    Route("POST", "/predict", ModelTarget(ModelBackend("sagemaker", endpoint="sentiment")))
     Route("GET", "/health", LambdaTarget(function))
     Stage("prod", Throttle(rate_limit=50, burst_limit=100), log_retention_days=30)
 
@@ -22,6 +23,7 @@ from shared.components import naming
 
 if TYPE_CHECKING:
     from shared.components.function import Function
+    from shared.components.model import ModelBackend
 
 # API Gateway's integration timeouts: 50 ms to 29 s for REST APIs (by default), to 30 s for
 # HTTP APIs. The defaults here fit both.
@@ -60,7 +62,16 @@ class LambdaTarget:
     function: Function
 
 
-Target = HttpTarget | LambdaTarget
+@dataclass(frozen=True)
+class ModelTarget:
+    """Call a SageMaker endpoint or a Bedrock model straight from a REST API (an `AWS`
+    integration, signed with a role of its own allowed that one model): no function between."""
+
+    backend: ModelBackend
+    timeout_ms: int = MAX_REST_INTEGRATION_TIMEOUT_MS
+
+
+Target = HttpTarget | LambdaTarget | ModelTarget
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,10 @@ class Route:
     method: str  # GET, POST, ANY...
     path: str  # "/predict", "/ai-service/{proxy+}"
     target: Target
-    api_key_required: bool = False  # REST only
+    # What a caller's token must carry (cognito / jwt access): short names, "predict" for
+    # "aigw-<stack>/predict". Empty: any valid token. Every route needs credentials anyway,
+    # as the stack's access mode says.
+    scopes: tuple[str, ...] = ()
     body_schema: dict[str, Any] | None = None  # REST only: a body that fails it gets 400
 
     @property

@@ -55,6 +55,7 @@ class Rule:
     description: str = ""
     secret: bool = False  # always a secret Output
     may_be_secret: bool = False  # a secret Output when set as a secret
+    schema: dict[str, Any] | None = None  # JSON kind: the JSON Schema the value must follow
 
 
 class ConfigError(ValueError):
@@ -77,13 +78,17 @@ def setting(
     description: str = "",
     secret: bool = False,
     may_be_secret: bool = False,
+    schema: dict[str, Any] | None = None,
 ) -> Any:
-    """A dataclass field carrying its validation rule. `kind` defaults to the default's type."""
+    """A dataclass field carrying its validation rule. `kind` defaults to the default's type;
+    a `schema` (JSON Schema) makes it a JSON setting checked against that schema."""
+    if kind is None and schema is not None:
+        kind = JSON
     if kind is None:
         if default is _NO_DEFAULT:
             raise TypeError("a setting without a default needs an explicit kind")
         kind = type(default)
-    rule = Rule(kind, minimum, maximum, choices, description, secret, may_be_secret)
+    rule = Rule(kind, minimum, maximum, choices, description, secret, may_be_secret, schema)
     if isinstance(default, (list, dict)):
         frozen = json.loads(json.dumps(default))
         return dataclasses.field(
@@ -232,6 +237,19 @@ def problem_with_url(value: Any) -> str | None:
     return None
 
 
+def schema_problem(schema: dict[str, Any], value: Any) -> str | None:
+    """The first way `value` breaks `schema` (JSON Schema), in one sentence, or None."""
+    import jsonschema  # only settings with a schema pay for the import
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema).iter_errors(value)
+    )
+    if error is None:
+        return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where.lstrip('.') + ': ' if where else ''}{error.message}."
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
@@ -242,6 +260,8 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 def _check(rule: Rule, value: Any) -> Any:
     parsed = _parse(rule.kind, value)
+    if rule.schema is not None and (problem := schema_problem(rule.schema, parsed)):
+        raise ValueError(problem)
     if rule.choices is not None and parsed not in rule.choices:
         raise ValueError(f"{parsed!r} is not one of {', '.join(map(str, rule.choices))}.")
     if rule.minimum is not None and parsed < rule.minimum:

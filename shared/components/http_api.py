@@ -5,6 +5,10 @@ fixed is insisted on):
 - protocol HTTP (fixed), auto-named API, tags merged over the caller's;
 - one Route per route and one Integration per target (routes to the same function or URL share
   it); HTTP targets are HTTP_PROXY, Lambda targets AWS_PROXY with payload format 2.0;
+- every route requires credentials as `access` says (fixed): `jwt` a bearer token a JWT
+  authorizer accepts, carrying the route's scopes: from the stack's own
+  `ClientCredentialsIssuer` (Cognito), or from an external OIDC issuer and audience; `iam` a
+  SigV4 signature (AWS_IAM); `none` (local only) nothing;
 - Lambda targets get one invoke permission per route, scoped to this API, method and path;
 - each stage (fixed: its name, auto-deploy and access log) is auto-deployed, so a change to
   routes is live on every stage at once while what differs per stage lives in its variables;
@@ -12,11 +16,13 @@ fixed is insisted on):
   stage's throttle and writes one JSON access-log line per request to a log group of its own
   with `log_retention_days`.
 
-HTTP APIs have no API keys, body models, X-Ray or execution logs: a route or stage asking for
-them is refused, not silently deployed without.
+HTTP APIs have no API keys, body models, X-Ray, execution logs or signed model integrations
+(an HTTP API integration cannot sign a request): a route or stage asking for them is refused,
+not silently deployed without.
 
-Outputs: `api_id`, `api_endpoint`, `execution_arn`, `stage_urls` (stage name -> invoke URL) and
-`url` (the first stage's).
+Outputs: `api_id`, `api_endpoint`, `execution_arn`, `stage_urls` (stage name -> invoke URL),
+`url` (the first stage's), `access` (what a caller needs, plain) and `credentials` (client
+secrets, a secret).
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
+from shared.components.access import Access, caller_outputs
 from shared.components.api import (
     HttpTarget,
     LambdaTarget,
+    ModelTarget,
     Route,
     Stage,
     Target,
@@ -39,6 +47,7 @@ from shared.components.api import (
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
+from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
 
 TYPE = "aigw:apigatewayv2:HttpApi"
 
@@ -47,6 +56,7 @@ TYPE = "aigw:apigatewayv2:HttpApi"
 class HttpApiArgs:
     routes: Sequence[Route]
     stages: Sequence[Stage]
+    access: Access
     description: str = ""
     region: str | None = None  # None: the stack's region
     api_args: Mapping[str, Any] = field(default_factory=dict)  # extra aws.apigatewayv2.Api
@@ -59,6 +69,8 @@ class HttpApi(pulumi.ComponentResource):
     execution_arn: pulumi.Output[str]
     stage_urls: dict[str, pulumi.Output[str]]
     url: pulumi.Output[str]
+    access: pulumi.Output[dict[str, Any]]
+    credentials: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None
@@ -78,6 +90,11 @@ class HttpApi(pulumi.ComponentResource):
             opts=naming.child(self),
         )
         self._integrations: dict[Any, aws.apigatewayv2.Integration] = {}
+        self._access = args.access
+        self._issuer: ClientCredentialsIssuer | None = None
+        self._authorizer: aws.apigatewayv2.Authorizer | None = None
+        if args.access.mode == "jwt":
+            self._authorize_with_tokens(name, args)
         members: list[pulumi.Resource] = []
         for route in args.routes:
             integration = self._integration(route)
@@ -87,6 +104,7 @@ class HttpApi(pulumi.ComponentResource):
                     api_id=self._api.id,
                     route_key=route.key,
                     target=pulumi.Output.concat("integrations/", integration.id),
+                    **self._route_authorization(route),
                     region=args.region,
                     opts=naming.child(self),
                 )
@@ -110,6 +128,18 @@ class HttpApi(pulumi.ComponentResource):
         self.api_endpoint = self._api.api_endpoint
         self.execution_arn = self._api.execution_arn
         self.url = self.stage_urls[args.stages[0].name]
+        issuer = self._issuer
+        self.access, self.credentials = caller_outputs(
+            args.access,
+            args.region or aws.get_region_output().region,
+            scopes=[f"{issuer.identifier}/{s}" for r in args.routes for s in r.scopes]
+            if issuer
+            else sorted({s for r in args.routes for s in r.scopes}),
+            issuer=issuer.issuer if issuer else args.access.issuer,
+            token_url=issuer.token_url if issuer else None,
+            client_ids=issuer.client_ids if issuer else None,
+            client_secrets=issuer.client_secrets if issuer else None,
+        )
         self.register_outputs(
             {
                 "api_id": self.api_id,
@@ -117,8 +147,53 @@ class HttpApi(pulumi.ComponentResource):
                 "execution_arn": self.execution_arn,
                 "stage_urls": self.stage_urls,
                 "url": self.url,
+                "access": self.access,
+                "credentials": self.credentials,
             }
         )
+
+    def _authorize_with_tokens(self, name: str, args: HttpApiArgs) -> None:
+        """The JWT authorizer every route names, trusting the stack's own token issuer unless
+        the access mode names an external one."""
+        if args.access.issuer is None:
+            self._issuer = ClientCredentialsIssuer(
+                f"{name}-callers",
+                ClientCredentialsIssuerArgs(
+                    scopes=sorted({s for r in args.routes for s in r.scopes}),
+                    clients=args.access.clients,
+                    region=self._region,
+                ),
+                opts=naming.child(self),
+            )
+            issuer: pulumi.Input[str] = self._issuer.issuer
+            # Cognito access tokens carry no `aud`; API Gateway matches `client_id` instead.
+            audience: pulumi.Input[list[str]] = pulumi.Output.all(*self._issuer.client_ids.values())
+        else:
+            issuer, audience = args.access.issuer, list(args.access.audience)
+        self._authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-jwt-authorizer",
+            api_id=self._api.id,
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration={"issuer": issuer, "audiences": audience},
+            region=self._region,
+            opts=naming.child(self),
+        )
+
+    def _route_authorization(self, route: Route) -> dict[str, Any]:
+        """How a route asks for credentials, as the stack's access mode says."""
+        mode = self._access.mode
+        if mode == "jwt":
+            assert self._authorizer is not None
+            prefix = f"{self._issuer.identifier}/" if self._issuer else ""
+            return {
+                "authorization_type": "JWT",
+                "authorizer_id": self._authorizer.id,
+                "authorization_scopes": [prefix + s for s in route.scopes] or None,
+            }
+        if mode == "iam":
+            return {"authorization_type": "AWS_IAM"}
+        return {"authorization_type": "NONE"}
 
     def _integration(self, route: Route) -> aws.apigatewayv2.Integration:
         """One integration per target, shared by the routes that use it."""
@@ -181,6 +256,7 @@ def _integration_args(target: Target) -> dict[str, Any]:
             "integration_uri": target.uri,
             "timeout_milliseconds": target.timeout_ms,
         }
+    assert isinstance(target, LambdaTarget), "model targets are refused by _check"
     return {
         "integration_type": "AWS_PROXY",
         "integration_method": "POST",
@@ -193,10 +269,15 @@ def _check(args: HttpApiArgs) -> None:
     if not args.stages:
         raise ValueError("an HTTP API needs at least one stage")
     for route in args.routes:
-        if route.api_key_required or route.body_schema is not None:
+        if route.body_schema is not None:
+            raise ValueError(f"{route.key}: HTTP APIs have no body models; use a REST API")
+        if isinstance(route.target, ModelTarget):
             raise ValueError(
-                f"{route.key}: HTTP APIs have no API keys or body models; use a REST API"
+                f"{route.key}: an HTTP API integration cannot sign a request to SageMaker or "
+                "Bedrock; call the model from a function (LambdaTarget) or use a REST API"
             )
+    if args.access.mode not in ("jwt", "iam", "none"):
+        raise ValueError(f"an HTTP API has no access mode {args.access.mode!r}")
     for stage in args.stages:
         if stage.tracing or stage.metrics or stage.logging_level != "OFF":
             raise ValueError(

@@ -1,25 +1,148 @@
-"""Settings every stack whose functions call the model endpoint declares (and extends)."""
+"""Where a stack's model lives, declared in config as one of three backends, and the settings
+every stack whose functions call a model declares (and extends).
+
+    <stack>:model: {type: http, url: https://models.internal/invocations}
+    <stack>:model: {type: sagemaker, endpoint: sentiment-prod}
+    <stack>:model: {type: bedrock, modelId: anthropic.claude-3-haiku-20240307-v1:0}
+
+- `http`: a plain HTTP(S) endpoint speaking the SageMaker container contract (no signing).
+- `sagemaker`: a SageMaker endpoint, called signed (`sagemaker:InvokeEndpoint` on that endpoint
+  only).
+- `bedrock`: a Bedrock model, called signed through Converse (`bedrock:InvokeModel` on that model
+  only). A model id that is already an ARN (an inference profile, a provisioned model) is
+  granted as given.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
-from shared.components import config
 from shared.components.config import setting
+
+BACKENDS = ("http", "sagemaker", "bedrock")
+# SageMaker endpoint names: up to 63 alphanumerics and hyphens, starting alphanumeric.
+_ENDPOINT_NAME = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+# Bedrock model ids (`provider.model-v1:0`, `us.provider.model`) or a model / profile ARN.
+_MODEL_ID = r"^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+/)?[a-zA-Z0-9._:/-]{1,200}$"
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": {"enum": list(BACKENDS)}},
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "http"}}},
+            "then": {
+                "additionalProperties": False,
+                "required": ["url"],
+                "properties": {
+                    "type": {"const": "http"},
+                    "url": {"type": "string", "pattern": "^https?://[^/]+"},
+                },
+            },
+        },
+        {
+            "if": {"properties": {"type": {"const": "sagemaker"}}},
+            "then": {
+                "additionalProperties": False,
+                "required": ["endpoint"],
+                "properties": {
+                    "type": {"const": "sagemaker"},
+                    "endpoint": {"type": "string", "pattern": _ENDPOINT_NAME},
+                },
+            },
+        },
+        {
+            "if": {"properties": {"type": {"const": "bedrock"}}},
+            "then": {
+                "additionalProperties": False,
+                "required": ["modelId"],
+                "properties": {
+                    "type": {"const": "bedrock"},
+                    "modelId": {"type": "string", "pattern": _MODEL_ID},
+                },
+            },
+        },
+    ],
+}
+
+
+@dataclass(frozen=True)
+class ModelBackend:
+    """One model, as `<stack>:model` declares it (checked against `SCHEMA`)."""
+
+    type: str
+    url: str | None = None  # http
+    endpoint: str | None = None  # sagemaker: the endpoint's name
+    model_id: str | None = None  # bedrock
+
+    @classmethod
+    def from_config(cls, value: dict[str, Any]) -> ModelBackend:
+        return cls(value["type"], value.get("url"), value.get("endpoint"), value.get("modelId"))
+
+    @classmethod
+    def bedrock(cls, model_id: str) -> ModelBackend:
+        return cls("bedrock", model_id=model_id)
+
+    def environment(self) -> dict[str, str]:
+        """What the handler runtime's model client reads (`shared.runtime.model_client`)."""
+        if self.type == "sagemaker":
+            return {"MODEL_BACKEND": "sagemaker", "MODEL_ENDPOINT_NAME": str(self.endpoint)}
+        if self.type == "bedrock":
+            return {"MODEL_BACKEND": "bedrock", "MODEL_ID": str(self.model_id)}
+        return {"MODEL_BACKEND": "http", "MODEL_ENDPOINT_URL": str(self.url)}
+
+    def arn(self, region: str | None = None) -> pulumi.Output[str] | None:
+        """The one ARN a caller must be allowed to invoke; None for an unsigned HTTP endpoint."""
+        if self.type == "http":
+            return None
+        partition = aws.get_partition_output().partition
+        home: pulumi.Input[str] = region or aws.get_region_output().region
+        if self.type == "sagemaker":
+            account = aws.get_caller_identity_output().account_id
+            return pulumi.Output.concat(
+                "arn:",
+                partition,
+                ":sagemaker:",
+                home,
+                ":",
+                account,
+                ":endpoint/",
+                str(self.endpoint).lower(),  # SageMaker ARNs spell endpoint names in lower case
+            )
+        if str(self.model_id).startswith("arn:"):
+            return pulumi.Output.from_input(str(self.model_id))
+        return pulumi.Output.concat(
+            "arn:", partition, ":bedrock:", home, "::foundation-model/", str(self.model_id)
+        )
+
+    @property
+    def action(self) -> str | None:
+        return {"sagemaker": "sagemaker:InvokeEndpoint", "bedrock": "bedrock:InvokeModel"}.get(
+            self.type
+        )
+
+    def statements(self, region: str | None = None) -> list[dict[str, Any]]:
+        """The IAM statement that lets a function call this model and nothing else."""
+        arn = self.arn(region)
+        if arn is None:
+            return []
+        return [{"Effect": "Allow", "Action": [self.action], "Resource": arn}]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModelFunctionSettings:
-    """Settings every stack whose functions call the model endpoint declares (extend it)."""
+    """Settings every stack whose functions call the model declares (extend it)."""
 
-    # A secret Output when set as a secret (`pulumi config set --secret`): used as an Input only.
-    model_endpoint: pulumi.Input[str] = setting(
-        kind=config.URL,
-        description="Model endpoint URL (SageMaker inference contract)",
-        may_be_secret=True,
+    model: dict = setting(
+        schema=SCHEMA,
+        description="The model: {type: http, url} | {type: sagemaker, endpoint} | "
+        "{type: bedrock, modelId}",
     )
     model_timeout_s: float = setting(
         5.0, minimum=0.1, maximum=28, description="Seconds a function waits for the model"
@@ -28,13 +151,18 @@ class ModelFunctionSettings:
         30, minimum=1, maximum=900, description="Lambda timeout in seconds"
     )
 
+    @property
+    def backend(self) -> ModelBackend:
+        return ModelBackend.from_config(self.model)
+
     def problems(self) -> Iterator[str]:
         if self.model_timeout_s >= self.function_timeout_s:
             yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
 
     def model_environment(self) -> dict[str, pulumi.Input[str]]:
         """What the handler runtime's model client reads."""
-        return {
-            "MODEL_ENDPOINT_URL": self.model_endpoint,
-            "MODEL_TIMEOUT_SECONDS": str(self.model_timeout_s),
-        }
+        return {**self.backend.environment(), "MODEL_TIMEOUT_SECONDS": str(self.model_timeout_s)}
+
+    def model_statements(self, region: str | None = None) -> list[dict[str, Any]]:
+        """The grant a function needs to call the model (none for an HTTP endpoint)."""
+        return self.backend.statements(region)

@@ -5,7 +5,12 @@ marked fixed is insisted on):
 - endpoint type REGIONAL (`endpoint_type`), auto-named API, tags merged over the caller's;
 - one Resource per path segment, one Method and Integration per route; `body_schema` adds a
   JSON-schema Model and the API's one body validator (400 before the backend is called);
+- every method requires credentials as `access` says (fixed): `api_key` an API key (and
+  `UsagePlans`: one plan per tier, one key per client), `cognito` a token from the stack's own
+  `ClientCredentialsIssuer` carrying the route's scopes (a COGNITO_USER_POOLS authorizer), `iam`
+  a SigV4 signature (AWS_IAM); `none` (local only) nothing;
 - Lambda targets get one invoke permission each, scoped to this API, method and path;
+  model targets an `AWS` integration of their own (`model_integration`);
 - a Deployment redeployed through `triggers` whenever anything that defines the API changes,
   depending on every method, integration and permission (fixed), replaced create-before-delete
   so the stage never points at nothing;
@@ -14,7 +19,8 @@ marked fixed is insisted on):
 - MethodSettings `*/*`: the stage's throttle, execution logging level and metrics.
 
 Outputs: `api_id`, `root_resource_id`, `execution_arn`, `stage_name`, `url` (the stage's
-invoke URL, no trailing slash).
+invoke URL, no trailing slash), `access` (what a caller needs, plain) and `credentials` (API keys
+or client secrets, a secret).
 
 These fix the seeds' defects: the Deployment waits for the routes and follows every change;
 stages are explicit resources (pulumi-aws 7 removed `Deployment.stage_name`).
@@ -31,17 +37,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import naming
+from shared.components import model_integration, naming
+from shared.components.access import Access, caller_outputs
 from shared.components.api import (
     EXECUTION_LOG_LEVELS,
     HttpTarget,
     LambdaTarget,
+    ModelTarget,
     Route,
     Stage,
     access_log_format,
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
+from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
+from shared.components.usage_plan import UsagePlans, UsagePlansArgs
 
 TYPE = "aigw:apigateway:RestApi"
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
@@ -51,6 +61,11 @@ ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 class RestApiArgs:
     routes: Sequence[Route]
     stage: Stage
+    access: Access
+    # Another RestApi (the home region's copy) whose callers this one accepts too: the same
+    # token issuer (cognito) or the same key values (api_key), so a latency-routed caller is
+    # let in by whichever region answers.
+    callers_from: RestApi | None = None
     description: str = ""
     endpoint_type: str = "REGIONAL"
     region: str | None = None
@@ -64,6 +79,9 @@ class RestApi(pulumi.ComponentResource):
     execution_arn: pulumi.Output[str]
     stage_name: pulumi.Output[str]
     url: pulumi.Output[str]
+    access: pulumi.Output[dict[str, Any]]
+    credentials: pulumi.Output[dict[str, Any]]
+    api_key_ids: dict[str, pulumi.Output[str]]  # api_key access: client -> key id
 
     def __init__(
         self, name: str, args: RestApiArgs, opts: pulumi.ResourceOptions | None = None
@@ -88,10 +106,18 @@ class RestApi(pulumi.ComponentResource):
         )
         self._resources: dict[str, aws.apigateway.Resource] = {}
         self._members: list[pulumi.Resource] = []  # what the deployment must wait for
+        self.api_key_ids = {}
         self._validator: aws.apigateway.RequestValidator | None = None
+        self._access = args.access
+        self._issuer: ClientCredentialsIssuer | None = None
+        self._authorizer: aws.apigateway.Authorizer | None = None
+        if args.access.mode == "cognito":
+            self._authorize_with_tokens(name, args)
+        self._keys: pulumi.Output[dict[str, str]] | None = None
         for route in args.routes:
             self._add(route)
         stage = self._publish(args)
+        self._publish_callers(name, args, stage)
 
         self.api_id = self._api.id
         self.root_resource_id = self._api.root_resource_id
@@ -105,8 +131,82 @@ class RestApi(pulumi.ComponentResource):
                 "execution_arn": self.execution_arn,
                 "stage_name": self.stage_name,
                 "url": self.url,
+                "access": self.access,
+                "credentials": self.credentials,
             }
         )
+
+    def _authorize_with_tokens(self, name: str, args: RestApiArgs) -> None:
+        """The stack's own token issuer and the authorizer every method names."""
+        if args.callers_from is not None and args.callers_from._issuer is not None:
+            self._issuer = args.callers_from._issuer
+        else:
+            self._issuer = ClientCredentialsIssuer(
+                f"{name}-callers",
+                ClientCredentialsIssuerArgs(
+                    scopes=sorted({s for r in args.routes for s in r.scopes}),
+                    clients=args.access.clients,
+                    region=self._region,
+                ),
+                opts=naming.child(self),
+            )
+        self._authorizer = aws.apigateway.Authorizer(
+            f"{name}-token-authorizer",
+            rest_api=self._api.id,
+            type="COGNITO_USER_POOLS",
+            provider_arns=[self._issuer.user_pool_arn],
+            identity_source="method.request.header.Authorization",
+            region=self._region,
+            opts=naming.child(self),
+        )
+        self._members.append(self._authorizer)
+
+    def _publish_callers(self, name: str, args: RestApiArgs, stage: aws.apigateway.Stage) -> None:
+        region: pulumi.Input[str] = self._region or aws.get_region_output().region
+        issuer = self._issuer
+        prefix = f"{issuer.identifier}/" if issuer else ""
+        scopes = [prefix + s for r in args.routes for s in r.scopes] if issuer else []
+        api_keys = None
+        if args.access.mode == "api_key":
+            plans = UsagePlans(
+                f"{name}-plans",
+                UsagePlansArgs(
+                    api_id=self._api.id,
+                    stage_name=stage.stage_name,
+                    tiers=args.access.tiers,
+                    clients=args.access.clients,
+                    region=self._region,
+                    key_values=args.callers_from._keys if args.callers_from else None,
+                ),
+                opts=naming.child(self),
+            )
+            api_keys = self._keys = plans.keys
+            self.api_key_ids = plans.key_ids
+        self.access, self.credentials = caller_outputs(
+            args.access,
+            region,
+            scopes=scopes,
+            issuer=issuer.issuer if issuer else None,
+            token_url=issuer.token_url if issuer else None,
+            client_ids=issuer.client_ids if issuer else None,
+            client_secrets=issuer.client_secrets if issuer else None,
+            api_keys=api_keys,
+        )
+
+    def _method_authorization(self, route: Route) -> dict[str, Any]:
+        """How a method asks for credentials, as the stack's access mode says."""
+        mode = self._access.mode
+        if mode == "cognito":
+            assert self._authorizer is not None and self._issuer is not None
+            return {
+                "authorization": "COGNITO_USER_POOLS",
+                "authorizer_id": self._authorizer.id,
+                "authorization_scopes": [f"{self._issuer.identifier}/{s}" for s in route.scopes]
+                or None,
+            }
+        if mode == "iam":
+            return {"authorization": "AWS_IAM"}
+        return {"authorization": "NONE", "api_key_required": mode == "api_key"}
 
     def _add(self, route: Route) -> None:
         resource_id = self._resource_id(route.path)
@@ -129,13 +229,23 @@ class RestApi(pulumi.ComponentResource):
             rest_api=self._api.id,
             resource_id=resource_id,
             http_method=route.method,
-            authorization="NONE",
-            api_key_required=route.api_key_required,
+            **self._method_authorization(route),
             request_models=models,
             request_validator_id=validator_id,
             region=self._region,
             opts=naming.child(self),
         )
+        self._members.append(method)
+        if isinstance(route.target, ModelTarget):
+            self._members += model_integration.integrate(
+                f"{self._name}-{route.slug}",
+                model_integration.MethodRef(self._api.id, resource_id, method),
+                route.target.backend,
+                route.target.timeout_ms,
+                region=self._region,
+                parent=self,
+            )
+            return
         integration = aws.apigateway.Integration(
             f"{self._name}-{route.slug}-integration",
             rest_api=self._api.id,
@@ -145,7 +255,7 @@ class RestApi(pulumi.ComponentResource):
             region=self._region,
             opts=naming.child(self, depends_on=[method]),
         )
-        self._members += [method, integration]
+        self._members.append(integration)
         if isinstance(route.target, LambdaTarget):
             self._members.append(
                 allow_api_gateway(
@@ -161,9 +271,9 @@ class RestApi(pulumi.ComponentResource):
     def _publish(self, args: RestApiArgs) -> aws.apigateway.Stage:
         stage = args.stage
         definition = [
-            [r.method, r.path, r.api_key_required, r.body_schema, _integration_args(r)]
-            for r in args.routes
+            [r.method, r.path, r.scopes, r.body_schema, _integration_args(r)] for r in args.routes
         ]
+        definition.append(["access", args.access.mode])
         trigger = pulumi.Output.json_dumps(definition).apply(
             lambda text: hashlib.sha256(text.encode()).hexdigest()
         )
@@ -256,6 +366,12 @@ class RestApi(pulumi.ComponentResource):
 
 def _integration_args(route: Route) -> dict[str, Any]:
     target = route.target
+    if isinstance(target, ModelTarget):  # its integration is model_integration's
+        return {
+            "type": "AWS",
+            "backend": [target.backend.type, target.backend.endpoint, target.backend.model_id],
+            "timeout_milliseconds": target.timeout_ms,
+        }
     if isinstance(target, HttpTarget):
         return {
             "type": "HTTP_PROXY",
@@ -281,3 +397,10 @@ def _check(args: RestApiArgs) -> None:
             f"got {args.stage.logging_level!r}"
         )
     check_route_names(args.routes, paths=True)
+    if args.access.mode not in ("api_key", "cognito", "iam", "none"):
+        raise ValueError(f"a REST API has no access mode {args.access.mode!r}")
+    # AWS: a COGNITO_USER_POOLS method without authorization scopes takes ID tokens only, which
+    # the client-credentials flow never issues; every route must name the scope it needs.
+    unscoped = [r.key for r in args.routes if not r.scopes]
+    if args.access.mode == "cognito" and unscoped:
+        raise ValueError(f"cognito access: these routes name no scope: {', '.join(unscoped)}")

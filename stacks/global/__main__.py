@@ -9,7 +9,7 @@ certificate is made in us-east-1, where CloudFront looks for it.
 from pathlib import Path
 
 import pulumi
-from settings import Settings
+from settings import INVOKE_SCOPE, Settings
 
 from shared.components import (
     CustomDomain,
@@ -34,6 +34,7 @@ stage = Stage(
     settings.log_retention_days,
 )
 urls = {}
+home_api: RestApi | None = None  # the first, in the stack's own region
 for region in [None, *settings.extra_regions]:
     suffix = f"-{region}" if region else ""  # None: the stack's own region
     function = Function(
@@ -42,6 +43,7 @@ for region in [None, *settings.extra_regions]:
             source_dir=SOURCE,
             handler="ai.handler",
             environment=settings.model_environment(),
+            statements=settings.model_statements(region),
             timeout_s=settings.function_timeout_s,
             log_retention_days=settings.log_retention_days,
             region=region,
@@ -53,11 +55,14 @@ for region in [None, *settings.extra_regions]:
             description="Low-latency AI endpoint",
             endpoint_type=settings.endpoint_type,
             region=region,
-            routes=[Route("POST", "/ai", LambdaTarget(function))],
+            routes=[Route("POST", "/ai", LambdaTarget(function), scopes=(INVOKE_SCOPE,))],
+            access=settings.access_control,
+            callers_from=home_api,
             stage=stage,
         ),
     )
     urls[region or "home"] = pulumi.Output.concat(api.url, "/ai")
+    home_api = home_api or api
     if settings.domain_name:
         CustomDomain(
             f"domain{suffix}",
@@ -72,6 +77,11 @@ for region in [None, *settings.extra_regions]:
         )
 
 pulumi.export("url", urls["home"])
+assert home_api is not None
+pulumi.export("baseUrl", home_api.url)
+# Each region's API has its own authorizer and keys; callers use the home region's.
+pulumi.export("access", home_api.access)
+pulumi.export("credentials", home_api.credentials)
 pulumi.export("regionalUrls", urls)
 if settings.domain_name:
     pulumi.export("domainUrl", f"https://{settings.domain_name}/ai")

@@ -4,14 +4,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pulumi
+
 from shared.components import ModelFunctionSettings, config
+from shared.components.access import RestAccessSettings
 from shared.components.config import setting
 
+# The scope a token must carry to call POST /ai (cognito access).
+INVOKE_SCOPE = "invoke"
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(ModelFunctionSettings):
+class Settings(ModelFunctionSettings, RestAccessSettings):
     endpoint_type: str = setting(
         "EDGE", choices=("EDGE", "REGIONAL"), description="API endpoint type"
     )
@@ -40,3 +45,4 @@ class Settings(ModelFunctionSettings):
         if self.domain_name and not self.hosted_zone_id:
             yield "hostedZoneId: required when domainName is set."
         yield from super().problems()
+        yield from self.access_control.problems(pulumi.get_stack(), "rest", [INVOKE_SCOPE])

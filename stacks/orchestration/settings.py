@@ -1,14 +1,29 @@
 """The orchestration stack's settings: `orchestration:<key>` in Pulumi.<env>.yaml (declared in
 Pulumi.yaml)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pulumi
+
 from shared.components import ModelFunctionSettings, config
+from shared.components.access import HttpAccessSettings
 from shared.components.config import setting
+from shared.components.model import ModelBackend
+
+# The scopes a token must carry, one per AI service (jwt access); /health needs a valid token.
+SCOPES = ("classify", "summarize", "chat")
+BEDROCK_MODEL_ID = (
+    r"^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+/)?[a-zA-Z0-9._:/-]{1,200}$"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(ModelFunctionSettings):
+class Settings(ModelFunctionSettings, HttpAccessSettings):
+    chat_model_id: str = setting(
+        "amazon.nova-micro-v1:0",
+        description="Bedrock model the chat service talks to (Converse)",
+    )
     function_memory_mb: int = setting(
         256, minimum=128, maximum=10_240, description="Memory of each function in MB"
     )
@@ -29,3 +44,15 @@ class Settings(ModelFunctionSettings):
     protect_data: bool = setting(
         False, description="Protect the data bucket: Pulumi refuses to delete it"
     )
+
+    @property
+    def chat_backend(self) -> ModelBackend:
+        return ModelBackend.bedrock(self.chat_model_id)
+
+    def problems(self) -> Iterator[str]:
+        yield from super().problems()
+        if problem := config.schema_problem(
+            {"type": "string", "pattern": BEDROCK_MODEL_ID}, self.chat_model_id
+        ):
+            yield f"chatModelId: {problem}"
+        yield from self.access_control.problems(pulumi.get_stack(), "http", SCOPES)

@@ -1,19 +1,19 @@
-"""Proxy pattern: `POST /predict` forwarded to an ML model endpoint, behind API keys and a
-usage plan. Only the request shape is checked here; the model answers everything else."""
+"""Proxy pattern: `POST /predict` forwarded to an ML model, behind the stack's access mode (API
+keys on usage-plan tiers, Cognito tokens or SigV4). The model is an HTTP endpoint, or a
+SageMaker endpoint or Bedrock model called by API Gateway itself, signed. Only the request shape
+is checked here; the model answers everything else."""
 
 import pulumi
-from settings import Settings
+from settings import PREDICT_SCOPE, Settings
 
 from shared.components import (
     HttpTarget,
-    Quota,
+    ModelTarget,
     RestApi,
     RestApiArgs,
     Route,
     Stage,
     Throttle,
-    UsagePlan,
-    UsagePlanArgs,
     config,
 )
 
@@ -39,22 +39,37 @@ INFERENCE_REQUEST = {
         "parameters": {"type": "object"},
     },
 }
+# Bedrock (Converse) takes one prompt: `inputs` is a string, up to 100,000 characters.
+PROMPT_REQUEST = {
+    **INFERENCE_REQUEST,
+    "title": "PromptRequest",
+    "properties": {
+        "inputs": {"type": "string", "minLength": 1, "maxLength": 100_000},
+        "parameters": {"type": "object"},
+    },
+}
 
 settings = config.load(Settings)
+backend = settings.backend
+if backend.type == "http":
+    target = HttpTarget(str(backend.url), timeout_ms=settings.integration_timeout_ms)
+else:
+    target = ModelTarget(backend, timeout_ms=settings.integration_timeout_ms)
 
 api = RestApi(
     "api",
     RestApiArgs(
-        description="Proxy to an ML model endpoint",
+        description="Proxy to an ML model",
         routes=[
             Route(
                 "POST",
                 "/predict",
-                HttpTarget(settings.model_endpoint, timeout_ms=settings.integration_timeout_ms),
-                api_key_required=True,
-                body_schema=INFERENCE_REQUEST,
+                target,
+                scopes=(PREDICT_SCOPE,),
+                body_schema=PROMPT_REQUEST if backend.type == "bedrock" else INFERENCE_REQUEST,
             )
         ],
+        access=settings.access_control,
         stage=Stage(
             pulumi.get_stack(),
             Throttle(settings.stage_rate_limit, settings.stage_burst_limit),
@@ -65,15 +80,12 @@ api = RestApi(
         ),
     ),
 )
-plan = UsagePlan(
-    "plan",
-    UsagePlanArgs(
-        api=api,
-        throttle=Throttle(settings.plan_rate_limit, settings.plan_burst_limit),
-        quota=Quota(settings.quota_limit, settings.quota_period),  # type: ignore[arg-type]
-    ),
-)
 
 pulumi.export("url", pulumi.Output.concat(api.url, "/predict"))
-pulumi.export("apiKeyId", plan.api_key_id)
-pulumi.export("apiKey", plan.api_key)
+pulumi.export("baseUrl", api.url)
+pulumi.export("access", api.access)
+pulumi.export("credentials", api.credentials)
+if api.api_key_ids:  # api_key access: the first client's key, as before tiers existed
+    first = next(iter(api.api_key_ids))
+    pulumi.export("apiKeyId", api.api_key_ids[first])
+    pulumi.export("apiKey", api.credentials.apply(lambda c: c["apiKeys"][first]))

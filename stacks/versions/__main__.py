@@ -3,10 +3,13 @@
 Every stage has the same route; its stage variables say which model it calls, so
 `/<version>/predict` reaches that version and `/live/predict` the promoted one. Promoting a
 version (blue/green) or pointing `live` elsewhere is a config change and a deploy.
+
+The models are HTTP endpoints: an HTTP API integration cannot sign a request, so a SageMaker
+endpoint or a Bedrock model is reached through the proxy pattern (REST) instead.
 """
 
 import pulumi
-from settings import LIVE, Settings
+from settings import LIVE, PREDICT_SCOPE, Settings
 
 from shared.components import HttpApi, HttpApiArgs, HttpTarget, Route, Stage, Throttle, config
 
@@ -25,8 +28,10 @@ api = HttpApi(
                 HttpTarget(
                     "${stageVariables.modelEndpoint}", timeout_ms=settings.integration_timeout_ms
                 ),
+                scopes=(PREDICT_SCOPE,),
             )
         ],
+        access=settings.access_control,
         stages=[
             Stage(
                 name,
@@ -44,6 +49,9 @@ api = HttpApi(
 stage_urls = {name: pulumi.Output.concat(url, "/predict") for name, url in api.stage_urls.items()}
 
 pulumi.export("url", stage_urls[LIVE])
+pulumi.export("baseUrl", api.api_endpoint)  # + "/<stage>/predict"
+pulumi.export("access", api.access)
+pulumi.export("credentials", api.credentials)
 pulumi.export("apiEndpoint", api.api_endpoint)  # + "/<stage>/predict"
 pulumi.export("stageUrls", stage_urls)
 pulumi.export("liveVersion", settings.live_version)

@@ -5,16 +5,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pulumi
+
 from shared.components import config
+from shared.components.access import HttpAccessSettings
 from shared.components.api import MAX_HTTP_INTEGRATION_TIMEOUT_MS
 from shared.components.config import setting
 
 LIVE = "live"
+# The scope a token must carry to call POST /predict on any stage (jwt access).
+PREDICT_SCOPE = "predict"
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(HttpAccessSettings):
     model_versions: dict = setting(
         kind=config.JSON, description="Model version -> its endpoint URL, one stage each"
     )
@@ -34,6 +39,7 @@ class Settings:
     )
 
     def problems(self) -> Iterator[str]:
+        yield from self.access_control.problems(pulumi.get_stack(), "http", [PREDICT_SCOPE])
         if not isinstance(self.model_versions, dict) or not self.model_versions:
             yield "modelVersions: expected a mapping of version name to endpoint URL."
             return

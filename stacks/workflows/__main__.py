@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pulumi
 from functions.steps import validate
-from settings import Settings
+from settings import RUN_SCOPE, Settings
 
 from shared.components import (
     Function,
@@ -64,6 +64,7 @@ function = Function(
             "WORKFLOWS": json.dumps(WORKFLOWS, separators=(",", ":")),
         },
         timeout_s=settings.function_timeout_s,
+        statements=settings.model_statements(),
         log_retention_days=settings.log_retention_days,
     ),
 )
@@ -72,7 +73,11 @@ api = RestApi(
     "api",
     RestApiArgs(
         description="Multi-step AI workflows",
-        routes=[Route("ANY", "/ai-service", target), Route("ANY", "/ai-service/{proxy+}", target)],
+        routes=[
+            Route("ANY", "/ai-service", target, scopes=(RUN_SCOPE,)),
+            Route("ANY", "/ai-service/{proxy+}", target, scopes=(RUN_SCOPE,)),
+        ],
+        access=settings.access_control,
         stage=Stage(
             pulumi.get_stack(),
             Throttle(settings.rate_limit, settings.burst_limit),
@@ -82,4 +87,7 @@ api = RestApi(
 )
 
 pulumi.export("url", pulumi.Output.concat(api.url, "/ai-service"))
+pulumi.export("baseUrl", api.url)
+pulumi.export("access", api.access)
+pulumi.export("credentials", api.credentials)
 pulumi.export("workflows", sorted(WORKFLOWS))
