@@ -88,6 +88,48 @@ def smoke(c, stack=None, env="local"):
     checks.command(stack, env)
 
 
+@task(help={**STACK_HELP, "client": "the client whose token it is (default: the first)"})
+@_user_errors
+def token(c, stack=None, env="local", client=None):
+    """Print a bearer token for a cognito/jwt stack (client credentials), for `$(...)`."""
+    from shared.ops import commands, credentials
+
+    [name], env = commands.one_stack(stack, env)
+    print(credentials.token(name, env, client=client))
+
+
+@task(
+    help={
+        **STACK_HELP,
+        "path": "appended to the baseUrl output (default: call the url output)",
+        "method": "HTTP method (default POST with --data, else GET)",
+        "data": "JSON body, or @file to read it from a file",
+        "client": "the client whose key or token is sent (default: the first enabled one)",
+        "no_credentials": "send no credentials (to see the stack refuse the request)",
+    }
+)
+@_user_errors
+def call(
+    c, stack=None, env="local", path=None, method=None, data=None, client=None, no_credentials=False
+):
+    """Call a deployed stack with the credentials it asks for; print the status and answer."""
+    from shared.ops import call as calls
+    from shared.ops import commands
+
+    [name], env = commands.one_stack(stack, env)
+    answered = calls.call(
+        name,
+        env,
+        path=path,
+        method=method,
+        data=data,
+        client=client,
+        send_credentials=not no_credentials,
+    )
+    if not answered:
+        raise Exit(code=1)
+
+
 @task(help={"stack": "a stack deployed to local"})
 @_user_errors
 def refresh(c, stack=None):
@@ -261,6 +303,8 @@ ns = Collection(
     refresh,
     reset,
     outputs,
+    token,
+    call,
     smoke,
     promote,
     changed,

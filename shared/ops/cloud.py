@@ -178,5 +178,8 @@ def outputs(stack: str, env: str) -> dict[str, StackOutput]:
     with cli_errors(stack, env, "read the outputs of"):
         target = _open_existing(stack, env)
         if target is None:
-            raise UserError(f"{stack}/{env} has never been deployed, so it has no outputs.")
+            raise UserError(
+                f"{stack}/{env} has never been deployed, so it has no outputs; deploy it with "
+                f"`invoke deploy --stack={stack} --env={env}`."
+            )
         return _converted(target.outputs())

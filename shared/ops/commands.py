@@ -13,7 +13,7 @@ from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local.engine import program
 from shared.local.engine.engine import Plan
-from shared.ops import local, outputs, release
+from shared.ops import local, outputs, placeholders, release
 from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
 
 Out = Callable[[str], None]
@@ -83,6 +83,17 @@ def stack_names(stack: str | None) -> list[str]:
     return _targets(stack, catalog.LOCAL)[0]
 
 
+def one_stack(stack: str | None, env: str) -> tuple[list[str], str]:
+    """The --stack argument naming exactly one stack (a call goes to one), or a usage error."""
+    names, env = _targets(stack, env)
+    if stack == catalog.ALL_STACKS:
+        raise UserError(
+            f"Choose one stack with --stack, not all. Valid stacks: {', '.join(names)}.",
+            exit_code=2,
+        )
+    return names, env
+
+
 def show_outputs(
     stack: str, env: str, *, as_json: bool = False, show_secrets: bool = False, out: Out = print
 ) -> None:
@@ -114,7 +125,9 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
     of every stack at once.
 
     The stack files' keys always (`stack_config`); with `run_programs`, the values too, by
-    running each program on mocks (its settings schema). Locally that run is the engine's own
+    running each program on mocks (its settings schema), and, for an AWS environment, no
+    documentation placeholder left (`placeholders`: nothing deploys that would only fail at
+    run time). Locally that run is the engine's own
     plan, which also refuses what the engine cannot apply; the plans are returned for the
     deploy to reuse. One local stack is not run twice: its deploy's plan is the check."""
     plans: dict[str, Plan] = {}
@@ -127,6 +140,8 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
                 plans[name] = local.plan(name)
             elif run_programs:
                 check_config(name, env)
+                if hits := placeholders.found(catalog.stack_dir(name), env):
+                    problems.append(placeholders.refusal(name, env, hits))
             else:
                 stack_config(catalog.stack_dir(name), env)
         except ConfigError as error:

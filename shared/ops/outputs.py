@@ -37,3 +37,37 @@ def render_text(outputs: dict[str, StackOutput], show_secrets: bool = False) -> 
 
 def render_json(outputs: dict[str, StackOutput], show_secrets: bool = False) -> str:
     return json.dumps(as_plain(outputs, show_secrets), indent=2, sort_keys=True)
+
+
+def secret_forms(outputs: dict[str, StackOutput], more: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Every way a secret can appear in printed text: each secret output (and each string
+    inside a secret object, such as one API key of `credentials`) and each of `more`, as is and
+    as Python or JSON would quote it; longest first, so masking never leaves a piece of one."""
+    values: list[str] = list(more)
+    for output in outputs.values():
+        if output.secret:
+            value = output.value
+            values += [value if isinstance(value, str) else json.dumps(value), str(value)]
+            values += _strings_in(value) if isinstance(value, dict | list) else []
+    forms: set[str] = set()
+    for text in values:
+        forms |= {text, repr(text)[1:-1], json.dumps(text)[1:-1]}
+    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
+
+
+def mask(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """`text` with every form of `secret_forms` replaced by MASK."""
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _strings_in(value: Any) -> list[str]:
+    items = value.values() if isinstance(value, dict) else value
+    found: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict | list):
+            found += _strings_in(item)
+    return found

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from shared import catalog
 from shared.errors import UserError
-from shared.ops import commands, release, smoke
+from shared.ops import commands, credentials, release, smoke
 
 Out = Callable[[str], None]
 
@@ -54,7 +54,7 @@ def check_source(name: str, source: str, target: str, *, out: Out = print) -> re
     """Every gate for one stack; returns the release the target will get."""
     refuse = f"Cannot promote {name} from {source} to {target}"
     try:
-        smoke.stack_outputs(name, source)
+        credentials.stack_outputs(name, source)
     except UserError as error:
         raise UserError(f"{refuse}: {error}") from None
 

@@ -1,9 +1,13 @@
 """Smoke checks: the requests that prove a deployed stack works, declared as data per stack.
 
 Each stack lists its checks in `stacks/<name>/smoke.yaml`; `invoke smoke --stack=<name>
---env=<env>` sends them to the deployed stack, using its outputs (URL, API key), prints one
-line per check (`PASS|FAIL <name> <status> <ms>ms[: reason]`) and fails if any check fails. The
-same runner gates promotion (`shared.ops.promote`). What an answer must be is said with
+--env=<env>` sends them to the deployed stack, using its outputs (URLs), prints one line per
+check (`PASS|FAIL|SKIP <name> <status> <ms>ms[: reason]`) and fails if any check fails. Every
+check is sent with the stack's credentials (`shared.ops.credentials`: its API key, a token or a
+SigV4 signature, as its `access` output says) unless it says `credentials: none`; a stack open
+to anyone (access mode `none`, local only) has nothing to refuse, so its checks without
+credentials that expect a refusal are skipped, with the reason. The same runner gates
+promotion (`shared.ops.promote`). What an answer must be is said with
 standards: a JSON Schema (draft 2020-12) for the answer, its headers or its raw text, and
 JMESPath to pick values out of the answer. The format is documented in `docs/delivery.md`; in
 short:
@@ -14,11 +18,11 @@ short:
       retries: 0                   # extra attempts for a failing check...
       retryDelay: 2                # ...this many seconds apart
       headers: {}                  # sent with every check
+      credentials: stack           # or none: send the check without the stack's credentials
     checks:
       - name: keyed-prediction     # letters, digits, `-`, `_`, `.`; unique in the file
         method: POST               # default GET
         path: ""                   # appended to the base URL; may use {output} placeholders
-        headers: {x-api-key: "{apiKey}"}
         json: {inputs: "I love it"}  # or `body: "raw text"`
         expect:
           status: 200              # or a list: [404, 405]
@@ -39,18 +43,15 @@ the draft 2020-12 meta-schema) and every JMESPath expression in it: a mistake is
 the name of its check before anything is sent. A failing check says, in one line, where and how
 the answer breaks its schema (`predictions[0].label: 'maybe' is not one of [...]`). Nothing here
 hangs: every request has a deadline enforced outside the socket, redirects are not followed (a
-check can expect a 301), and secret outputs never appear in what is printed.
+check can expect a 301), and secrets (secret outputs, a fetched token) never appear in what is
+printed.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import re
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,14 +73,24 @@ from referencing.jsonschema import DRAFT202012
 
 from shared import catalog
 from shared.errors import UserError
-from shared.ops.outputs import StackOutput
+from shared.ops import credentials, request
+from shared.ops.outputs import StackOutput, mask, secret_forms
 
 Out = Callable[[str], None]
 
 FILE_NAME = "smoke.yaml"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-DEFAULTS = {"base": "url", "timeout": 10.0, "retries": 0, "retryDelay": 2.0, "headers": {}}
-MAX_ANSWER_BYTES = 1 << 20
+DEFAULTS = {
+    "base": "url",
+    "timeout": 10.0,
+    "retries": 0,
+    "retryDelay": 2.0,
+    "headers": {},
+    "credentials": "stack",
+}
+MAX_ANSWER_BYTES = request.MAX_ANSWER_BYTES
+# What a check without credentials expects when it proves that such a request is refused.
+REFUSALS = frozenset({401, 403})
 MAX_REASON = 400  # characters of a failure reason, after secrets are masked
 USER_AGENT = "aigw-smoke/1"
 
@@ -99,6 +110,7 @@ _SETTINGS: dict[str, Any] = {  # in `defaults`, or in a check
     "retries": {"type": "integer", "minimum": 0},
     "retryDelay": {"type": "number", "minimum": 0},
     "headers": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+    "credentials": {"enum": ["stack", "none"]},
 }
 _STATUS = {"type": "integer", "minimum": 100, "maximum": 599}
 
@@ -132,6 +144,7 @@ FILE_SCHEMA: dict[str, Any] = {
                 "timeout": _SETTINGS["timeout"],
                 "retries": _SETTINGS["retries"],
                 "retryDelay": _SETTINGS["retryDelay"],
+                "credentials": _SETTINGS["credentials"],
                 "expect": {"$ref": "#/$defs/expect"},
             },
             "dependentSchemas": {"body": {"not": {"required": ["json"]}}},
@@ -233,6 +246,12 @@ class Check:
     timeout: float = 10.0
     retries: int = 0
     retry_delay: float = 2.0
+    credentials: bool = True  # sent with the stack's credentials
+
+    @property
+    def proves_refusal(self) -> bool:
+        """Sent without credentials to show that the stack refuses such a request."""
+        return not self.credentials and set(self.expect.status) <= REFUSALS
 
 
 def smoke_file(stack: str) -> Path:
@@ -361,6 +380,7 @@ def _check(raw: dict, expect: Expect, defaults: dict[str, Any]) -> Check:
         timeout=float(setting["timeout"]),
         retries=int(setting["retries"]),
         retry_delay=float(setting["retryDelay"]),
+        credentials=setting["credentials"] != "none",
     )
 
 
@@ -457,12 +477,15 @@ def _jmespath(error: JMESPathError) -> str:
 class CheckResult:
     name: str
     passed: bool
-    status: int | None  # None: no HTTP answer at all
+    status: int | None  # None: no HTTP answer at all (or not sent: skipped)
     ms: float
     reason: str = ""
     attempts: int = 1
+    skipped: bool = False
 
     def line(self) -> str:
+        if self.skipped:
+            return f"SKIP {self.name}: {self.reason}"
         status = "-" if self.status is None else str(self.status)
         text = f"{'PASS' if self.passed else 'FAIL'} {self.name} {status} {self.ms:.0f}ms"
         if self.reason:
@@ -480,25 +503,22 @@ class SmokeResult:
 
     @property
     def passed(self) -> bool:
-        return bool(self.checks) and all(c.passed for c in self.checks)
+        ran = [c for c in self.checks if not c.skipped]
+        return bool(ran) and all(c.passed for c in ran)
 
     @property
     def failures(self) -> list[CheckResult]:
-        return [c for c in self.checks if not c.passed]
+        return [c for c in self.checks if not c.passed and not c.skipped]
+
+    @property
+    def skipped(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.skipped]
 
     def summary(self) -> str:
-        failed = len(self.failures)
-        return (
-            f"Smoke {self.stack}/{self.env}: {len(self.checks) - failed} passed, {failed} failed."
-        )
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int | None
-    headers: dict[str, str]
-    body: bytes
-    error: str = ""
+        failed, skipped = len(self.failures), len(self.skipped)
+        passed = len(self.checks) - failed - skipped
+        text = f"Smoke {self.stack}/{self.env}: {passed} passed, {failed} failed"
+        return text + (f", {skipped} skipped." if skipped else ".")
 
 
 def run_checks(
@@ -507,25 +527,34 @@ def run_checks(
     *,
     stack: str = "",
     env: str = "",
+    caller: credentials.Credentials | None = None,
     out: Out = print,
 ) -> SmokeResult:
-    """Send every check in order, print one line each, return the results."""
+    """Send every check in order, print one line each, return the results. `caller` adds the
+    stack's credentials to each check that does not say `credentials: none` (default: none)."""
     result = SmokeResult(stack, env)
-    secrets = _secret_forms(outputs)
+    caller = caller or credentials.Credentials()
     for check in checks:
+        if check.proves_refusal and caller.access is not None and caller.mode == "none":
+            skipped = "the stack takes no credentials (access mode none), so nothing is refused"
+            outcome = CheckResult(check.name, False, None, 0.0, skipped, skipped=True)
+            result.checks.append(outcome)
+            out(outcome.line())
+            continue
         attempts = 0
         while True:
             attempts += 1
-            outcome = _run_one(check, outputs, secrets)
+            outcome = _run_one(check, outputs, caller)
             if outcome.passed or attempts > check.retries:
                 break
             time.sleep(check.retry_delay)
+        secrets = secret_forms(outputs, caller.secrets())  # a token fetched on the way too
         outcome = CheckResult(
             outcome.name,
             outcome.passed,
             outcome.status,
             outcome.ms,
-            _clip(_mask(outcome.reason, secrets), MAX_REASON),
+            _clip(mask(outcome.reason, secrets), MAX_REASON),
             attempts,
         )
         result.checks.append(outcome)
@@ -534,7 +563,7 @@ def run_checks(
 
 
 def _run_one(
-    check: Check, outputs: dict[str, StackOutput], secrets: tuple[str, ...]
+    check: Check, outputs: dict[str, StackOutput], caller: credentials.Credentials
 ) -> CheckResult:
     def failed(reason: str, status: int | None = None, ms: float = 0.0) -> CheckResult:
         return CheckResult(check.name, False, status, ms, reason)
@@ -552,18 +581,23 @@ def _run_one(
     except _TemplateError as error:
         return failed(str(error))
     headers.setdefault("User-Agent", USER_AGENT)
+    if check.credentials:
+        try:
+            headers = caller.headers(check.method, url, headers, data)
+        except UserError as error:  # e.g. the token endpoint refused: this check fails
+            return failed(f"no credentials: {error}")
     started = time.perf_counter()
-    answer = _send(check.method, url, headers, data, check.timeout)
+    answer = request.send(check.method, url, headers, data, check.timeout)
     ms = (time.perf_counter() - started) * 1000
     if answer.status is None:
         return failed(answer.error, None, ms)
-    reason = _verdict(check.expect, answer, secrets)
+    reason = _verdict(check.expect, answer, secret_forms(outputs, caller.secrets()))
     if reason:
         return failed(reason, answer.status, ms)
     return CheckResult(check.name, True, answer.status, ms)
 
 
-def _verdict(expect: Expect, answer: _Answer, secrets: tuple[str, ...] = ()) -> str:
+def _verdict(expect: Expect, answer: request.Answer, secrets: tuple[str, ...] = ()) -> str:
     """Why the answer does not meet `expect` (the first thing that fails), or ""."""
     if answer.status not in expect.status:
         wanted = " or ".join(str(s) for s in expect.status)
@@ -591,55 +625,11 @@ def _verdict(expect: Expect, answer: _Answer, secrets: tuple[str, ...] = ()) -> 
         try:
             picked = value.expression.search(document)
         except JMESPathError as error:  # e.g. a function given the wrong type
-            return f"{value.path}: {_mask(str(error).splitlines()[0], secrets)}"
+            return f"{value.path}: {mask(str(error).splitlines()[0], secrets)}"
         why = value.schema.failure(picked, value.path, value.path, secrets)
         if why:
             return why
     return ""
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx comes back as an HTTPError, so a check can expect it
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-def _send(
-    method: str, url: str, headers: dict[str, str], data: bytes | None, timeout: float
-) -> _Answer:
-    """One request with a hard deadline: the socket timeout bounds each read, and the request
-    runs in a daemon thread the caller stops waiting for after `timeout` (+1 s) in total."""
-    answers: queue.Queue[_Answer] = queue.Queue(maxsize=1)
-
-    def attempt() -> None:
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
-        try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                answers.put(_answer(response.status, response.headers, response))
-        except urllib.error.HTTPError as error:
-            answers.put(_answer(error.code, error.headers, error))
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            reason = getattr(error, "reason", error)
-            answers.put(_Answer(None, {}, b"", f"no answer from {_origin(url)}: {reason}"))
-        except Exception as error:  # anything http.client raises on a broken answer
-            answers.put(_Answer(None, {}, b"", f"broken answer from {_origin(url)}: {error!r}"))
-
-    threading.Thread(target=attempt, daemon=True, name="smoke-request").start()
-    try:
-        return answers.get(timeout=timeout + 1)
-    except queue.Empty:
-        return _Answer(None, {}, b"", f"no answer from {_origin(url)} within {timeout:g}s")
-
-
-def _answer(status: int, headers: Any, stream: Any) -> _Answer:
-    try:
-        body = stream.read(MAX_ANSWER_BYTES) if stream is not None else b""
-    except (OSError, ValueError):
-        body = b""
-    lowered = {k.lower(): v for k, v in (headers.items() if headers else [])}
-    return _Answer(status, lowered, body or b"")
 
 
 class _TemplateError(Exception):
@@ -688,29 +678,25 @@ def _fill_all(value: Any, outputs: dict[str, StackOutput]) -> Any:
 # --- commands ------------------------------------------------------------------------------
 
 
-def stack_outputs(stack: str, env: str) -> dict[str, StackOutput]:
-    """The deployed stack's outputs (secrets in clear, flagged), or a UserError."""
-    if env == catalog.LOCAL:
-        from shared.ops import local
-
-        found = local.outputs(stack)
-    else:
-        from shared.ops import cloud
-
-        found = cloud.outputs(stack, env)
-    if not found:
-        raise UserError(f"{stack} is not deployed to {env}: it has no outputs.")
-    return found
+def caller_of(stack: str, env: str, outputs: dict[str, StackOutput]) -> credentials.Credentials:
+    """The credentials the checks are sent with: those of the stack's access mode (its first
+    enabled client), or none for a stack that exports no `access` (its checks say what to
+    send, e.g. `x-api-key: "{apiKey}"`)."""
+    access = credentials.read_access(stack, outputs)
+    if access is None:
+        return credentials.Credentials()
+    return credentials.for_access(access, env, outputs)
 
 
 def run(stack: str, env: str, *, out: Out = print) -> SmokeResult:
     """Load `stack`'s checks and run them against its deployment in `env`."""
     checks = load(stack)
-    outputs = stack_outputs(stack, env)
+    outputs = credentials.stack_outputs(stack, env)
+    caller = caller_of(stack, env, outputs)
     out(f"Smoke checks of {stack} in {env} ({len(checks)}):")
-    result = run_checks(checks, outputs, stack=stack, env=env, out=out)
+    result = run_checks(checks, outputs, stack=stack, env=env, caller=caller, out=out)
     out(result.summary())
-    if env == catalog.LOCAL and any(c.status is None for c in result.checks):
+    if env == catalog.LOCAL and any(c.status is None and not c.skipped for c in result.checks):
         out("Is the emulator running? `invoke emulator.status` tells; `invoke deploy` starts it.")
     return result
 
@@ -758,8 +744,8 @@ def _dotted(path: Any, base: str = "") -> str:
 def _message(error: ValidationError, secrets: tuple[str, ...] = ()) -> str:
     """jsonschema's message, secrets masked, the value it quotes shortened, and what it leaves
     out said: the value a `const` got, the size a length limit found."""
-    text = _mask(error.message, secrets)
-    shown = _mask(repr(error.instance), secrets)
+    text = mask(error.message, secrets)
+    shown = mask(repr(error.instance), secrets)
     short = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
     if text.startswith(shown):
         text = short + text[len(shown) :]
@@ -774,7 +760,7 @@ def _message(error: ValidationError, secrets: tuple[str, ...] = ()) -> str:
 
 
 def _excerpt(body: bytes, secrets: tuple[str, ...] = (), limit: int = 160) -> str:
-    text = _mask(" ".join(body.decode("utf-8", errors="replace").split()), secrets)
+    text = mask(" ".join(body.decode("utf-8", errors="replace").split()), secrets)
     if not text:
         return ""
     return f" ({_clip(text, limit)})"
@@ -782,30 +768,6 @@ def _excerpt(body: bytes, secrets: tuple[str, ...] = (), limit: int = 160) -> st
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _secret_forms(outputs: dict[str, StackOutput]) -> tuple[str, ...]:
-    """Every way a secret output can appear in a reason (as is, as Python or JSON would quote
-    it), longest first, so masking never leaves a piece of one."""
-    forms: set[str] = set()
-    for output in outputs.values():
-        if not output.secret:
-            continue
-        value = output.value
-        text = value if isinstance(value, str) else json.dumps(value)
-        forms |= {text, str(value), repr(text)[1:-1], json.dumps(text)[1:-1]}
-    return tuple(sorted((f for f in forms if f), key=len, reverse=True))
-
-
-def _mask(text: str, secrets: tuple[str, ...] | list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "[secret]")
-    return text
-
-
-def _origin(url: str) -> str:
-    """Scheme, host and path of a URL, without its query string."""
-    return url.split("?", 1)[0]
 
 
 def _check_label(checks: list, index: int) -> str:

@@ -89,7 +89,8 @@ def test_refused_when_the_source_was_never_deployed(repo, fake_pulumi):
 
     assert caught.value.exit_code == 1
     assert str(caught.value) == (
-        refusal() + f"{PROJECT}/dev has never been deployed, so it has no outputs."
+        refusal() + f"{PROJECT}/dev has never been deployed, so it has no outputs; deploy it "
+        f"with `invoke deploy --stack={PROJECT} --env=dev`."
     )
     assert not fake_pulumi.ran("up")
     assert not fake_pulumi.ran("stack", "init", "staging")
@@ -100,7 +101,7 @@ def test_refused_when_the_source_was_destroyed(repo, fake_pulumi, service):
     commands.deploy(PROJECT, "dev", out=quiet)
     commands.destroy(PROJECT, "dev", out=quiet)
 
-    with pytest.raises(UserError, match=r"is not deployed to dev: it has no outputs\.$"):
+    with pytest.raises(UserError, match=r"is not deployed to dev: it has no outputs; deploy it"):
         promote.promote(PROJECT, "dev", "staging", out=quiet)
     assert not staging_ups(fake_pulumi)
 
@@ -276,7 +277,7 @@ def test_invoke_promote_exit_codes_and_messages(fake_pulumi):
     assert absent.returncode == 1, absent.stderr
     assert absent.stderr.strip() == (
         "Error: Cannot promote proxy from dev to staging: proxy/dev has never been deployed, "
-        "so it has no outputs."
+        "so it has no outputs; deploy it with `invoke deploy --stack=proxy --env=dev`."
     )
     assert "Traceback" not in absent.stderr + absent.stdout
     assert not fake_pulumi.ran("up")

@@ -118,7 +118,10 @@ def test_smoke_of_a_stack_that_is_not_deployed_says_so(tmp_path):
     done = invoke("smoke", "--stack=proxy", AIGW_STATE_DIR=str(tmp_path))
 
     assert done.returncode == 1
-    assert done.stderr.strip() == "Error: proxy is not deployed to local: it has no outputs."
+    assert done.stderr.strip() == (
+        "Error: proxy is not deployed to local: it has no outputs; deploy it with "
+        "`invoke deploy --stack=proxy`."
+    )
 
 
 def test_smoke_with_a_wrong_name_is_a_usage_error(tmp_path):

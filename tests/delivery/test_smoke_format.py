@@ -444,7 +444,8 @@ checks:
 """)
     assert problems == [
         "unknown top-level key 'extra' (known: defaults, checks)",
-        "defaults: unknown key 'colour' (known: base, timeout, retries, retryDelay, headers)",
+        "defaults: unknown key 'colour' (known: base, timeout, retries, retryDelay, headers, "
+        "credentials)",
         "defaults.timeout: -1 is less than or equal to the minimum of 0",
         "check 'ok': the name is used twice",
         "check 'has space': name: 'has space' does not match '^[A-Za-z0-9][A-Za-z0-9_.-]*$'",
@@ -460,7 +461,7 @@ checks:
         "checks[3]: 'name' is a required property",
         "checks[3]: 'expect' is a required property",
         "check 'unknown-key': unknown key 'wat' (known: name, method, base, path, headers, json, "
-        "body, timeout, retries, retryDelay, expect)",
+        "body, timeout, retries, retryDelay, credentials, expect)",
         "check 'unknown-key': expect.text.pattern: '(' is not a 'regex'",
         "check 'bad-headers': headers: ['x-api-key'] is not of type 'object'",
         "check 'bad-headers': expect.headers: header names are lower case: "
