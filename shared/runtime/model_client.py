@@ -1,7 +1,11 @@
-"""Calling the model endpoint (SageMaker container contract) from a Lambda function.
+"""Calling the model (SageMaker container contract) from a Lambda function.
 
-    client = get_model_client()           # once per container: URL and timeout from the env
+    client = get_model_client()           # once per container: backend and timeout from the env
     answer = client.invoke(["great!"], {"top_k": 2})
+
+`get_model_client` picks the backend MODEL_BACKEND names: this module's `ModelClient` for a
+plain HTTP(S) endpoint, `sagemaker.SageMakerModelClient`, `bedrock.BedrockModelClient`. The
+HTTP client, below, is standard library only.
 
 Failures become `HttpError`s the App answers with: 502 when the endpoint is unreachable or
 answers with an error or with something that is not a JSON object, 504 when it does not answer
@@ -17,11 +21,18 @@ import time
 import urllib.error
 import urllib.request
 from http.client import HTTPException
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .http import HttpError
 
-ENDPOINT_VARIABLE = "MODEL_ENDPOINT_URL"
+if TYPE_CHECKING:  # imported when used: botocore loads only for an AWS backend
+    from .bedrock import BedrockModelClient
+
+BACKEND_VARIABLE = "MODEL_BACKEND"  # http | sagemaker | bedrock
+ENDPOINT_VARIABLE = "MODEL_ENDPOINT_URL"  # http
+ENDPOINT_NAME_VARIABLE = "MODEL_ENDPOINT_NAME"  # sagemaker
+MODEL_ID_VARIABLE = "MODEL_ID"  # bedrock
+CHAT_MODEL_VARIABLE = "CHAT_MODEL_ID"  # Bedrock, Converse (orchestration's chat)
 TIMEOUT_VARIABLE = "MODEL_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_S = 10.0
 # A model answer is a few hundred bytes per input; anything far bigger is a wrong endpoint.
@@ -108,31 +119,82 @@ class ModelClient:
         return HttpError(504, f"model endpoint timed out after {self.timeout_s:g} s")
 
 
-_CLIENTS: dict[tuple[str, float], ModelClient] = {}
+class Model(Protocol):
+    """What a handler calls, whichever backend answers: the SageMaker-contract answer
+    `{"model", "version", "predictions"}` for `inputs` and `parameters`."""
+
+    def invoke(
+        self, inputs: str | list[str], parameters: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
 
 
-def get_model_client(
-    endpoint_url: str | None = None, timeout_s: float | None = None
-) -> ModelClient:
-    """The container's client for an endpoint, made on first use and reused while warm.
+_CLIENTS: dict[tuple[str, str, float], Any] = {}
 
-    Without arguments the URL comes from MODEL_ENDPOINT_URL and the timeout from
-    MODEL_TIMEOUT_SECONDS (default 10 s).
+
+def get_model_client(endpoint_url: str | None = None, timeout_s: float | None = None) -> Model:
+    """The container's model client, made on first use and reused while warm.
+
+    MODEL_BACKEND chooses it: `http` (the default, so functions deployed before it existed keep
+    working) posts to MODEL_ENDPOINT_URL (or `endpoint_url`); `sagemaker` calls the endpoint
+    MODEL_ENDPOINT_NAME; `bedrock` the model MODEL_ID. The timeout is MODEL_TIMEOUT_SECONDS
+    (default 10 s) unless given.
     """
-    url = endpoint_url or os.environ.get(ENDPOINT_VARIABLE, "")
-    if not url:
-        raise RuntimeError(f"{ENDPOINT_VARIABLE} is not set and no endpoint URL was given")
-    if timeout_s is None:
-        raw = os.environ.get(TIMEOUT_VARIABLE, "")
-        try:
-            timeout_s = float(raw) if raw else DEFAULT_TIMEOUT_S
-        except ValueError:
-            raise RuntimeError(f"{TIMEOUT_VARIABLE}={raw!r} is not a number") from None
-    key = (url, float(timeout_s))
+    timeout = _timeout(timeout_s)
+    backend = "http" if endpoint_url else os.environ.get(BACKEND_VARIABLE, "") or "http"
+    if backend == "http":
+        url = endpoint_url or os.environ.get(ENDPOINT_VARIABLE, "")
+        if not url:
+            raise RuntimeError(f"{ENDPOINT_VARIABLE} is not set and no endpoint URL was given")
+        return _cached("http", url, timeout, lambda: ModelClient(url, timeout))
+    if backend == "sagemaker":
+        from .sagemaker import SageMakerModelClient
+
+        name = _required(ENDPOINT_NAME_VARIABLE)
+        return _cached(backend, name, timeout, lambda: SageMakerModelClient(name, timeout))
+    if backend == "bedrock":
+        return get_bedrock_client(_required(MODEL_ID_VARIABLE), timeout)
+    raise RuntimeError(
+        f"{BACKEND_VARIABLE}={backend!r} is not a model backend; use http, sagemaker or bedrock"
+    )
+
+
+def get_chat_client(timeout_s: float | None = None) -> BedrockModelClient:
+    """The container's Bedrock client for CHAT_MODEL_ID (Converse)."""
+    return get_bedrock_client(_required(CHAT_MODEL_VARIABLE), _timeout(timeout_s))
+
+
+def get_bedrock_client(model_id: str, timeout_s: float) -> BedrockModelClient:
+    from .bedrock import BedrockModelClient
+
+    make = lambda: BedrockModelClient(model_id, timeout_s)  # noqa: E731
+    client: BedrockModelClient = _cached("bedrock", model_id, timeout_s, make)
+    return client
+
+
+def _cached(backend: str, target: str, timeout_s: float, make: Any) -> Any:
+    key = (backend, target, float(timeout_s))
     client = _CLIENTS.get(key)
     if client is None:
-        client = _CLIENTS[key] = ModelClient(url, timeout_s)
+        client = _CLIENTS[key] = make()
     return client
+
+
+def _timeout(timeout_s: float | None) -> float:
+    if timeout_s is not None:
+        return float(timeout_s)
+    raw = os.environ.get(TIMEOUT_VARIABLE, "")
+    try:
+        return float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        raise RuntimeError(f"{TIMEOUT_VARIABLE}={raw!r} is not a number") from None
+
+
+def _required(variable: str) -> str:
+    value = os.environ.get(variable, "")
+    if not value:
+        backend = os.environ.get(BACKEND_VARIABLE, "http")
+        raise RuntimeError(f"{variable} is not set (MODEL_BACKEND={backend})")
+    return value
 
 
 def _json_object(body: bytes, status: int) -> dict[str, Any]:

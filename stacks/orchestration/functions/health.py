@@ -1,4 +1,8 @@
-"""GET /health: the service is up, and whether the model endpoint answers its ping."""
+"""GET /health: the service is up, and whether the model endpoint answers its ping.
+
+Only an HTTP model has a ping to answer; a SageMaker endpoint or a Bedrock model is reached
+with signed calls its role allows for inference alone, so health names it without a call
+(a classify request is what shows it answers)."""
 
 import os
 import urllib.error
@@ -19,6 +23,10 @@ def model_ping_url() -> str:
 
 @app.route("GET", "/health")
 def health(request: Request) -> Response:
+    backend = os.environ.get("MODEL_BACKEND", "") or "http"
+    if backend != "http":
+        target = os.environ.get("MODEL_ENDPOINT_NAME") or os.environ.get("MODEL_ID", "")
+        return json_response(200, {"status": "ok", "model": f"{backend} {target} (not pinged)"})
     try:
         # A ping is quick; and never wait longer than the model timeout, which the stack keeps
         # below the function's, so a hung model is a 503 here rather than a killed function.
