@@ -42,6 +42,7 @@ from shared import catalog
 from shared.errors import UserError
 from shared.ops import request
 from shared.ops.outputs import StackOutput
+from shared.ops.stack_files import project_name, stack_config
 
 MODES = ("api_key", "cognito", "jwt", "iam", "none")
 TOKEN_MODES = ("cognito", "jwt")
@@ -323,9 +324,10 @@ def for_access(
     if access.mode == "iam":
         return SigV4(access, _aws_credentials(stack, env))
     secrets = _secret_values(outputs)
+    order = declared_clients(stack, env)
     if access.mode == "api_key":
         keys = secrets.get("apiKeys") or {}
-        name = _client(access, client, keys)
+        name = _client(access, client, keys, order)
         return ApiKey(access, name, str(keys[name]))
     if access.external_issuer:
         audience = f" (audience {', '.join(access.audience)})" if access.audience else ""
@@ -336,7 +338,7 @@ def for_access(
             "`Authorization: Bearer <token>`."
         )
     client_secrets = secrets.get("clientSecrets") or {}
-    name = _client(access, client, client_secrets)
+    name = _client(access, client, client_secrets, order)
     entry = access.clients.get(name, {})
     if not entry.get("clientId"):
         raise UserError(f"The `access` output of {stack} gives client {name!r} no clientId.")
@@ -349,9 +351,16 @@ def for_access(
             token_url=token_url(access, env),
             client_id=str(entry["clientId"]),
             client_secret=str(client_secrets[name]),
-            scopes=tuple(entry.get("scopes") or ()),
+            scopes=full_scopes(access, entry.get("scopes") or ()),
         ),
     )
+
+
+def full_scopes(access: Access, scopes: Any) -> tuple[str, ...]:
+    """A client's scopes as the token endpoint names them (`<resource server>/<scope>`): a
+    route's short scope (`predict`) is looked up among the stack's full ones."""
+    by_short = {scope.rsplit("/", 1)[-1]: scope for scope in access.scopes}
+    return tuple(by_short.get(scope, scope) for scope in scopes if isinstance(scope, str))
 
 
 def token_url(access: Access, env: str) -> str:
@@ -375,10 +384,26 @@ def token(stack: str, env: str, *, client: str | None = None) -> str:
     return found.token()
 
 
-def _client(access: Access, chosen: str | None, held: dict[str, Any]) -> str:
-    """The client named on the command line, or the first enabled one the stack holds a
-    secret for; a usage error naming the valid ones otherwise."""
+def declared_clients(stack: str, env: str) -> list[str]:
+    """The client names of the stack's `access` setting for `env`, in the order the team wrote
+    them. Outputs lose that order (the engine's state and `pulumi stack output` sort a map's
+    keys), and "the first client" means the first one declared."""
+    program_dir = catalog.stack_dir(stack)
+    try:
+        config = stack_config(program_dir, env)
+        setting = config.get(f"{project_name(program_dir)}:access")
+    except UserError:
+        return []  # an unreadable file is the deploy's business; outputs' order then
+    declared = _json(setting.encode()) if setting else None
+    clients = declared.get("clients") if isinstance(declared, dict) else None
+    return [c["name"] for c in clients or () if isinstance(c, dict) and "name" in c]
+
+
+def _client(access: Access, chosen: str | None, held: dict[str, Any], order: list[str]) -> str:
+    """The client named on the command line, or the first enabled one (in the order they are
+    declared) the stack holds a secret for; a usage error naming the valid ones otherwise."""
     known = [name for name in access.clients if name in held] or list(held)
+    known.sort(key=lambda name: order.index(name) if name in order else len(order))
     if chosen is not None:
         if chosen not in known:
             valid = ", ".join(known) or "none"
