@@ -89,6 +89,9 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
         "regionalDomainName": f"d-{rid}.execute-api.us-east-1.amazonaws.com",
         "regionalZoneId": "Z1UJRXOUMOOFQ8",
         "fqdn": str(reg.inputs.get("name", reg.name)).rstrip("."),
+        # Cognito user pools and app clients.
+        "endpoint": f"cognito-idp.us-east-1.amazonaws.com/us-east-1_{rid}",
+        "clientSecret": f"{reg.name}-mock-secret",
     }
 
 

@@ -85,7 +85,7 @@ pulumi.export("url", pulumi.Output.concat(api.url, "/predict"))
 pulumi.export("baseUrl", api.url)
 pulumi.export("access", api.access)
 pulumi.export("credentials", api.credentials)
-if api.api_key_ids:  # api_key access: the first client's key, as before tiers existed
-    first = next(iter(api.api_key_ids))
+if api.api_key_ids:  # api_key access: the first enabled client's key, as before tiers existed
+    first = next(c.name for c in settings.access_control.clients if c.enabled)
     pulumi.export("apiKeyId", api.api_key_ids[first])
     pulumi.export("apiKey", api.credentials.apply(lambda c: c["apiKeys"][first]))
