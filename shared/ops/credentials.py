@@ -389,6 +389,8 @@ def declared_clients(stack: str, env: str) -> list[str]:
     them. Outputs lose that order (the engine's state and `pulumi stack output` sort a map's
     keys), and "the first client" means the first one declared."""
     program_dir = catalog.stack_dir(stack)
+    if not (program_dir / "Pulumi.yaml").is_file():
+        return []
     try:
         config = stack_config(program_dir, env)
         setting = config.get(f"{project_name(program_dir)}:access")
