@@ -34,6 +34,9 @@ class Harness:
         project: str,
         **config: str,
     ) -> None:
+        # Where the engine's bridge finds the SageMaker runtime (None: the model server's
+        # default address); a test sets it to its own fake.
+        self.model_url: str | None = None
         self.lines: list[str] = []
         self.client = client
         self.emulator_url = emulator_url
@@ -54,7 +57,7 @@ class Harness:
             self.project,
             "local",
             dict(self.config),
-            Context(self.emulator_url, REGION),
+            Context(self.emulator_url, REGION, model_url=self.model_url),
             self.state_path,
             out=self.lines.append,
         )

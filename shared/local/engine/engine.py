@@ -175,10 +175,13 @@ def replace_order(
 
 
 def unapplied_inputs(provider: Provider, reg: program.Registration) -> list[str]:
-    """The inputs `reg` sets that its provider does not apply."""
+    """The inputs `reg` sets that its provider does not apply, then those whose values it
+    would not apply as declared (`Provider.refusals`)."""
     if provider.inputs is None:
         return []
-    return sorted(k for k, v in reg.inputs.items() if v is not None and k not in provider.inputs)
+    names = sorted(k for k, v in reg.inputs.items() if v is not None and k not in provider.inputs)
+    known = {k: v for k, v in reg.inputs.items() if v is not None and not is_unknown(v)}
+    return names + provider.refusals(known)
 
 
 def _could_be_equal(planned: Any, actual: Any) -> bool:

@@ -48,6 +48,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local.engine import service_bridge
 from shared.local.engine.live import live_inputs, only_keys, same_json, same_set
 from shared.local.engine.naming import AutoName
 from shared.local.engine.openapi import parse_openapi
@@ -603,7 +604,10 @@ _INTEGRATION_PATHS = {
 @provides
 class Integration(Provider):
     """Where a method's requests go. `credentials` is the role API Gateway assumes for an AWS
-    integration (on the emulator it is kept and read back; IAM is not enforced)."""
+    integration; on the emulator it is kept and read back, and IAM is not enforced, except for
+    the `AWS` integrations to the SageMaker and Bedrock runtimes, which the emulator's gateway
+    cannot call: those are applied through the engine's bridge (service_bridge.py), which
+    checks the role's policies as AWS would, renders the templates and maps the responses."""
 
     type_token = INTEGRATION
     service = "apigateway"
@@ -631,24 +635,39 @@ class Integration(Provider):
     identity = _METHOD_IDENTITY
     after = {METHOD: _METHOD_IDENTITY}
 
+    def refusals(self, inputs: Inputs) -> list[str]:
+        return service_bridge.refusals(inputs)
+
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
-        self.client(ctx, i).put_integration(
-            **_method_key(i),
-            **drop_none(
-                type=i["type"],
-                integrationHttpMethod=i.get("integrationHttpMethod"),
-                uri=i.get("uri"),
-                requestParameters=i.get("requestParameters"),
-                requestTemplates=i.get("requestTemplates"),
-                passthroughBehavior=i.get("passthroughBehavior"),
-                timeoutInMillis=as_int(i.get("timeoutMilliseconds")),
-                contentHandling=i.get("contentHandling"),
-                credentials=i.get("credentials"),
-                connectionType=i.get("connectionType"),
-                cacheKeyParameters=i.get("cacheKeyParameters"),
-            ),
-        )
+        client = self.client(ctx, i)
+        emulated = {"type": i["type"], "uri": i.get("uri")}
+        emulated["integrationHttpMethod"] = i.get("integrationHttpMethod")
+        if bridged := service_bridge.bridged(i):
+            emulated = {
+                "type": "AWS_PROXY",
+                "uri": service_bridge.ensure(ctx, i),
+                "integrationHttpMethod": "POST",
+            }
+        try:
+            client.put_integration(
+                **_method_key(i),
+                **drop_none(
+                    **emulated,
+                    requestParameters=i.get("requestParameters"),
+                    requestTemplates=i.get("requestTemplates"),
+                    passthroughBehavior=i.get("passthroughBehavior"),
+                    timeoutInMillis=as_int(i.get("timeoutMilliseconds")),
+                    contentHandling=i.get("contentHandling"),
+                    credentials=i.get("credentials"),
+                    connectionType=i.get("connectionType"),
+                    cacheKeyParameters=i.get("cacheKeyParameters"),
+                ),
+            )
+        except BaseException:
+            if bridged:
+                service_bridge.remove(ctx, i)
+            raise
         return Created(self._id(i))
 
     @staticmethod
@@ -656,9 +675,29 @@ class Integration(Provider):
         return f"agi-{i['restApi']}-{i['resourceId']}-{i['httpMethod']}"
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
-        """A patch, not a put: PutIntegration would drop the integration responses."""
+        """A patch, not a put: PutIntegration would drop the integration responses. For a
+        bridged integration the URI and verb are the bridge's (its emulator copy keeps the
+        bridge's); moving into or out of the bridge patches the emulator copy's type too,
+        which the emulator allows (AWS does not: there a changed type replaces)."""
         old, new = have.inputs, want.inputs
+        was, now = service_bridge.bridged(old), service_bridge.bridged(new)
         ops = _patch_ops(_INTEGRATION_PATHS, old, new)
+        if now:
+            bridge_inputs = ("uri", "integrationHttpMethod", "credentials")
+            if not was:
+                uri = service_bridge.ensure(ctx, new)
+                ops = [op for op in ops if op["path"] not in ("/uri", "/httpMethod")]
+                ops += [replace_op("/type", "AWS_PROXY"), replace_op("/uri", uri)]
+                ops.append(replace_op("/httpMethod", "POST"))
+            else:
+                ops = [op for op in ops if op["path"] not in ("/uri", "/httpMethod")]
+                if any(old.get(k) != new.get(k) for k in bridge_inputs):
+                    service_bridge.reconfigure(ctx, new)
+        elif was:
+            ops = [op for op in ops if op["path"] not in ("/uri", "/httpMethod")]
+            ops += [replace_op("/type", new["type"]), replace_op("/uri", new.get("uri") or "")]
+            if new.get("integrationHttpMethod"):
+                ops.append(replace_op("/httpMethod", new["integrationHttpMethod"]))
         ops += _map_ops(
             "/requestParameters", old.get("requestParameters"), new.get("requestParameters")
         )
@@ -667,10 +706,16 @@ class Integration(Provider):
         )
         if ops:
             self.client(ctx, new).update_integration(**_method_key(new), patchOperations=ops)
+        if was and not now:
+            service_bridge.remove(ctx, old)
         return {}
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
-        self.client(ctx, have.inputs).delete_integration(**_method_key(have.inputs))
+        try:
+            self.client(ctx, have.inputs).delete_integration(**_method_key(have.inputs))
+        finally:
+            if service_bridge.bridged(have.inputs):
+                service_bridge.remove(ctx, have.inputs)
 
     def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
         found = self.client(ctx, have.inputs).get_integration(**_method_key(have.inputs))
@@ -688,6 +733,10 @@ class Integration(Provider):
             "connectionType": found.get("connectionType"),
             "cacheKeyParameters": found.get("cacheKeyParameters") or [],
         }
+        if service_bridge.bridged(have.inputs):
+            declared = service_bridge.declared(ctx, have.inputs, found)
+            if declared is not None:  # the bridge's emulator copy: as the program declared it
+                live.update(declared)
         defaults: Inputs = {
             "credentials": None,
             "requestParameters": {},

@@ -97,6 +97,9 @@ class Context:
     endpoint_url: str
     region: str
     account_id: str = "000000000000"
+    # Where the SageMaker runtime is answered locally (the model server); None: its default
+    # address. What the engine's bridge for REST `AWS` integrations calls (service_bridge.py).
+    model_url: str | None = None
     _clients: dict[tuple[str, str], Client] = field(default_factory=dict, repr=False)
 
     def client(self, service: str, region: str | None = None) -> Client:
@@ -198,6 +201,13 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, ctx: Context, have: ResourceRecord) -> None: ...
+
+    def refusals(self, inputs: Inputs) -> list[str]:
+        """The inputs whose values (not names: see `inputs`) this provider would not apply as
+        declared, each with why, e.g. a mapping template beyond what the engine renders. The
+        engine refuses them at plan time, with the unapplied inputs. Values still unknown are
+        not checked."""
+        return []
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         """The id of the live resource a `create(ctx, want)` made, or None. `want` carries the
