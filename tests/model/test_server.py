@@ -326,12 +326,55 @@ def test_too_many_inputs_are_rejected_with_400(endpoint: Endpoint) -> None:
     assert_json_error(reply, 400, f"the limit is {MAX_INPUTS}")
 
 
-def test_a_body_over_the_size_limit_is_rejected_with_400(endpoint: Endpoint) -> None:
+def test_a_body_over_the_size_limit_is_413_and_the_connection_stays_usable(
+    endpoint: Endpoint,
+) -> None:
     body = json.dumps({"inputs": "a" * MAX_BODY_BYTES}).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", endpoint.port, timeout=10)
+    try:
+        connection.request("POST", "/invocations", body=body)
+        first = connection.getresponse()
+        first_body = json.loads(first.read())
+        socket_used = connection.sock
+        connection.request("POST", "/invocations", body=json.dumps({"inputs": NEGATIVE}))
+        second = connection.getresponse()
+        second.read()
+        assert connection.sock is socket_used  # the same connection answered both
+    finally:
+        connection.close()
 
-    reply = call(endpoint, "POST", "/invocations", raw_body=body)
+    assert first.status == 413
+    assert f"the limit is {MAX_BODY_BYTES} bytes" in first_body["error"]
+    assert first_body["limitBytes"] == MAX_BODY_BYTES
+    assert first.getheader("Connection") is None
+    assert second.status == 200
 
-    assert_json_error(reply, 400, f"the limit is {MAX_BODY_BYTES} bytes")
+
+def test_a_5_mb_body_gets_413_not_a_reset(endpoint: Endpoint) -> None:
+    """The measured defect: over 4 MB the server closed without reading, the client's send
+    was reset, and a gateway in front answered 5xx. The whole body is read, then refused."""
+    body = b'{"inputs": "' + b"a" * (5 * 1024 * 1024) + b'"}'
+    with socket.create_connection(("127.0.0.1", endpoint.port), timeout=30) as connection:
+        connection.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: test\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        answer = json.loads(response.read())
+    assert response.status == 413
+    assert f"body is {len(body)} bytes" in answer["error"]
+
+
+def test_a_body_too_long_to_drop_is_413_and_the_connection_closes(endpoint: Endpoint) -> None:
+    # Headers only: a 17 MB body is not worth reading just to drop it.
+    length = 17 * 1024 * 1024
+    request = f"POST /invocations HTTP/1.1\r\nHost: test\r\nContent-Length: {length}\r\n\r\n"
+
+    reply = raw_exchange(endpoint, request.encode())
+
+    assert_json_error(reply, 413, f"body is {length} bytes")
     assert reply.headers["Connection"] == "close"
 
 
@@ -437,20 +480,23 @@ def test_a_method_the_server_does_not_know_gets_405_not_501(endpoint: Endpoint) 
 
 
 def test_a_rejected_body_does_not_leak_into_the_next_request(endpoint: Endpoint) -> None:
-    # The 404 answers before reading the body; the body must not be parsed as a request.
+    # The 404 is decided before the body is read; the body is then read to its end and
+    # dropped, so it is not parsed as a request and the connection carries the next one.
     connection = http.client.HTTPConnection("127.0.0.1", endpoint.port)
     try:
         connection.request("POST", "/nowhere", body=b"GET /ping HTTP/1.1\r\n\r\n")
         first = connection.getresponse()
         first.read()
+        socket_used = connection.sock
         connection.request("POST", "/invocations", body=json.dumps({"inputs": NEGATIVE}))
         second = connection.getresponse()
         second_body = json.loads(second.read())
+        assert connection.sock is socket_used
     finally:
         connection.close()
 
     assert first.status == 404
-    assert first.getheader("Connection") == "close"
+    assert first.getheader("Connection") is None
     assert second.status == 200
     assert second_body["predictions"][0]["label"] == "negative"
 

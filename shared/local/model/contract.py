@@ -1,5 +1,10 @@
 """The SageMaker inference-container contract, without the HTTP plumbing.
 
+Paths: `GET /ping`, `POST /invocations` (the default version), `POST /<version>/invocations`,
+`POST /endpoints/<name>/invocations` (the SageMaker runtime's InvokeEndpoint, what botocore's
+`sagemaker-runtime` client calls: any endpoint name is served by the default version, with the
+same answer as `/invocations`) and `POST /v1/chat/completions` (OpenAI-compatible, see chat.py).
+
 Which paths exist, what an invocation body must look like, and the JSON shapes of the
 answers. Kept apart from the server so the rules read in one place and every rejection
 is a `ContractError` that already knows its status code.
@@ -31,11 +36,22 @@ MAX_INPUTS = 64
 
 ROUTE_PING: Literal["ping"] = "ping"
 ROUTE_INVOCATIONS: Literal["invocations"] = "invocations"
-ALLOWED_METHODS = {ROUTE_PING: ("GET", "HEAD"), ROUTE_INVOCATIONS: ("POST",)}
+ROUTE_CHAT: Literal["chat"] = "chat"
+ALLOWED_METHODS = {
+    ROUTE_PING: ("GET", "HEAD"),
+    ROUTE_INVOCATIONS: ("POST",),
+    ROUTE_CHAT: ("POST",),
+}
+ROUTES_HELP = (
+    "use GET /ping, POST /invocations, POST /<version>/invocations, "
+    "POST /endpoints/<name>/invocations or POST /v1/chat/completions"
+)
 
-# Exactly /ping, /invocations and /<version>/invocations; a trailing slash is tolerated.
+# Exactly these paths; a trailing slash is tolerated.
 _PING_PATH = re.compile(r"^/ping/?$")
 _INVOCATIONS_PATH = re.compile(r"^(?:/(?P<version>[^/]+))?/invocations/?$")
+_ENDPOINT_INVOCATIONS_PATH = re.compile(r"^/endpoints/[^/]+/invocations/?$")
+_CHAT_PATH = re.compile(r"^/v1/chat/completions/?$")
 
 _REQUEST_KEYS = ("inputs", "parameters")
 _PARAMETER_KEYS = ("top_k",)
@@ -63,7 +79,7 @@ class ContractError(Exception):
 class Route:
     """A matched path. `version` is None when the path names none (use the default)."""
 
-    name: Literal["ping", "invocations"]
+    name: Literal["ping", "invocations", "chat"]
     version: str | None = None
 
     @property
@@ -81,6 +97,10 @@ def match_route(path: str) -> Route | None:
     """The route for a URL path (query string already removed), or None for a 404."""
     if _PING_PATH.match(path):
         return Route(ROUTE_PING)
+    if _ENDPOINT_INVOCATIONS_PATH.match(path):
+        return Route(ROUTE_INVOCATIONS)
+    if _CHAT_PATH.match(path):
+        return Route(ROUTE_CHAT)
     invocations = _INVOCATIONS_PATH.match(path)
     if invocations:
         return Route(ROUTE_INVOCATIONS, invocations.group("version"))

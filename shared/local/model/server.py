@@ -4,9 +4,18 @@ Stands in for a SageMaker endpoint when the stacks run on an AWS emulator::
 
     python -m shared.local.model.server --host 127.0.0.1 --port 8080 [--default-version v1]
 
-Routes: `GET /ping`, `POST /invocations` (default version) and `POST /<version>/invocations`.
-Every answer, errors included, is JSON naming the model and version, also sent as the
-`X-Model-Name` and `X-Model-Version` headers. Standard library only.
+Routes: `GET /ping`, `POST /invocations` (default version), `POST /<version>/invocations`,
+`POST /endpoints/<name>/invocations` (SageMaker runtime InvokeEndpoint, the default version) and
+`POST /v1/chat/completions` (OpenAI-compatible, what MiniStack's Bedrock runtime proxies
+Converse to; see chat.py). Every answer, errors included, is JSON naming the model and version,
+also sent as the `X-Model-Name` and `X-Model-Version` headers. Standard library only.
+
+Built to sit behind a gateway that keeps connections open and sends bursts: a listen backlog
+of 128 (with the library's 5, a burst of 100 clients got connection resets), Nagle off and each
+answer written in one send (headers and body written apart, Nagle and the client's delayed ACK
+held every keep-alive answer about 44 ms), and a body the server will not take read to its end
+before the answer (closing on an unread body resets the connection, and the gateway then
+answers 5xx where the client should see 413).
 """
 
 from __future__ import annotations
@@ -23,10 +32,13 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.local.model import chat
 from shared.local.model.classifier import MODEL_NAME, VERSIONS, NaiveBayesClassifier, train_versions
 from shared.local.model.contract import (
     MAX_BODY_BYTES,
+    ROUTE_CHAT,
     ROUTE_PING,
+    ROUTES_HELP,
     ContractError,
     Route,
     error_response,
@@ -40,9 +52,14 @@ DEFAULT_VERSION = "v1"
 # A client that stalls mid-request loses its connection after this long instead of
 # holding a thread forever.
 SOCKET_TIMEOUT_SECONDS = 30
-# After rejecting a request unread, read and discard up to this much of its body so
-# closing the socket does not reset the connection before the client reads the answer.
-MAX_DISCARD_BYTES = 4 * 1024 * 1024
+# A body the server will not take is read and dropped before the answer, up to this much
+# (beyond API Gateway's 10 MB): the connection then stays usable. Past it the connection is
+# closed after the answer instead.
+MAX_DISCARD_BYTES = 16 * 1024 * 1024
+# Connections the kernel queues before they are accepted; a gateway opens many at once.
+LISTEN_BACKLOG = 128
+# Every answer fits: headers and body go out in one send.
+WRITE_BUFFER_BYTES = 64 * 1024
 
 
 class ModelServer(ThreadingHTTPServer):
@@ -50,6 +67,7 @@ class ModelServer(ThreadingHTTPServer):
 
     # Handler threads must not keep the process alive once serve_forever() returns.
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,
@@ -82,6 +100,10 @@ class InvocationHandler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"
     server_version = f"{MODEL_NAME}-endpoint"
     timeout = SOCKET_TIMEOUT_SECONDS
+    # TCP_NODELAY, and a buffered writer flushed once per answer (the library's default is
+    # unbuffered: the headers and the body would be two sends).
+    disable_nagle_algorithm = True
+    wbufsize = WRITE_BUFFER_BYTES
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -113,6 +135,8 @@ class InvocationHandler(BaseHTTPRequestHandler):
             if route.name == ROUTE_PING:
                 payload = ping_response(self.server.versions, self.server.default_version)
                 self._send_json(HTTPStatus.OK, payload)
+            elif route.name == ROUTE_CHAT:
+                self._send_json(HTTPStatus.OK, self._chat(self._version))
             else:
                 self._send_json(HTTPStatus.OK, self._invoke(self._version))
         except ContractError as error:
@@ -130,8 +154,7 @@ class InvocationHandler(BaseHTTPRequestHandler):
         if route is None:
             raise ContractError(
                 HTTPStatus.NOT_FOUND,
-                f"no route {path!r}; use GET /ping, POST /invocations "
-                "or POST /<version>/invocations",
+                f"no route {path!r}; {ROUTES_HELP}",
             )
         if route.version is not None:
             if route.version not in self.server.models:
@@ -158,6 +181,10 @@ class InvocationHandler(BaseHTTPRequestHandler):
         predictions = model.predict(request.texts, top_k=request.top_k)
         return invocation_response(version, predictions)
 
+    def _chat(self, version: str) -> dict[str, Any]:
+        request = chat.parse_chat(self._read_body())
+        return chat.completion(request, self.server.models[version], version)
+
     def _declares_body(self) -> bool:
         length = self.headers.get("Content-Length", "0").strip()
         return "Transfer-Encoding" in self.headers or length not in ("", "0")
@@ -175,9 +202,11 @@ class InvocationHandler(BaseHTTPRequestHandler):
         if length is None:
             raise ContractError(HTTPStatus.BAD_REQUEST, f"invalid Content-Length {declared!r}")
         if length > MAX_BODY_BYTES:
+            # Left unread: the answer reads and drops it first (see _send_json).
             raise ContractError(
-                HTTPStatus.BAD_REQUEST,
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes",
+                details={"limitBytes": MAX_BODY_BYTES},
             )
         self._body_unread = False
         try:
@@ -201,9 +230,12 @@ class InvocationHandler(BaseHTTPRequestHandler):
         extra_headers: dict[str, str] | None = None,
     ) -> None:
         body = json.dumps(payload).encode("utf-8")
-        # An unread body would be parsed as the next request: end the connection instead.
-        if self._body_unread:
+        # An unread body would be parsed as the next request, and closing on it would reset
+        # the connection under the client: read it to its end first, or if it cannot be read
+        # (chunked, too long, the client gone), end the connection after the answer.
+        if self._body_unread and not self._discard_unread_body():
             self.close_connection = True
+        self._body_unread = False
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -216,22 +248,22 @@ class InvocationHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        if self._body_unread:
-            self.wfile.flush()
-            self._discard_unread_body()
+        self.wfile.flush()  # headers and body in one send
 
-    def _discard_unread_body(self) -> None:
+    def _discard_unread_body(self) -> bool:
+        """Read and drop the request's body; True when all of it was read."""
         length = _parse_length(self.headers.get("Content-Length", ""))
         if length is None or length > MAX_DISCARD_BYTES or "Transfer-Encoding" in self.headers:
-            return
+            return False
         try:
             while length > 0:
                 chunk = self.rfile.read(min(length, 64 * 1024))
                 if not chunk:
-                    return
+                    return False
                 length -= len(chunk)
         except OSError:
-            return  # the client already gave up; the connection closes either way
+            return False  # the client gave up or stalled; the connection closes
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """JSON, with the model headers, for errors the standard library raises itself.
