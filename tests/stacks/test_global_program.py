@@ -31,10 +31,14 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 CERTIFICATE = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 RECORD = "aws:route53/record:Record"
+AUTHORIZER = "aws:apigateway/authorizer:Authorizer"
 # The components the program composes (their children's parents).
 COMPONENT_FUNCTION = "aigw:lambda:Function"
 COMPONENT_REST_API = "aigw:apigateway:RestApi"
 COMPONENT_DOMAIN = "aigw:apigateway:CustomDomain"
+COMPONENT_ISSUER = "aigw:cognito:ClientCredentialsIssuer"
+# The scope a token must carry to call POST /ai (cognito access), as the token names it.
+INVOKE_SCOPE = "aigw-global/invoke"
 
 # Region-bound resources every regional copy has (IAM and Route 53 are global).
 REGIONAL_TYPES = {
@@ -75,6 +79,14 @@ class EnvRun:
     def domain(self) -> str:
         return self.config.get("global:domainName", "")
 
+    @property
+    def access(self) -> dict[str, Any]:
+        return json.loads(self.config["global:access"])
+
+    @property
+    def model(self) -> dict[str, Any]:
+        return json.loads(self.config["global:model"])
+
 
 def suffix(region: str | None) -> str:
     return f"-{region}" if region else ""
@@ -109,6 +121,16 @@ def test_every_resource_has_a_component_parent(env_run):
     for resource in run.resources:
         by_parent.setdefault(resource.parent, set()).add(resource.name)
     expected: dict[str, set[str]] = {}
+    access = env_run.access
+    if access["mode"] == "cognito":
+        # One token issuer for every region: a caller's token is accepted wherever latency
+        # routing sends it.
+        expected[f"{COMPONENT_ISSUER}::api-callers"] = {
+            "api-callers-pool",
+            "api-callers-resource-server",
+            "api-callers-domain",
+            *(f"api-callers-{c['name']}" for c in access["clients"]),
+        }
     for region in [None, *env_run.extra_regions]:
         s = suffix(region)
         function, api, domain = f"ai{s}", f"api{s}", f"domain{s}"
@@ -126,6 +148,7 @@ def test_every_resource_has_a_component_parent(env_run):
             f"{api}-{env}",
             f"{api}-{env}-access-logs",
             f"{api}-{env}-method-settings",
+            *([f"{api}-token-authorizer"] if access["mode"] == "cognito" else []),
         }
         if env_run.domain:
             expected[f"{COMPONENT_DOMAIN}::{domain}"] = {
@@ -217,8 +240,19 @@ def test_each_region_has_a_complete_api(env_run):
 
         method = run.named(f"api{s}-post-ai")
         assert method.inputs["httpMethod"] == "POST"
-        assert method.inputs["authorization"] == "NONE"
         assert method.inputs["resourceId"] == f"api{s}-ai-id"
+        assert env_run.access["mode"] == "cognito"
+        # Every region's method asks for a token of the home region's one user pool.
+        authorizer = run.named(f"api{s}-token-authorizer")
+        assert method.inputs["authorization"] == "COGNITO_USER_POOLS"
+        assert method.inputs["authorizerId"] == f"{authorizer.name}-id"
+        assert method.inputs["authorizationScopes"] == [INVOKE_SCOPE]
+        assert authorizer.inputs["type"] == "COGNITO_USER_POOLS"
+        assert authorizer.inputs["restApi"] == f"api{s}-id"
+        pool = run.named("api-callers-pool")
+        assert authorizer.inputs["providerArns"] == [outputs(pool)["arn"]]
+        assert authorizer.inputs["identitySource"] == "method.request.header.Authorization"
+        assert authorizer.inputs.get("region") == region
 
         integration = run.named(f"api{s}-post-ai-integration")
         assert integration.inputs["type"] == "AWS_PROXY"
@@ -233,7 +267,7 @@ def test_each_region_has_a_complete_api(env_run):
         assert permission.inputs["sourceArn"] == outputs(api)["executionArn"] + "/*/POST/ai"
 
         deployment = run.named(f"api{s}-deployment")
-        for member in (method, integration, permission, resource):
+        for member in (method, integration, permission, resource, authorizer):
             assert dependency(member.type, member.name) in deployment.dependencies
         assert deployment.inputs["triggers"]["redeployment"]
 
@@ -263,7 +297,21 @@ def test_functions_run_the_ai_handler_with_the_model_settings(env_run):
         assert inputs["handler"] == "ai.handler"
         assert inputs["timeout"] == 30
         variables = inputs["environment"]["variables"]
-        assert variables["MODEL_ENDPOINT_URL"] == env_run.config["global:modelEndpoint"]
+        model = env_run.model
+        # What shared/runtime's model client reads, per backend.
+        expected = {
+            "http": {"MODEL_BACKEND": "http", "MODEL_ENDPOINT_URL": model.get("url")},
+            "sagemaker": {
+                "MODEL_BACKEND": "sagemaker",
+                "MODEL_ENDPOINT_NAME": model.get("endpoint"),
+            },
+            "bedrock": {"MODEL_BACKEND": "bedrock", "MODEL_ID": model.get("modelId")},
+        }[model["type"]]
+        assert {
+            k: v
+            for k, v in variables.items()
+            if k.startswith("MODEL_") and k != "MODEL_TIMEOUT_SECONDS"
+        } == expected
         assert float(variables["MODEL_TIMEOUT_SECONDS"]) < inputs["timeout"]
         log_group = env_run.run.named(f"{function.name}-logs")
         # Named after the auto-named function: it follows the function and, its name being
@@ -293,6 +341,28 @@ def test_outputs_name_every_region(env_run):
         stage = env_run.run.named(f"api{suffix(None if key == 'home' else key)}-{env_run.env}")
         assert url == env_run.fake_outputs(stage)["invokeUrl"] + "/ai"
     assert outputs["url"].value == urls["home"]
+    home_stage = env_run.run.named(f"api-{env_run.env}")
+    assert outputs["baseUrl"].value == env_run.fake_outputs(home_stage)["invokeUrl"]
+    # Callers use the home region's issuer; its client secrets are the one secret output.
+    access, credentials = outputs["access"], outputs["credentials"]
+    assert not access.secret and credentials.secret
+    clients = env_run.access["clients"]
+    assert access.value["mode"] == "cognito"
+    assert access.value["scopes"] == [INVOKE_SCOPE]
+    pool = env_run.run.named("api-callers-pool")
+    assert access.value["issuer"] == "https://" + env_run.fake_outputs(pool)["endpoint"]
+    assert access.value["tokenUrl"].endswith(".amazoncognito.com/oauth2/token")
+    assert access.value["clients"] == {
+        c["name"]: {"clientId": f"api-callers-{c['name']}-id", "scopes": c["scopes"]}
+        for c in clients
+    }
+    assert set(credentials.value) == {"clientSecrets"}
+    assert credentials.value["clientSecrets"] == {
+        c["name"]: env_run.fake_outputs(env_run.run.named(f"api-callers-{c['name']}"))[
+            "clientSecret"
+        ]
+        for c in clients
+    }
     if env_run.domain:
         assert outputs["domainUrl"].value == f"https://{env_run.domain}/ai"
     else:

@@ -22,10 +22,6 @@ DEFAULTS = {
     "integrationTimeoutMs": "29000",
     "stageRateLimit": "50",
     "stageBurstLimit": "100",
-    "planRateLimit": "10",
-    "planBurstLimit": "20",
-    "quotaLimit": "10000",
-    "quotaPeriod": "DAY",
     "logRetentionDays": "7",
     "loggingLevel": "OFF",
     "metrics": "false",
@@ -47,9 +43,13 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+METHOD_RESPONSE = "aws:apigateway/methodResponse:MethodResponse"
+INTEGRATION_RESPONSE = "aws:apigateway/integrationResponse:IntegrationResponse"
 # The components the program composes (their children's parents).
 COMPONENT_REST_API = "aigw:apigateway:RestApi"
-COMPONENT_USAGE_PLAN = "aigw:apigateway:UsagePlan"
+COMPONENT_USAGE_PLANS = "aigw:apigateway:UsagePlans"
 ONE_OF_EACH = [
     REST_API,
     RESOURCE,
@@ -61,10 +61,10 @@ ONE_OF_EACH = [
     STAGE,
     LOG_GROUP,
     METHOD_SETTINGS,
-    USAGE_PLAN,
-    API_KEY,
-    USAGE_PLAN_KEY,
 ]
+# The statuses a signed model integration (SageMaker, Bedrock) declares: success and the
+# API's error contract.
+MODEL_STATUSES = ("200", "400", "413", "429", "502")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,25 @@ class EnvRun:
 
     def flag(self, key: str) -> bool:
         return self.config[key] == "true"
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A YAML mapping setting (`model`, `access`), as the program reads it."""
+        value = json.loads(self.config[key])
+        assert isinstance(value, dict)
+        return value
+
+    @property
+    def model(self) -> dict[str, Any]:
+        return self.mapping("model")
+
+    @property
+    def access(self) -> dict[str, Any]:
+        return self.mapping("access")
+
+    @property
+    def signed(self) -> bool:
+        """API Gateway calls the model itself (an `AWS` integration) rather than an HTTP URL."""
+        return self.model["type"] != "http"
 
 
 def _env_config(env: str) -> dict[str, str]:
@@ -123,7 +142,16 @@ def test_every_environment_has_a_stack_file() -> None:
 
 def test_config_is_valid_and_declares_one_of_each_resource(env_run: EnvRun) -> None:
     counts = Counter(r.type for r in env_run.run.resources)
-    assert counts == Counter(ONE_OF_EACH)
+    access = env_run.access
+    assert access["mode"] == "api_key"
+    expected = Counter(ONE_OF_EACH)
+    # One usage plan per tier; one key per client, subscribed to its tier's plan.
+    expected[USAGE_PLAN] = len(access["tiers"])
+    expected[API_KEY] = expected[USAGE_PLAN_KEY] = len(access["clients"])
+    if env_run.signed:  # the integration's own role, and a response per status of the contract
+        expected.update({ROLE: 1, ROLE_POLICY: 1})
+        expected[METHOD_RESPONSE] = expected[INTEGRATION_RESPONSE] = len(MODEL_STATUSES)
+    assert counts == expected
 
 
 def test_every_resource_has_a_component_parent(env_run: EnvRun) -> None:
@@ -135,10 +163,11 @@ def test_every_resource_has_a_component_parent(env_run: EnvRun) -> None:
     by_parent: dict[str, set[str]] = {}
     for resource in env_run.run.resources:
         by_parent.setdefault(resource.parent, set()).add(resource.name)
-    assert by_parent.pop(f"{COMPONENT_USAGE_PLAN}::plan") == {
-        "plan",
-        "plan-key",
-        "plan-key-subscription",
+    access = env_run.access
+    assert by_parent.pop(f"{COMPONENT_USAGE_PLANS}::api-plans") == {
+        *(f"api-plans-{tier}" for tier in access["tiers"]),
+        *(f"api-plans-{c['name']}-key" for c in access["clients"]),
+        *(f"api-plans-{c['name']}-subscription" for c in access["clients"]),
     }
     # Everything else is the REST API's.
     assert list(by_parent) == [f"{COMPONENT_REST_API}::api"]
@@ -222,10 +251,19 @@ def test_body_model_accepts_the_inference_convention_only(env_run: EnvRun) -> No
 def test_integration_proxies_to_the_model_endpoint(env_run: EnvRun) -> None:
     integration = env_run.one(INTEGRATION)
     inputs = integration.inputs
-    assert inputs["type"] == "HTTP_PROXY"
+    model = env_run.model
+    if model["type"] == "http":
+        assert inputs["type"] == "HTTP_PROXY"
+        assert inputs["uri"] == model["url"]
+    else:  # signed by API Gateway (tests/stacks/test_access_programs.py checks the rest)
+        assert inputs["type"] == "AWS"
+        assert inputs["uri"].endswith(
+            f"endpoints/{model['endpoint']}/invocations"
+            if model["type"] == "sagemaker"
+            else f"model/{model['modelId']}/converse"
+        )
     assert inputs["integrationHttpMethod"] == "POST"
     assert inputs["httpMethod"] == "POST"
-    assert inputs["uri"] == env_run.config["modelEndpoint"]
     assert inputs["timeoutMilliseconds"] == env_run.number("integrationTimeoutMs")
     assert inputs["resourceId"] == env_run.id_of(RESOURCE)
     assert env_run.one(METHOD).urn in integration.dependencies
@@ -281,48 +319,90 @@ def test_method_settings_throttle_every_method_of_the_stage(env_run: EnvRun) -> 
     assert settings["metricsEnabled"] is env_run.flag("metrics")
 
 
-def test_usage_plan_covers_the_stage_with_throttle_and_quota(env_run: EnvRun) -> None:
-    plan = env_run.one(USAGE_PLAN)
-    inputs = plan.inputs
-    assert "name" not in inputs, "the usage plan is auto-named"
-    assert inputs["apiStages"] == [{"apiId": env_run.id_of(REST_API), "stage": env_run.env}]
-    # Referencing the stage's output orders the plan after the stage.
-    assert env_run.one(STAGE).urn in plan.dependencies
-    assert inputs["throttleSettings"] == {
-        "rateLimit": env_run.number("planRateLimit"),
-        "burstLimit": env_run.number("planBurstLimit"),
+def test_one_usage_plan_per_tier_covers_the_stage_with_its_throttle_and_quota(
+    env_run: EnvRun,
+) -> None:
+    tiers = env_run.access["tiers"]
+    plans = {plan.name: plan for plan in env_run.run.of_type(USAGE_PLAN)}
+    assert set(plans) == {f"api-plans-{tier}" for tier in tiers}
+    for tier, limits in tiers.items():
+        plan = plans[f"api-plans-{tier}"]
+        inputs = plan.inputs
+        assert "name" not in inputs, "the usage plan is auto-named"
+        assert inputs["tags"]["tier"] == tier
+        assert inputs["apiStages"] == [{"apiId": env_run.id_of(REST_API), "stage": env_run.env}]
+        # Referencing the stage's output orders the plan after the stage.
+        assert env_run.one(STAGE).urn in plan.dependencies
+        assert inputs["throttleSettings"] == {
+            "rateLimit": limits["rateLimit"],
+            "burstLimit": limits["burstLimit"],
+        }
+        assert inputs["quotaSettings"] == {"limit": limits["quota"], "period": limits["period"]}
+
+
+def test_one_api_key_per_client_is_subscribed_to_its_tiers_plan(env_run: EnvRun) -> None:
+    clients = env_run.access["clients"]
+    keys = {key.name: key for key in env_run.run.of_type(API_KEY)}
+    links = {link.name: link for link in env_run.run.of_type(USAGE_PLAN_KEY)}
+    assert set(keys) == {f"api-plans-{c['name']}-key" for c in clients}
+    assert set(links) == {f"api-plans-{c['name']}-subscription" for c in clients}
+    for client in clients:
+        key = keys[f"api-plans-{client['name']}-key"]
+        link = links[f"api-plans-{client['name']}-subscription"]
+        plan = env_run.run.named(f"api-plans-{client['tier']}")
+        assert key.inputs["enabled"] is client.get("enabled", True)
+        assert key.inputs["tags"]["client"] == client["name"]
+        assert "name" not in key.inputs, "the API key is auto-named"
+        assert link.inputs == {
+            "keyId": f"{key.name}-id",
+            "keyType": "API_KEY",
+            "usagePlanId": f"{plan.name}-id",
+        }
+        assert {key.urn, plan.urn} <= link.dependencies
+
+
+def test_a_disabled_clients_key_exists_but_is_refused(run_program: Any) -> None:
+    """API Gateway answers 403 to a key whose `enabled` is false: a client is cut off by
+    config without losing its key (turned on again, it works with the same value)."""
+    access = json.loads(_env_config("dev")["access"])
+    access["clients"].append({"name": "retired", "tier": "standard", "enabled": False})
+    run = run_program(STACK, "dev", {"proxy:access": json.dumps(access)})
+    keys = {key.name: key.inputs for key in run.of_type(API_KEY)}
+    assert keys["api-plans-retired-key"]["enabled"] is False
+    assert keys["api-plans-web-key"]["enabled"] is True
+    link = run.named("api-plans-retired-subscription").inputs
+    assert link["usagePlanId"] == "api-plans-standard-id"
+    assert run.outputs["access"].value["clients"]["retired"] == {
+        "tier": "standard",
+        "enabled": False,
     }
-    assert inputs["quotaSettings"] == {
-        "limit": env_run.number("quotaLimit"),
-        "period": env_run.config["quotaPeriod"],
-    }
 
 
-def test_api_key_is_subscribed_to_the_plan(env_run: EnvRun) -> None:
-    key = env_run.one(API_KEY)
-    link = env_run.one(USAGE_PLAN_KEY)
-    assert (key.name, link.name) == ("plan-key", "plan-key-subscription")
-    assert key.inputs["enabled"] is True
-    assert "name" not in key.inputs, "the API key is auto-named"
-    assert link.inputs == {
-        "keyId": env_run.id_of(API_KEY),
-        "keyType": "API_KEY",
-        "usagePlanId": env_run.id_of(USAGE_PLAN),
-    }
-    assert {key.urn, env_run.one(USAGE_PLAN).urn} <= link.dependencies
-
-
-def test_outputs_url_key_id_and_secret_key(env_run: EnvRun) -> None:
+def test_outputs_url_access_credentials_and_the_first_clients_key(env_run: EnvRun) -> None:
     outputs = env_run.run.outputs
-    assert set(outputs) == {"url", "apiKeyId", "apiKey"}
-    url = outputs["url"]
-    assert url.known and not url.secret
-    assert url.value.endswith("/predict")
-    assert url.value == env_run.fake_outputs(env_run.one(STAGE))["invokeUrl"] + "/predict"
-    assert outputs["apiKeyId"].value == env_run.id_of(API_KEY)
+    assert set(outputs) == {"url", "baseUrl", "access", "credentials", "apiKeyId", "apiKey"}
+    url, base = outputs["url"], outputs["baseUrl"]
+    assert url.known and not url.secret and not base.secret
+    assert base.value == env_run.fake_outputs(env_run.one(STAGE))["invokeUrl"]
+    assert url.value == base.value + "/predict"
+    clients = env_run.access["clients"]
+    first = next(c["name"] for c in clients if c.get("enabled", True))
+    assert outputs["apiKeyId"].value == f"api-plans-{first}-key-id"
     assert not outputs["apiKeyId"].secret
+    key_value = env_run.fake_outputs(env_run.run.named(f"api-plans-{first}-key"))["value"]
     assert outputs["apiKey"].secret is True
-    assert outputs["apiKey"].value == env_run.fake_outputs(env_run.one(API_KEY))["value"]
+    assert outputs["apiKey"].value == key_value
+    # What `invoke call` reads: the mode and each client's tier (plain), the keys (secret).
+    access = outputs["access"]
+    assert not access.secret
+    assert access.value["mode"] == "api_key"
+    assert access.value["clients"] == {
+        c["name"]: {"tier": c["tier"], "enabled": c.get("enabled", True)} for c in clients
+    }
+    credentials = outputs["credentials"]
+    assert credentials.secret is True
+    assert set(credentials.value) == {"apiKeys"}
+    assert set(credentials.value["apiKeys"]) == {c["name"] for c in clients}
 
 
 # --- redeployment trigger -------------------------------------------------------------------
@@ -335,27 +415,40 @@ def test_trigger_is_stable_for_the_same_config(run_program: Any, runs: dict[str,
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"proxy:modelEndpoint": "https://other-model.example.com/invocations"},
+        {"proxy:model": json.dumps({"type": "sagemaker", "endpoint": "other-model"})},
+        {"proxy:model": json.dumps({"type": "bedrock", "modelId": "amazon.nova-micro-v1:0"})},
+        {"proxy:model": json.dumps({"type": "http", "url": "https://other.example.com/inv"})},
         {"proxy:integrationTimeoutMs": "1000"},
+        {"proxy:access": json.dumps({"mode": "iam"})},
     ],
-    ids=["model-endpoint", "integration-timeout"],
+    ids=["sagemaker-endpoint", "bedrock-model", "http-model", "integration-timeout", "access"],
 )
 def test_trigger_changes_with_the_route(
     run_program: Any, runs: dict[str, EnvRun], overrides: dict[str, str]
 ) -> None:
     changed = run_program(STACK, "dev", overrides)
-    key, value = next(iter(overrides.items()))
     integration = changed.one(INTEGRATION).inputs
-    assert value in (integration["uri"], str(int(integration["timeoutMilliseconds"])))
+    method = changed.one(METHOD).inputs
+    assert (integration, method) != (
+        runs["dev"].one(INTEGRATION).inputs,
+        runs["dev"].one(METHOD).inputs,
+    ), "the override took effect"
     assert _trigger(changed) != _trigger(runs["dev"].run)
+
+
+def _with_tier(env: str, tier: str, **limits: Any) -> dict[str, str]:
+    """Overrides of `env`'s access setting with one tier's limits changed."""
+    access = json.loads(_env_config(env)["access"])
+    access["tiers"][tier].update(limits)
+    return {"proxy:access": json.dumps(access)}
 
 
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"proxy:planRateLimit": "7"},
+        _with_tier("dev", "standard", rateLimit=7),
         {"proxy:stageBurstLimit": "77"},
-        {"proxy:quotaLimit": "123", "proxy:quotaPeriod": "WEEK"},
+        _with_tier("dev", "partner", quota=123, period="WEEK"),
         {"proxy:tracing": "true", "proxy:logRetentionDays": "90"},
     ],
     ids=["plan-rate", "stage-burst", "quota", "tracing-and-retention"],
@@ -374,22 +467,22 @@ def test_trigger_ignores_settings_outside_the_route(
 def test_prod_allows_more_traffic_than_dev(runs: dict[str, EnvRun]) -> None:
     dev, prod = runs["dev"], runs["prod"]
 
-    def plan(run: EnvRun) -> dict[str, Any]:
-        return run.one(USAGE_PLAN).inputs
+    def plan(run: EnvRun, tier: str) -> dict[str, Any]:  # each tier is compared with itself
+        return run.run.named(f"api-plans-{tier}").inputs
 
     def stage_throttle(run: EnvRun) -> dict[str, Any]:
         return run.one(METHOD_SETTINGS).inputs["settings"]
 
-    assert plan(prod)["throttleSettings"]["rateLimit"] > plan(dev)["throttleSettings"]["rateLimit"]
-    assert (
-        plan(prod)["throttleSettings"]["burstLimit"] > plan(dev)["throttleSettings"]["burstLimit"]
-    )
-
-    def daily_quota(run: EnvRun) -> float:
-        quota = plan(run)["quotaSettings"]
+    def daily_quota(run: EnvRun, tier: str) -> float:
+        quota = plan(run, tier)["quotaSettings"]
         return quota["limit"] / DAYS_IN_PERIOD[quota["period"]]
 
-    assert daily_quota(prod) > daily_quota(dev)
+    assert set(dev.access["tiers"]) == set(prod.access["tiers"])
+    for tier in dev.access["tiers"]:
+        for limit in ("rateLimit", "burstLimit"):
+            prod_limit = plan(prod, tier)["throttleSettings"][limit]
+            assert prod_limit > plan(dev, tier)["throttleSettings"][limit], (tier, limit)
+        assert daily_quota(prod, tier) > daily_quota(dev, tier), tier
     for limit in ("throttlingRateLimit", "throttlingBurstLimit"):
         assert stage_throttle(prod)[limit] > stage_throttle(dev)[limit]
 
@@ -408,6 +501,9 @@ def test_each_environment_has_its_own_model_endpoint(runs: dict[str, EnvRun]) ->
     assert len(set(uris.values())) == len(ENVIRONMENTS)
     assert uris["local"].startswith("http://127.0.0.1:")
     for env in ("dev", "staging", "prod"):
-        assert uris[env].startswith("https://"), f"{env} talks to its model in clear text"
+        # Signed by API Gateway (an `AWS` integration) or an https URL: never clear text.
+        assert uris[env].startswith(("arn:aws:apigateway:", "https://")), (
+            f"{env} talks to its model in clear text"
+        )
     # Different endpoints, so each environment has its own deployment trigger.
     assert len({_trigger(runs[env].run) for env in ENVIRONMENTS}) == len(ENVIRONMENTS)
