@@ -627,11 +627,21 @@ def test_every_stacks_smoke_file_is_valid():
         assert smoke.load(path.parent.name)
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stacks_smoke_file_proves_a_request_without_credentials_is_refused(stack):
+    checks = smoke.load(stack)
+    assert any(c.proves_refusal for c in checks)
+    # The rest rely on the stack's credentials rather than naming a key themselves.
+    assert not any("{apiKey}" in str(c.headers) for c in checks)
+
+
 def test_the_proxy_smoke_checks_cover_forbidden_prediction_and_invalid_body():
     checks = {c.name: c for c in smoke.load("proxy")}
-    assert [c.expect.status for c in checks.values()] == [(403,), (200,), (400,)]
+    assert [c.expect.status for c in checks.values()] == [(401, 403), (401, 403), (200,), (400,)]
+    assert [c.credentials for c in checks.values()] == [False, True, True, True]
+    assert checks["predict-with-a-wrong-api-key-is-forbidden"].headers["x-api-key"]
     keyed = checks["predict-with-api-key"]
-    assert keyed.headers == {"x-api-key": "{apiKey}"} and keyed.method == "POST"
+    assert "x-api-key" not in keyed.headers and keyed.method == "POST"  # the stack's own key
     answer = keyed.expect.schema.schema
     assert {"model", "version", "predictions"} <= set(answer["required"])
     values = {v.path: v.schema.schema for v in keyed.expect.values}
@@ -658,3 +668,124 @@ def test_the_example_in_the_module_docstring_is_valid():
     example = smoke.__doc__.split("in\nshort:\n", 1)[1].split("\n\n", 1)[0]
     checks = checks_of(textwrap.dedent(example))
     assert [v.path for v in checks[0].expect.values] == ["predictions[0].label"]
+
+
+# --- credentials -------------------------------------------------------------------------------
+
+KEYED_STACK = {"mode": "api_key", "region": "eu-west-1", "clients": {"web": {"tier": "basic"}}}
+CREDENTIALED = """
+defaults: {base: apiUrl}
+checks:
+  - name: predict-with-the-stacks-key
+    method: POST
+    path: predict
+    json: {inputs: hello}
+    expect: {status: 200}
+  - name: predict-without-credentials-is-refused
+    method: POST
+    path: predict
+    credentials: none
+    json: {inputs: hello}
+    expect: {status: [401, 403]}
+  - name: echo-without-credentials-sends-no-key
+    path: echo
+    credentials: none
+    expect:
+      status: 200
+      values: [{path: 'headers."x-api-key"', schema: {type: "null"}}]
+"""
+
+
+def with_access(outputs, access, secrets) -> dict[str, StackOutput]:
+    return {
+        **outputs,
+        "access": StackOutput(access),
+        "credentials": StackOutput(secrets, secret=True),
+    }
+
+
+def run_as_stack(text: str, outputs, env: str = "dev") -> tuple[smoke.SmokeResult, list[str]]:
+    lines: list[str] = []
+    caller = smoke.caller_of("demo", env, outputs)
+    result = smoke.run_checks(
+        checks_of(text), outputs, stack="demo", env=env, caller=caller, out=lines.append
+    )
+    return result, lines
+
+
+def test_checks_are_sent_with_the_stacks_credentials_unless_they_say_none(outputs):
+    keyed = with_access(outputs, KEYED_STACK, {"apiKeys": {"web": SECRET}})
+
+    result, lines = run_as_stack(CREDENTIALED, keyed)
+
+    assert result.passed, lines
+    assert [line.split()[:3] for line in lines] == [
+        ["PASS", "predict-with-the-stacks-key", "200"],
+        ["PASS", "predict-without-credentials-is-refused", "403"],
+        ["PASS", "echo-without-credentials-sends-no-key", "200"],
+    ]
+
+
+def test_the_stacks_key_is_never_printed_even_when_the_answer_echoes_it(outputs):
+    keyed = with_access(outputs, KEYED_STACK, {"apiKeys": {"web": "key-only-in-credentials"}})
+    text = one_check("{status: 200, values: [{path: 'headers.\"x-api-key\"', schema: {const: x}}]}")
+
+    result, lines = run_as_stack(text.replace("path: items", "path: echo"), keyed)
+
+    assert not result.passed
+    assert "key-only-in-credentials" not in lines[0]
+    assert "'[secret]'" in lines[0]
+
+
+def test_a_stack_open_to_anyone_skips_the_checks_that_prove_a_refusal(outputs):
+    # Mode none (local only) has nothing to refuse: such a check is skipped, with the reason;
+    # a check without credentials that expects an answer still runs.
+    open_stack = with_access(outputs, {"mode": "none", "region": "us-east-1", "clients": {}}, {})
+    text = CREDENTIALED.replace("path: predict\n    json", "path: echo\n    json", 1)
+
+    result, lines = run_as_stack(text, open_stack, env="local")
+
+    assert result.passed and [c.name for c in result.skipped] == [
+        "predict-without-credentials-is-refused"
+    ]
+    assert lines[1] == (
+        "SKIP predict-without-credentials-is-refused: the stack takes no credentials "
+        "(access mode none), so nothing is refused"
+    )
+    assert lines[2].startswith("PASS echo-without-credentials-sends-no-key 200")
+    assert result.summary() == "Smoke demo/local: 2 passed, 0 failed, 1 skipped."
+
+
+def test_a_stack_without_access_output_runs_its_checks_as_written(outputs):
+    # An older stack (or a project of its own) says what to send with placeholders.
+    text = CREDENTIALED.replace(
+        "json: {inputs: hello}\n    expect: {status: 200}",
+        'headers: {x-api-key: "{apiKey}"}\n    json: {inputs: hello}\n    expect: {status: 200}',
+    )
+
+    result, lines = run_as_stack(text, outputs)
+
+    assert result.passed and not result.skipped, lines
+
+
+def test_credentials_that_cannot_be_had_fail_each_check_that_needs_them(outputs, closed_url):
+    cognito = {
+        "mode": "cognito",
+        "region": "eu-west-1",
+        "tokenUrl": f"{closed_url}/oauth2/token",
+        "clients": {"app": {"clientId": "app-id", "scopes": []}},
+    }
+    tokened = with_access(outputs, cognito, {"clientSecrets": {"app": SECRET}})
+
+    result, lines = run_as_stack(CREDENTIALED, tokened)
+
+    assert [c.name for c in result.failures] == ["predict-with-the-stacks-key"]
+    assert lines[0].startswith("FAIL predict-with-the-stacks-key - 0ms: no credentials: ")
+    assert "The token endpoint of demo" in lines[0] and "gave no token for client 'app'" in lines[0]
+    assert SECRET not in "\n".join(lines)
+
+
+def test_credentials_is_stack_or_none():
+    assert problems_of(one_check("{status: 200}", credentials="key")) == [
+        "check 'c': credentials: 'key' is not one of ['stack', 'none']"
+    ]
