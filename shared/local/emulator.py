@@ -3,6 +3,17 @@
 The tasks start it as `python -m shared.local.emulator`: MiniStack's own server, on loopback,
 with what it would otherwise open to the network switched off, its saved state private to its
 owner, and its Lambda concurrency capped so that a burst of clients queues (see `main`).
+
+Models on AWS are answered by the local model endpoint (model_endpoint.DEFAULT_PORT):
+- Bedrock: MiniStack's Bedrock runtime forwards Converse and InvokeModel to an OpenAI-compatible
+  `<MINISTACK_BEDROCK_PROXY_URL>/v1/chat/completions` and turns the answer back into Bedrock's
+  shape; pointed at the model endpoint, a Converse call gets the local model's answer.
+  (MiniStack falls back to a canned reply, silently, when the proxy does not answer.)
+- SageMaker: MiniStack has no SageMaker runtime. Its Lambda functions run in worker processes
+  that inherit this process's environment (function variables on top), and botocore sends a
+  service's calls to `AWS_ENDPOINT_URL_<SERVICE>` before `AWS_ENDPOINT_URL` (which MiniStack sets
+  to itself): `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME` sends InvokeEndpoint to the model endpoint's
+  `/endpoints/<name>/invocations`.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import catalog
+from shared.local import model_endpoint
 from shared.local.processes import HOST, Server, make_private
 
 DEFAULT_PORT = 4566
@@ -65,8 +77,20 @@ def saved_state_dir(emulator: Server) -> Path:
     return emulator.run_dir / f"state-{emulator.port}"
 
 
-def start(port: int | None = None) -> tuple[Server, bool]:
-    """Start MiniStack unless it already runs; returns it and whether it was started now."""
+def model_environment(model_url: str) -> dict[str, str]:
+    """The emulator's settings that send Bedrock and SageMaker runtime calls to `model_url`."""
+    return {
+        "MINISTACK_BEDROCK_PROXY_URL": model_url,
+        # Inherited by every Lambda worker: botocore's sagemaker-runtime endpoint.
+        "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": model_url,
+    }
+
+
+def start(port: int | None = None, model_url: str | None = None) -> tuple[Server, bool]:
+    """Start MiniStack unless it already runs; returns it and whether it was started now.
+
+    `model_url` answers its Bedrock and SageMaker runtime calls (the model endpoint at
+    DEFAULT_PORT unless given)."""
     emulator = server(port)
     state = saved_state_dir(emulator)
     if state.exists():
@@ -93,6 +117,7 @@ def start(port: int | None = None) -> tuple[Server, bool]:
             "SFTP_ENABLED": "0",
             "SFTP_HOST": HOST,
             "LAMBDA_ACCOUNT_CONCURRENCY": str(lambda_concurrency()),
+            **model_environment(model_url or model_endpoint.url()),
         },
     )
     return emulator, started

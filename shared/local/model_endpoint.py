@@ -1,7 +1,10 @@
 """The local model endpoint: a real model served on loopback for stacks deployed to `local`.
 
-Which ports to serve comes from the stack's own local config: every URL there that points at
-127.0.0.1 or localhost (other than the emulator) is an endpoint the stack expects to reach.
+Which ports to serve comes from the stack's own local config (`ports_needed`): every URL there
+that points at 127.0.0.1 or localhost (other than the emulator) is an endpoint the stack expects
+to reach, and a model on SageMaker or Bedrock (`model: {type: sagemaker|bedrock}`, or a
+`chatModelId`) is served at DEFAULT_PORT: the emulator sends its functions' SageMaker runtime
+calls there and proxies its Bedrock runtime there (see emulator.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ from shared import catalog
 from shared.local.processes import HOST, Server
 
 LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
+# Where SageMaker and Bedrock models are answered locally.
+DEFAULT_PORT = 8080
+# `<stack>:model` types whose calls the emulator sends to DEFAULT_PORT.
+AWS_MODEL_TYPES = frozenset({"sagemaker", "bedrock"})
+CHAT_MODEL_KEY = "chatModelId"
+
+
+def url(port: int = DEFAULT_PORT) -> str:
+    """The base URL of the model endpoint on `port`."""
+    return f"http://{HOST}:{port}"
 
 
 def server(port: int) -> Server:
@@ -41,6 +54,26 @@ def running() -> list[Server]:
     run_dir = catalog.state_dir() / "model-endpoint"
     ports = sorted(int(p.stem) for p in run_dir.glob("*.pid")) if run_dir.exists() else []
     return [s for s in (server(p) for p in ports) if s.pid() is not None]
+
+
+def ports_needed(config: dict[str, str], exclude: Iterable[int] = ()) -> set[int]:
+    """The model-endpoint ports a stack with this config (`ns:key` -> value) needs."""
+    ports = loopback_ports(config)
+    if uses_aws_models(config):
+        ports.add(DEFAULT_PORT)
+    return ports - set(exclude)
+
+
+def uses_aws_models(config: dict[str, str]) -> bool:
+    """Whether the config names a SageMaker or Bedrock model (answered at DEFAULT_PORT)."""
+    for key, value in config.items():
+        name = key.rsplit(":", 1)[-1]
+        if name == CHAT_MODEL_KEY and value:
+            return True
+        model = _maybe_json(value) if name == "model" else None
+        if isinstance(model, dict) and model.get("type") in AWS_MODEL_TYPES:
+            return True
+    return False
 
 
 def loopback_ports(config: dict[str, str], exclude: Iterable[int] = ()) -> set[int]:

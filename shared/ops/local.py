@@ -37,7 +37,7 @@ def start_dependencies(config: dict[str, str], out: Out = print) -> None:
     server, started = emulator.start()
     if started:
         out(f"Started the emulator at {server.url} (state in {server.run_dir}).")
-    for port in sorted(model_endpoint.loopback_ports(config, exclude=[server.port])):
+    for port in sorted(model_endpoint.ports_needed(config, exclude=[server.port])):
         endpoint, started = model_endpoint.start(port)
         if started:
             out(f"Started the local model endpoint at {endpoint.url}.")
