@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from shared.errors import UserError
+from shared.local.engine import service_bridge
 from shared.local.engine.engine import Action, UnappliedInputs
+from shared.local.engine.providers import REGISTRY
 
 pytestmark = pytest.mark.emulator
 
@@ -132,3 +135,124 @@ def test_a_template_the_bridge_cannot_render_is_refused_by_name(harness):
     message = str(refused.value)
     assert "requestTemplates['application/json']" in message
     assert "#set" in message
+
+
+def test_the_local_model_server_answers_through_the_sagemaker_integration(
+    engine_harness, model_server, http
+):
+    """The real local model (its SageMaker runtime route); a body it refuses is its 400."""
+    h = engine_harness(
+        "api_models",
+        "api_models",
+        name=f"mdl{uuid.uuid4().hex[:8]}",
+        endpoint=ENDPOINT,
+        modelId=MODEL_ID,
+    )
+    h.model_url = model_server.url
+    url = h.up()["url"].value
+    try:
+        ok = http("POST", f"{url}/sagemaker", {"inputs": "I loved this film"})
+        assert ok.status == 200, ok
+        assert "label" in json.dumps(ok.body)
+        bad = http("POST", f"{url}/sagemaker", {"not-inputs": 1})
+        assert (bad.status, bad.body) == (400, {"message": "The model rejected the request."})
+    finally:
+        h.destroy()
+
+
+# -- the provider -------------------------------------------------------------------------------
+
+INTEGRATION = REGISTRY["aws:apigateway/integration:Integration"]
+ROLE = REGISTRY["aws:iam/role:Role"]
+REST_API = REGISTRY["aws:apigateway/restApi:RestApi"]
+METHOD = REGISTRY["aws:apigateway/method:Method"]
+ASSUME = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "apigateway.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def uri(service_path: str) -> str:
+    return f"arn:aws:apigateway:us-east-1:{service_path}"
+
+
+def test_a_bridged_integration_reads_back_updates_drifts_is_found_and_leaves_nothing(
+    applied, emulator_client
+):
+    role = applied.create(
+        ROLE, "role", {"name": f"bridge{uuid.uuid4().hex[:8]}", "assumeRolePolicy": ASSUME}
+    )
+    api = applied.create(REST_API, "api", {"name": f"bridge{uuid.uuid4().hex[:8]}"})
+    key = {"restApi": api.id, "resourceId": api.outputs["rootResourceId"], "httpMethod": "POST"}
+    applied.create(METHOD, "method", {**key, "authorization": "NONE"})
+    inputs = {
+        **key,
+        "type": "AWS",
+        "integrationHttpMethod": "POST",
+        "uri": uri("runtime.sagemaker:path/endpoints/a/invocations"),
+        "credentials": role.outputs["arn"],
+        "requestTemplates": {"application/json": "$input.body"},
+        "passthroughBehavior": "NEVER",
+    }
+    integration = applied.create(INTEGRATION, "integration", inputs)
+    gateway, functions = emulator_client("apigateway"), emulator_client("lambda")
+    name = service_bridge.function_name(inputs)
+    live = gateway.get_integration(
+        restApiId=api.id, resourceId=key["resourceId"], httpMethod="POST"
+    )
+    assert live["type"] == "AWS_PROXY" and name in live["uri"]  # the emulator copy
+    assert applied.drift(INTEGRATION, integration) == {}  # read shows it as declared
+    assert applied.find(INTEGRATION, integration) == integration.id
+
+    # In place: another model and template; the bridge follows.
+    changed = {
+        **inputs,
+        "uri": uri("bedrock-runtime:path/model/m/converse"),
+        "requestTemplates": {"application/json": "{\"text\": $input.json('$.inputs')}"},
+    }
+    integration = applied.update(INTEGRATION, integration, changed)
+    assert applied.drift(INTEGRATION, integration) == {}
+    variables = functions.get_function_configuration(FunctionName=name)["Environment"]
+    assert variables["Variables"]["BRIDGE_TARGET"] == changed["uri"]
+
+    # Changed behind the engine's back: the emulator copy no longer goes to the bridge.
+    gateway.put_integration(
+        restApiId=api.id, resourceId=key["resourceId"], httpMethod="POST", type="MOCK"
+    )
+    assert set(applied.drift(INTEGRATION, integration)) >= {"type", "uri"}
+
+    # A run killed after the bridge was made and before the integration: the next create
+    # brings the bridge up to date instead of failing on it.
+    gateway.delete_integration(restApiId=api.id, resourceId=key["resourceId"], httpMethod="POST")
+    assert applied.find(INTEGRATION, integration) is None
+    integration = applied.create(INTEGRATION, "integration", changed)
+    assert applied.drift(INTEGRATION, integration) == {}
+
+    INTEGRATION.delete(applied.ctx, integration)
+    assert applied.find(INTEGRATION, integration) is None
+    assert name not in [f["FunctionName"] for f in functions.list_functions()["Functions"]]
+
+
+def test_a_bridged_integration_needs_its_role(applied):
+    api = applied.create(REST_API, "api", {"name": f"bridge{uuid.uuid4().hex[:8]}"})
+    key = {"restApi": api.id, "resourceId": api.outputs["rootResourceId"], "httpMethod": "POST"}
+    applied.create(METHOD, "method", {**key, "authorization": "NONE"})
+    with pytest.raises(UserError, match="does not exist"):
+        applied.create(
+            INTEGRATION,
+            "integration",
+            {
+                **key,
+                "type": "AWS",
+                "uri": uri("runtime.sagemaker:path/endpoints/a/invocations"),
+                "credentials": "arn:aws:iam::000000000000:role/nobody-here",
+            },
+        )

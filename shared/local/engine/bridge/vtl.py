@@ -18,7 +18,7 @@ from typing import Any
 _REFERENCE = re.compile(
     r"\$(!)?(\{)?"
     r"(?:(?P<util>util\.escapeJavaScript)\((?P<arg>[^()]*(?:\([^()]*\))?[^()]*)\)"
-    r"|input\.(?P<fn>json|path)\((?P<quote>['\"])(?P<path>[^'\"]*)(?P=quote)\)"
+    r"|input\.(?P<fn>json|path)\((?:'(?P<path>[^']*)'|\"(?P<dpath>[^\"]*)\")\)"
     r"|(?P<body>input\.body))"
     r"(?(2)\})"
 )
@@ -47,8 +47,9 @@ def unsupported(template: str) -> list[str]:
 
 
 def _check_paths(match: re.Match[str], note: Any) -> str:
-    if match.group("path") is not None and not _PATH.match(match.group("path")):
-        note(f"the JSONPath {match.group('path')!r}")
+    path = _path(match)
+    if path is not None and not _PATH.match(path):
+        note(f"the JSONPath {path!r}")
     if match.group("util"):
         argument = match.group("arg").strip()
         inner = _REFERENCE.fullmatch(argument)
@@ -57,6 +58,12 @@ def _check_paths(match: re.Match[str], note: Any) -> str:
         else:
             _check_paths(inner, note)
     return ""
+
+
+def _path(match: re.Match[str]) -> str | None:
+    """The JSONPath a `$input.json`/`$input.path` reference names (in either quotes)."""
+    path = match.group("path")
+    return path if path is not None else match.group("dpath")
 
 
 def render(template: str, body: str) -> str:
@@ -70,7 +77,7 @@ def render(template: str, body: str) -> str:
             return escape_javascript(value(inner))
         if match.group("body"):
             return body
-        found = select(body, match.group("path"))
+        found = select(body, _path(match) or "$")
         if match.group("fn") == "json":
             return json.dumps(found)
         if found is None:

@@ -123,19 +123,6 @@ def _patch_ops(mapping: dict[str, str], old: Inputs, new: Inputs) -> list[dict[s
     ]
 
 
-def _map_ops(path: str, old: dict | None, new: dict | None) -> list[dict[str, str]]:
-    """Patch operations turning one string map (request parameters, templates) into another;
-    a key is a path segment, its '/' written '~1'."""
-    old, new = old or {}, new or {}
-
-    def at(key: str) -> str:
-        return f"{path}/{key.replace('~', '~0').replace('/', '~1')}"
-
-    ops = [{"op": "remove", "path": at(k)} for k in old if k not in new]
-    ops += [replace_op(at(k), v) for k, v in new.items() if old.get(k) != v]
-    return ops
-
-
 def _tags_readable(client: Client, arn: str, tags: dict[str, str] | None) -> None:
     """Make a new resource's creation tags show in GetTags: the emulator keeps the tags of a
     stage, key, plan or domain given at creation apart from those GetTags and TagResource
@@ -601,6 +588,44 @@ _INTEGRATION_PATHS = {
 }
 
 
+def _put_maps_again(client: Client, inputs: Inputs) -> None:
+    """Give an integration the request parameters and templates of `inputs`.
+
+    AWS patches them key by key (`/requestTemplates/application~1json`). MiniStack 1.5.33
+    keeps the patch path's key as written (`application~1json`, next to the old
+    `application/json`), so the integration is put again with the new maps, the rest as it is,
+    and its integration responses, which a put drops, put back."""
+    key = _method_key(inputs)
+    current = client.get_integration(**key)
+    client.put_integration(
+        **key,
+        **drop_none(
+            type=current["type"],
+            integrationHttpMethod=current.get("httpMethod"),
+            uri=current.get("uri") or None,
+            credentials=current.get("credentials"),
+            requestParameters=inputs.get("requestParameters") or {},
+            requestTemplates=inputs.get("requestTemplates") or {},
+            passthroughBehavior=current.get("passthroughBehavior"),
+            timeoutInMillis=as_int(current.get("timeoutInMillis")),
+            contentHandling=current.get("contentHandling"),
+            cacheKeyParameters=current.get("cacheKeyParameters"),
+            connectionType=current.get("connectionType"),
+        ),
+    )
+    for status, response in (current.get("integrationResponses") or {}).items():
+        client.put_integration_response(
+            **key,
+            statusCode=status,
+            **drop_none(
+                selectionPattern=response.get("selectionPattern") or None,
+                responseParameters=response.get("responseParameters"),
+                responseTemplates=response.get("responseTemplates"),
+                contentHandling=response.get("contentHandling"),
+            ),
+        )
+
+
 @provides
 class Integration(Provider):
     """Where a method's requests go. `credentials` is the role API Gateway assumes for an AWS
@@ -698,14 +723,12 @@ class Integration(Provider):
             ops += [replace_op("/type", new["type"]), replace_op("/uri", new.get("uri") or "")]
             if new.get("integrationHttpMethod"):
                 ops.append(replace_op("/httpMethod", new["integrationHttpMethod"]))
-        ops += _map_ops(
-            "/requestParameters", old.get("requestParameters"), new.get("requestParameters")
-        )
-        ops += _map_ops(
-            "/requestTemplates", old.get("requestTemplates"), new.get("requestTemplates")
-        )
+        client = self.client(ctx, new)
         if ops:
-            self.client(ctx, new).update_integration(**_method_key(new), patchOperations=ops)
+            client.update_integration(**_method_key(new), patchOperations=ops)
+        maps = ("requestParameters", "requestTemplates")
+        if any(old.get(k) != new.get(k) for k in maps):
+            _put_maps_again(client, new)
         if was and not now:
             service_bridge.remove(ctx, old)
         return {}
