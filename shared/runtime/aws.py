@@ -32,6 +32,13 @@ CONNECT_TIMEOUT_S = 2.0
 # 1 s in standard mode).
 MAX_ATTEMPTS = 2
 
+
+def worst_case_s(timeout_s: float) -> float:
+    """The longest one call with these settings can take: every attempt connecting and reading
+    for as long as allowed, and the standard mode's backoff (under 1 s) before the retry."""
+    return MAX_ATTEMPTS * (min(timeout_s, CONNECT_TIMEOUT_S) + timeout_s) + 1.0
+
+
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
 VALIDATION_CODES = frozenset({"ValidationException", "ValidationError"})
 TIMEOUT_CODES = frozenset({"ModelTimeoutException"})

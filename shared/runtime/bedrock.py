@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,8 +98,22 @@ class BedrockModelClient:
                 '"parameters.top_k" can only be 1 here: the Bedrock model names one label, '
                 "it does not score every label",
             )
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, len(texts) or 1)) as pool:
-            predictions = list(pool.map(self._classify, texts))
+        # All the texts within the time one call may take, however many rounds of calls they
+        # need: the caller's answer must not wait longer for 64 texts than for one.
+        budget = aws.worst_case_s(self.timeout_s)
+        pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, len(texts) or 1))
+        try:
+            futures = [pool.submit(self._classify, text) for text in texts]
+            _, pending = wait(futures, timeout=budget)
+            if pending:
+                raise HttpError(
+                    504,
+                    f"{self.target} timed out: {len(pending)} of {len(texts)} texts were not "
+                    f"classified within {budget:g} s",
+                )
+            predictions = [future.result() for future in futures]  # the first failure raises
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         return {"model": self.model_id, "version": None, "predictions": predictions}
 
     def _classify(self, text: str) -> dict[str, Any]:

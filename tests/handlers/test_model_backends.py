@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -410,3 +411,33 @@ def test_no_credentials_is_502(monkeypatch: pytest.MonkeyPatch, closed_url: str)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", closed_url)
     error = raised(lambda: SageMakerModelClient(ENDPOINT, 1).invoke(["great"]))
     assert error.status == 502 and "no AWS credentials" in error.message
+
+
+def test_bedrock_classifies_many_texts_within_one_calls_time(
+    bedrock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Texts are classified in parallel rounds; the whole batch gets the time one call may
+    take (aws.worst_case_s), not that per round."""
+    client, _ = bedrock
+    released = threading.Event()
+    monkeypatch.setattr(aws_module, "worst_case_s", lambda timeout_s: 0.2)
+
+    def classify(text: str) -> dict[str, Any]:
+        if text == "slow":
+            released.wait(5)
+        return {"label": "neutral", "score": 1.0, "scores": {"neutral": 1.0}}
+
+    monkeypatch.setattr(client, "_classify", classify)
+    started = time.monotonic()
+    try:
+        error = raised(lambda: client.invoke(["quick", "slow", "quick"]))
+    finally:
+        released.set()
+    assert time.monotonic() - started < 1.0
+    assert error.status == 504
+    assert "1 of 3 texts were not classified within 0.2 s" in error.message
+
+
+def test_the_worst_case_of_one_call_is_two_attempts_and_a_backoff() -> None:
+    assert aws_module.worst_case_s(10) == 2 * (2 + 10) + 1
+    assert aws_module.worst_case_s(0.5) == 2 * (0.5 + 0.5) + 1
