@@ -8,13 +8,20 @@ import pytest
 
 from shared import catalog
 from shared.components.config import ConfigError
+from shared.ops.stack_files import stack_config
 
 STAGE = "aws:apigatewayv2/stage:Stage"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
 ROUTE = "aws:apigatewayv2/route:Route"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 API = "aws:apigatewayv2/api:Api"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 COMPONENT_HTTP_API = "aigw:apigatewayv2:HttpApi"
+COMPONENT_ISSUER = "aigw:cognito:ClientCredentialsIssuer"
+
+
+def access_of(env):
+    return json.loads(stack_config(catalog.stack_dir("versions"), env)["versions:access"])
 
 
 @pytest.fixture(params=catalog.ENVIRONMENTS)
@@ -34,8 +41,20 @@ def test_every_resource_has_a_component_parent(env_run):
         component_type, _, component = resource.parent.partition("::")
         assert component_type.startswith("aigw:"), f"{resource.urn} is not in a component"
         assert resource.name == component or resource.name.startswith(f"{component}-")
-    # One HTTP API component holds everything; the API itself is auto-named.
-    assert {r.parent for r in run.resources} == {f"{COMPONENT_HTTP_API}::api"}
+    # One HTTP API component holds everything but the token issuer (the stack's own Cognito
+    # pool, jwt access); the API itself is auto-named.
+    by_parent: dict[str, set[str]] = {}
+    for resource in run.resources:
+        by_parent.setdefault(resource.parent, set()).add(resource.name)
+    clients = [c["name"] for c in access_of(env_run[0])["clients"]]
+    assert by_parent.pop(f"{COMPONENT_ISSUER}::api-callers") == {
+        "api-callers-pool",
+        "api-callers-resource-server",
+        "api-callers-domain",
+        *(f"api-callers-{name}" for name in clients),
+    }
+    assert set(by_parent) == {f"{COMPONENT_HTTP_API}::api"}
+    assert "api-jwt-authorizer" in by_parent[f"{COMPONENT_HTTP_API}::api"]
     assert run.one(API).name == "api" and "name" not in run.one(API).inputs
     assert {s.name for s in run.of_type(STAGE)} == {
         f"api-{s.inputs['name']}" for s in run.of_type(STAGE)
@@ -50,6 +69,19 @@ def test_the_integration_really_uses_the_stage_variables(env_run):
     route = run.one(ROUTE)
     assert route.inputs["routeKey"] == "POST /predict"
     assert route.inputs["target"] == "integrations/api-post-predict-integration-id"
+
+
+def test_the_route_asks_every_stage_for_a_token_with_the_predict_scope(env_run):
+    """One route serves every stage, so one JWT authorizer guards every version: a token
+    from the stack's own pool, carrying `aigw-versions/predict`."""
+    env, run = env_run
+    assert access_of(env)["mode"] == "jwt"
+    route, authorizer = run.one(ROUTE).inputs, run.one(AUTHORIZER)
+    assert route["authorizationType"] == "JWT"
+    assert route["authorizerId"] == f"{authorizer.name}-id"
+    assert route["authorizationScopes"] == ["aigw-versions/predict"]
+    assert authorizer.inputs["authorizerType"] == "JWT"
+    assert authorizer.inputs["identitySources"] == ["$request.header.Authorization"]
 
 
 def test_each_stage_points_at_its_own_model(env_run):
@@ -93,6 +125,13 @@ def test_outputs_give_every_stage_url(env_run):
     assert set(urls) == {"v1", "v2", "live"}
     assert all(url.endswith("/predict") for url in urls.values())
     assert run.outputs["url"].value == urls["live"]
+    # `invoke call --path=/v2/predict` appends the path to the API's endpoint.
+    assert run.outputs["baseUrl"].value == run.outputs["apiEndpoint"].value
+    access = run.outputs["access"]
+    assert not access.secret and access.value["mode"] == "jwt"
+    assert access.value["scopes"] == ["aigw-versions/predict"]
+    assert run.outputs["credentials"].secret
+    assert set(run.outputs["credentials"].value["clientSecrets"]) == set(access.value["clients"])
 
 
 def test_switching_live_is_a_config_change(run_program):

@@ -17,6 +17,7 @@ from shared import catalog
 from shared.components.config import ConfigError
 from shared.local.engine import program
 from shared.ops.stack_files import stack_config
+from tests.stacks.expected import model_environment, model_statements, model_variables
 
 STACK = "workflows"
 
@@ -65,6 +66,19 @@ class EnvRun:
 
     def one(self, type_token: str) -> Any:
         return self.run.one(type_token)
+
+    @property
+    def model(self) -> dict[str, Any]:
+        return json.loads(self.config["model"])
+
+    @property
+    def access(self) -> dict[str, Any]:
+        return json.loads(self.config["access"])
+
+    @property
+    def region(self) -> str:
+        """The region the program believes it is in (what its data sources answered)."""
+        return str(self.run.outputs["access"].value["region"])
 
 
 @pytest.fixture(scope="module", params=catalog.ENVIRONMENTS)
@@ -153,10 +167,14 @@ def test_any_on_both_resources_integrated_with_the_one_function(env_run):
     resource_ids = {f"{r.name}-id": r.inputs["pathPart"] for r in run.of_type(RESOURCE)}
     methods = {resource_ids[m.inputs["resourceId"]]: m for m in run.of_type(METHOD)}
     assert set(methods) == {"ai-service", "{proxy+}"}
+    # Every environment signs its calls (the same mode locally as in prod): API Gateway
+    # refuses an unsigned request to an AWS_IAM method before the function runs.
+    assert env_run.access == {"mode": "iam"}
     for method in methods.values():
         assert method.inputs["httpMethod"] == "ANY"
-        assert method.inputs["authorization"] == "NONE"
-        assert method.inputs["apiKeyRequired"] is False
+        assert method.inputs["authorization"] == "AWS_IAM"
+        assert not method.inputs.get("apiKeyRequired")
+        assert "authorizerId" not in method.inputs
     integrations = {resource_ids[i.inputs["resourceId"]]: i for i in run.of_type(INTEGRATION)}
     assert set(integrations) == {"ai-service", "{proxy+}"}
     invoke_arn = (
@@ -241,11 +259,10 @@ def test_function_runs_the_declared_workflows_against_the_envs_model(env_run):
     assert inputs["timeout"] == int(config["functionTimeoutS"])
     variables = inputs["environment"]["variables"]
     assert json.loads(variables["WORKFLOWS"]) == declared_workflows()
-    assert variables["MODEL_ENDPOINT_URL"] == config["modelEndpoint"]
+    assert model_variables(variables) == model_environment(env_run.model)
     assert float(variables["MODEL_TIMEOUT_SECONDS"]) == float(config["modelTimeoutS"])
-    if env_run.env != "local":
-        assert variables["MODEL_ENDPOINT_URL"].startswith("https://")
-        assert f".{env_run.env}." in variables["MODEL_ENDPOINT_URL"]
+    if env_run.env != "local":  # each environment its own signed endpoint
+        assert env_run.model == {"type": "sagemaker", "endpoint": f"sentiment-{env_run.env}"}
 
 
 def test_role_may_only_write_its_own_log_group(env_run):
@@ -274,7 +291,9 @@ def test_role_may_only_write_its_own_log_group(env_run):
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": f"arn:aws:mock:us-east-1:123456789012:{logs.name}:*",
-        }
+        },
+        # And the environment's model, that one only (none for an unsigned HTTP endpoint).
+        *model_statements(env_run.model, env_run.region),
     ]
     # The log group and the policy exist before the function's first invocation: whatever
     # lets API Gateway call it waits for both.
@@ -313,7 +332,18 @@ def test_model_timeout_must_be_shorter_than_the_function_timeout(
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
-        ({"workflows:modelEndpoint": "not a url"}, "workflows:modelEndpoint: expected an http"),
+        (
+            {"workflows:model": '{"type": "http", "url": "not a url"}'},
+            "workflows:model: url: 'not a url' does not match",
+        ),
+        (
+            {"workflows:model": '{"type": "sagemaker"}'},
+            "workflows:model: 'endpoint' is a required property",
+        ),
+        (
+            {"workflows:access": '{"mode": "jwt"}'},
+            "workflows:access: mode: 'jwt' is not one of ['api_key', 'cognito', 'iam', 'none']",
+        ),
         ({"workflows:modelTimeoutS": "29"}, "workflows:modelTimeoutS: 29.0 is above the maximum"),
         ({"workflows:logRetentionDays": "2"}, "workflows:logRetentionDays: 2 is not one of"),
         # unknown keys: refused by the stack-file reader (tests/test_stack_files.py)
