@@ -13,7 +13,7 @@ import pytest
 
 from shared import catalog
 from shared.errors import UserError
-from shared.ops import commands
+from shared.ops import commands, placeholders
 
 REPO = catalog.REPO_ROOT
 FAKE_PULUMI = REPO / "tests" / "cloud" / "fake_pulumi.py"
@@ -141,3 +141,99 @@ def test_reset_and_refresh_are_tasks():
     listed = invoke("--list").stdout.split()
 
     assert {"reset", "refresh", "bench"} <= set(listed)
+
+
+# --- documentation placeholders ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["deploy", "preview"])
+def test_placeholders_of_an_aws_env_are_refused_before_the_cli_runs(command, tmp_path):
+    """global's prod file ships with a documentation domain and zone id: kept valid for the
+    tests under mocks, refused for a deploy, naming each key a team must set."""
+    stack_file = REPO / "stacks" / "global" / "Pulumi.prod.yaml"
+    hits = placeholders.found(stack_file.parent, "prod")
+    assert {"global:domainName", "global:hostedZoneId"} <= {key for key, _ in hits}
+    env = fake_pulumi_on_path(tmp_path)
+
+    result = invoke(command, "--stack=global", "--env=prod", env=env)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    first, *rest = result.stderr.strip().removeprefix("Error: ").splitlines()
+    assert first == placeholders.refusal("global", "prod", hits)
+    assert "global:domainName (ai.example.com)" in first and "global:hostedZoneId" in first
+    assert rest == ["Nothing was changed."]
+    assert "Traceback" not in result.stderr
+    assert not Path(env["FAKE_PULUMI_LOG"]).exists()  # the CLI was never called
+
+
+def test_placeholders_nested_in_values_are_named_by_their_path(tmp_path, monkeypatch):
+    stacks = tmp_path / "stacks"
+    shutil.copytree(REPO / "stacks" / "proxy", stacks / "proxy")
+    (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
+        (REPO / "stacks" / "proxy" / "Pulumi.dev.yaml").read_text()
+        + '  aws:allowedAccountIds: ["123456789012"]\n'
+        + "  aws:defaultTags:\n    tags: {owner: ops@example.org, team: ml}\n"
+    )
+    monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
+    env = fake_pulumi_on_path(tmp_path)
+    monkeypatch.setenv("PATH", env["PATH"])
+    monkeypatch.setenv("FAKE_PULUMI_LOG", env["FAKE_PULUMI_LOG"])
+
+    with pytest.raises(UserError) as raised:
+        commands.deploy("proxy", "dev", out=lambda line: None)
+
+    assert raised.value.exit_code == 2
+    assert "set aws:allowedAccountIds[0] (123456789012), aws:defaultTags.tags.owner " in str(
+        raised.value
+    )
+    assert "team" not in str(raised.value)
+    assert not Path(env["FAKE_PULUMI_LOG"]).exists()
+
+
+def test_destroy_is_never_refused_for_placeholders(tmp_path):
+    env = fake_pulumi_on_path(tmp_path)
+
+    result = invoke("destroy", "--stack=global", "--env=prod", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to destroy: global/prod has never been deployed." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://sentiment.prod.models.example.com/invocations",
+        "ai.example.com",
+        "example.org",
+        "ops@example.net",
+        "https://models.example/invocations",  # the .example top-level domain (RFC 2606)
+        "Z0000000EXAMPLE",
+        "AKIAIOSFODNN7EXAMPLE",
+        "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/sentiment",
+        123456789012,
+        "111122223333",
+        "<your-hosted-zone-id>",
+    ],
+)
+def test_documentation_placeholders_are_recognised(value):
+    assert placeholders.is_placeholder(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://models.acme.io/invocations",
+        "sentiment-prod",
+        "Z3P5QSUBK4POTI",
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "example",
+        "an example model",
+        "counterexample.com",
+        "https://example.community/x",
+        "1234567890123",
+        500,
+        True,
+    ],
+)
+def test_real_values_are_not_placeholders(value):
+    assert not placeholders.is_placeholder(value)

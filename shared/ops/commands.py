@@ -139,9 +139,9 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
             if run_programs and env == catalog.LOCAL:
                 plans[name] = local.plan(name)
             elif run_programs:
-                check_config(name, env)
                 if hits := placeholders.found(catalog.stack_dir(name), env):
                     problems.append(placeholders.refusal(name, env, hits))
+                check_config(name, env)
             else:
                 stack_config(catalog.stack_dir(name), env)
         except ConfigError as error:

@@ -4,14 +4,15 @@
 anything is deployed:
 
 1. the order: `--to` is the environment right after `--from` in local → dev → staging → prod;
-2. the source is deployed (it has outputs);
-3. the source recorded the commit it was deployed from, and that tree was clean;
-4. this working tree is at that commit, with no uncommitted change;
-5. the source's smoke checks pass;
+2. the target's stack file holds no documentation placeholder (`placeholders`; exit code 2);
+3. the source is deployed (it has outputs);
+4. the source recorded the commit it was deployed from, and that tree was clean;
+5. this working tree is at that commit, with no uncommitted change;
+6. the source's smoke checks pass (sent with the source's credentials);
 
 then deploys each stack to the target through `commands.deploy` (which records the commit
 again, for the next promotion). A refusal is a `UserError` of one sentence, exit code 1; a bad
-name or order exits with 2.
+name or order, or a placeholder, exits with 2.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable
 
 from shared import catalog
 from shared.errors import UserError
-from shared.ops import commands, credentials, release, smoke
+from shared.ops import commands, credentials, placeholders, release, smoke
 
 Out = Callable[[str], None]
 
@@ -53,6 +54,8 @@ def check_order(source: str | None, target: str | None) -> tuple[str, str]:
 def check_source(name: str, source: str, target: str, *, out: Out = print) -> release.Release:
     """Every gate for one stack; returns the release the target will get."""
     refuse = f"Cannot promote {name} from {source} to {target}"
+    if hits := placeholders.found(catalog.stack_dir(name), target):
+        raise UserError(f"{refuse}: {placeholders.refusal(name, target, hits)}", exit_code=2)
     try:
         credentials.stack_outputs(name, source)
     except UserError as error:

@@ -83,6 +83,25 @@ def test_every_gate_is_checked_before_anything_is_deployed(repo, fake_pulumi, se
 # --- refused -------------------------------------------------------------------------------
 
 
+def test_refused_when_the_target_still_holds_documentation_placeholders(
+    repo, fake_pulumi, service, git
+):
+    fake_pulumi.serve(f"{service}/predict")
+    commands.deploy(PROJECT, "dev", out=quiet)
+    staging = repo / "stacks" / PROJECT / "Pulumi.staging.yaml"
+    staging.write_text("config:\n  aws:region: eu-west-1\n  demo:domain: ai.example.com\n")
+    git(repo, "commit", "-q", "-am", "a staging domain still to be chosen")
+    commands.deploy(PROJECT, "dev", out=quiet)  # dev at the new commit
+
+    with pytest.raises(UserError) as caught:
+        promote.promote(PROJECT, "dev", "staging", out=quiet)
+
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(refusal() + "demo's Pulumi.staging.yaml still holds")
+    assert "set demo:domain (ai.example.com)" in str(caught.value)
+    assert not staging_ups(fake_pulumi)
+
+
 def test_refused_when_the_source_was_never_deployed(repo, fake_pulumi):
     with pytest.raises(UserError) as caught:
         promote.promote(PROJECT, "dev", "staging", out=quiet)
