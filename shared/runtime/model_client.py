@@ -20,8 +20,9 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from http.client import HTTPException
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .http import HttpError
 
@@ -129,6 +130,7 @@ class Model(Protocol):
 
 
 _CLIENTS: dict[tuple[str, str, float], Any] = {}
+Client = TypeVar("Client")
 
 
 def get_model_client(endpoint_url: str | None = None, timeout_s: float | None = None) -> Model:
@@ -166,14 +168,13 @@ def get_chat_client(timeout_s: float | None = None) -> BedrockModelClient:
 def get_bedrock_client(model_id: str, timeout_s: float) -> BedrockModelClient:
     from .bedrock import BedrockModelClient
 
-    make = lambda: BedrockModelClient(model_id, timeout_s)  # noqa: E731
-    client: BedrockModelClient = _cached("bedrock", model_id, timeout_s, make)
-    return client
+    return _cached("bedrock", model_id, timeout_s, lambda: BedrockModelClient(model_id, timeout_s))
 
 
-def _cached(backend: str, target: str, timeout_s: float, make: Any) -> Any:
+def _cached(backend: str, target: str, timeout_s: float, make: Callable[[], Client]) -> Client:
+    """One client per backend, target and timeout for the container's life."""
     key = (backend, target, float(timeout_s))
-    client = _CLIENTS.get(key)
+    client: Client | None = _CLIENTS.get(key)
     if client is None:
         client = _CLIENTS[key] = make()
     return client
