@@ -15,6 +15,7 @@ from shared import catalog
 from shared.components.config import ConfigError
 from shared.local.engine import program
 from shared.ops.stack_files import stack_config
+from tests.stacks.expected import model_environment, model_statements, model_variables
 
 STACK = "orchestration"
 ENVIRONMENTS = catalog.ENVIRONMENTS
@@ -24,9 +25,15 @@ ACCOUNT = "123456789012"
 SERVICES = [
     ("classifier", "POST", "/classify", True),
     ("summarizer", "POST", "/summarize", True),
+    ("chat", "POST", "/chat", True),
     ("health", "GET", "/health", False),
 ]
 SERVICE_NAMES = [s[0] for s in SERVICES]
+# The model each service may invoke: the stack's own, the Bedrock chat model, or none (health
+# pings an HTTP model, never invokes one).
+INVOKES = {"classifier": "model", "summarizer": "model", "chat": "chat", "health": None}
+# The scope a token must carry per route (jwt access); /health asks for any valid token.
+SCOPES = {"classifier": "classify", "summarizer": "summarize", "chat": "chat", "health": None}
 
 # OrchestrationSettings' defaults, for keys an environment's file leaves out.
 DEFAULTS = {
@@ -39,6 +46,7 @@ DEFAULTS = {
     "logRetentionDays": "7",
     "forceDestroyData": "true",
     "protectData": "false",
+    "chatModelId": "amazon.nova-micro-v1:0",
 }
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -63,6 +71,8 @@ COMPONENT_HTTP_API = "aigw:apigatewayv2:HttpApi"
 BUCKET_PARTS = {"data", "data-public-access-block", "data-encryption", "data-versioning"}
 # Pulumi auto-names a resource `<logical name>-<7 random characters>`.
 AUTO_NAME_SUFFIX = "-5f3a9c1"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
+COMPONENT_ISSUER = "aigw:cognito:ClientCredentialsIssuer"
 
 
 # --- running the program ----------------------------------------------------------------------
@@ -138,17 +148,36 @@ def flag(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
+def mapping(env: str, key: str) -> dict[str, Any]:
+    value = json.loads(setting(env, key))
+    assert isinstance(value, dict)
+    return value
+
+
+def region_of(run: Any) -> str:
+    """The region the program believes it is in (what its data sources answered)."""
+    return str(run.outputs["access"].value["region"])
+
+
+def model_invoked_by(env: str, service: str) -> dict[str, Any] | None:
+    """`<stack>:model` for the stack's model, a Bedrock model for chat, None for health."""
+    invokes = INVOKES[service]
+    if invokes == "chat":
+        return {"type": "bedrock", "modelId": setting(env, "chatModelId")}
+    return mapping(env, "model") if invokes == "model" else None
+
+
 # --- config -----------------------------------------------------------------------------------
 
 
 def test_each_environment_config_is_valid_and_complete(run, env):
     # The program ran (config.load raises on any problem), and each file names a model.
-    endpoint = setting(env, "modelEndpoint")
-    assert endpoint.endswith("/invocations")
-    if env == catalog.LOCAL:
-        assert endpoint.startswith("http://127.0.0.1:")
-    else:
-        assert endpoint.startswith(f"https://sentiment.{env}.")
+    model = mapping(env, "model")
+    if env == catalog.LOCAL:  # the local model server, no cloud account
+        assert model == {"type": "http", "url": "http://127.0.0.1:8080/invocations"}
+    else:  # each environment its own SageMaker endpoint
+        assert model == {"type": "sagemaker", "endpoint": f"sentiment-{env}"}
+    assert mapping(env, "access")["mode"] == "jwt"
     assert float(setting(env, "modelTimeoutS")) < int(setting(env, "functionTimeoutS"))
 
 
@@ -162,7 +191,14 @@ def test_every_resource_has_a_component_parent(run, env):
     for resource in run.resources:
         by_parent.setdefault(resource.parent, set()).add(resource.name)
     slugs = [route_slug(method, path) for _, method, path, _ in SERVICES]
+    clients = [c["name"] for c in mapping(env, "access")["clients"]]
     assert by_parent == {
+        f"{COMPONENT_ISSUER}::api-callers": {
+            "api-callers-pool",
+            "api-callers-resource-server",
+            "api-callers-domain",
+            *(f"api-callers-{name}" for name in clients),
+        },
         f"{COMPONENT_BUCKET}::data": BUCKET_PARTS,
         **{
             f"{COMPONENT_FUNCTION}::{s}": {s, f"{s}-role", f"{s}-policy", f"{s}-logs"}
@@ -170,6 +206,7 @@ def test_every_resource_has_a_component_parent(run, env):
         },
         f"{COMPONENT_HTTP_API}::api": {
             "api",
+            "api-jwt-authorizer",
             f"api-{env}",
             f"api-{env}-access-logs",
             *(f"api-{slug}" for slug in slugs),
@@ -204,13 +241,22 @@ def test_function_environment_names_model_bucket_and_prefix(run, env):
     assert bucket_name == run.ids["data"] and bucket_name.startswith("data-")
     for service in SERVICE_NAMES:
         variables = run.named(service).inputs["environment"]["variables"]
+        # Chat names its Bedrock model (Converse); every other service the stack's model
+        # (health pings it when it is an HTTP endpoint).
+        model = (
+            {"CHAT_MODEL_ID": setting(env, "chatModelId")}
+            if service == "chat"
+            else model_environment(mapping(env, "model"))
+        )
         assert variables == {
-            "MODEL_ENDPOINT_URL": setting(env, "modelEndpoint"),
+            **model,
             "MODEL_TIMEOUT_SECONDS": str(float(setting(env, "modelTimeoutS"))),
             "MAX_BODY_BYTES": setting(env, "maxBodyBytes"),
             "DATA_BUCKET": bucket_name,
             "DATA_PREFIX": service,
         }
+        if service == "chat":
+            assert not model_variables(variables), "chat calls the chat model only"
         assert run.key("data") in run.named(service).dependencies
 
 
@@ -304,6 +350,19 @@ def test_s3_access_only_under_the_services_own_prefix(run, service, method, path
     ]
 
 
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_model_calls_only_to_the_services_own_model(run, env, service):
+    """IAM: `sagemaker:InvokeEndpoint` / `bedrock:InvokeModel` on one ARN, the model the
+    service calls; chat may call its Bedrock model and not the stack's, the others the stack's
+    and not chat's, health none."""
+    statements = policy_of(run, service)["Statement"]
+    grants = [
+        s for s in statements if any(a.startswith(("sagemaker:", "bedrock:")) for a in s["Action"])
+    ]
+    model = model_invoked_by(env, service)
+    assert grants == (model_statements(model, region_of(run)) if model else [])
+
+
 def test_no_policy_grants_wildcard_resources_or_actions(run):
     for service in SERVICE_NAMES:
         document = policy_of(run, service)
@@ -338,12 +397,20 @@ def test_each_route_hands_its_request_to_its_function(run, env):
     assert api.inputs["protocolType"] == "HTTP"
     assert api.name == "api" and "name" not in api.inputs, "the API is auto-named"
     routes = {r.inputs["routeKey"]: r for r in run.of_type(ROUTE)}
-    assert sorted(routes) == sorted(["POST /classify", "POST /summarize", "GET /health"])
+    assert sorted(routes) == sorted(f"{method} {path}" for _, method, path, _ in SERVICES)
     integrations = run.of_type(INTEGRATION)
     assert len(integrations) == len(SERVICES)  # one per function
+    authorizer = run.one(AUTHORIZER)
     for service, method, path, _ in SERVICES:
         route = routes[f"{method} {path}"]
         assert route.inputs["apiId"] == run.ids["api"]
+        # A token of the stack's pool on every route, with the route's scope where it has one.
+        assert route.inputs["authorizationType"] == "JWT"
+        assert route.inputs["authorizerId"] == run.ids[authorizer.name]
+        scope = SCOPES[service]
+        assert route.inputs.get("authorizationScopes") == (
+            [f"aigw-orchestration/{scope}"] if scope else None
+        )
         integration_name = route.inputs["target"].removeprefix("integrations/")
         [integration] = [i for i in integrations if run.ids[i.name] == integration_name]
         assert integration.inputs == {
@@ -427,7 +494,15 @@ def test_protect_data_protects_the_bucket_and_its_parts_only(run, env, run_orche
 def test_outputs_give_the_url_bucket_and_routes(run):
     assert run.outputs["url"].value == run.resolved[run.one(STAGE).name]["invokeUrl"]
     assert run.outputs["bucket"].value == run.ids["data"]
-    assert run.outputs["routes"].value == ["POST /classify", "POST /summarize", "GET /health"]
+    assert run.outputs["routes"].value == [f"{m} {p}" for _, m, p, _ in SERVICES]
+    assert run.outputs["baseUrl"].value == run.outputs["url"].value
+    access = run.outputs["access"]
+    assert not access.secret and access.value["mode"] == "jwt"
+    assert access.value["scopes"] == sorted(
+        f"aigw-orchestration/{scope}" for scope in SCOPES.values() if scope
+    )
+    assert run.outputs["credentials"].secret
+    assert set(run.outputs["credentials"].value["clientSecrets"]) == set(access.value["clients"])
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -463,7 +538,11 @@ def test_a_model_timeout_just_under_the_function_timeout_is_accepted(run_orchest
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
-        ({"orchestration:modelEndpoint": "sentiment.example.com"}, "orchestration:modelEndpoint"),
+        (
+            {"orchestration:model": '{"type": "http", "url": "x.example.com"}'},
+            "orchestration:model",
+        ),
+        ({"orchestration:chatModelId": "no spaces allowed"}, "orchestration:chatModelId"),
         ({"orchestration:functionTimeoutS": "901"}, "orchestration:functionTimeoutS"),
         ({"orchestration:maxBodyBytes": "10"}, "orchestration:maxBodyBytes"),
         ({"orchestration:logRetentionDays": "2"}, "orchestration:logRetentionDays"),
@@ -477,10 +556,10 @@ def test_invalid_settings_are_reported_by_key(run_orchestration, overrides, prob
 
 
 def test_every_stack_file_sets_only_known_keys():
-    known = {*DEFAULTS, "modelEndpoint"}
+    known = {*DEFAULTS, "model", "access"}
     for env in ENVIRONMENTS:
         config = stack_config(catalog.stack_dir(STACK), env)
         keys = {k.split(":", 1)[1] for k in config if k.startswith(f"{STACK}:")}
         assert keys <= known, keys - known
-        assert "modelEndpoint" in keys
+        assert {"model", "access"} <= keys
         assert Path(catalog.stack_dir(STACK) / f"Pulumi.{env}.yaml").is_file()
