@@ -88,6 +88,7 @@ class _Echo(BaseHTTPRequestHandler):
     """Answers with what it received; `/text` in plain text; `/missing` 404."""
 
     protocol_version = "HTTP/1.1"
+    received: list[dict[str, str]] = []  # the headers of each request, as the server saw them
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -101,6 +102,7 @@ class _Echo(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        type(self).received.append({k.lower(): v for k, v in self.headers.items()})
         if self.path.endswith("/text"):
             self._reply(200, b"plain words\n", "text/plain")
         elif self.path.endswith("/missing"):
@@ -179,6 +181,55 @@ def test_no_answer_is_one_sentence(monkeypatch, closed_url):
 
     with pytest.raises(UserError, match=r"^no answer from http://127\.0\.0\.1:\d+"):
         call.call("demo", "dev", out=lambda line: None)
+
+
+def test_on_an_aws_environment_the_outputs_come_through_the_pulumi_cli(serve_in_thread, tmp_path):
+    """`invoke call --env=dev` reads the stack's outputs with the Automation API (here the fake
+    `pulumi` of tests/cloud, whose `up` reports the outputs it is given) and sends the key of
+    the first client the stack file declares, though the outputs list the clients sorted."""
+    env = fake_pulumi_on_path(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    server.daemon_threads = True
+    with serve_in_thread(server) as url:
+        _Echo.received = []
+        env["FAKE_PULUMI_OUTPUTS"] = json.dumps(
+            {
+                "url": f"{url}/dev/predict",
+                "access": {
+                    "mode": "api_key",
+                    "region": "eu-west-1",
+                    "clients": {"partner": {"tier": "partner"}, "web": {"tier": "standard"}},
+                },
+                "credentials": {"apiKeys": {"partner": "key-partner", "web": "key-web"}},
+            }
+        )
+        deployed = invoke("deploy", "--stack=proxy", "--env=dev", **env)
+        assert deployed.returncode == 0, deployed.stderr
+
+        done = invoke("call", "--stack=proxy", "--env=dev", '--data={"inputs": "hi"}', **env)
+
+    assert done.returncode == 0, done.stderr
+    assert [seen["x-api-key"] for seen in _Echo.received] == ["key-web"]
+    assert "key-web" not in done.stdout  # echoed back, masked
+    assert answer_of(done)[1]["headers"]["x-api-key"] == "[secret]"
+
+
+def fake_pulumi_on_path(tmp_path) -> dict[str, str]:
+    """The fake `pulumi` first on PATH, its state and a file backend under tmp_path."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "pulumi"
+    fake = catalog.REPO_ROOT / "tests" / "cloud" / "fake_pulumi.py"
+    exe.write_text(f"#!{sys.executable}\n" + fake.read_text(encoding="utf-8"))
+    exe.chmod(0o755)
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "FAKE_PULUMI_LOG": str(tmp_path / "calls.jsonl"),
+        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
+        "PULUMI_CONFIG_PASSPHRASE": "test",
+        "AIGW_STATE_DIR": str(tmp_path / "state"),
+    }
 
 
 # --- the deployed stacks ---------------------------------------------------------------------
