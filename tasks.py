@@ -41,6 +41,7 @@ STACK_HELP = {
     "stack": "proxy, versions, orchestration, global, workflows or all",
     "env": "local (default), dev, staging or prod",
 }
+ONE_STACK_HELP = {**STACK_HELP, "stack": "proxy, versions, orchestration, global or workflows"}
 
 
 @task(help={**STACK_HELP, "show_secrets": "print secret outputs such as API keys"})
@@ -88,7 +89,7 @@ def smoke(c, stack=None, env="local"):
     checks.command(stack, env)
 
 
-@task(help={**STACK_HELP, "client": "the client whose token it is (default: the first)"})
+@task(help={**ONE_STACK_HELP, "client": "the client whose token it is (default: the first)"})
 @_user_errors
 def token(c, stack=None, env="local", client=None):
     """Print a bearer token for a cognito/jwt stack (client credentials), for `$(...)`."""
@@ -100,7 +101,7 @@ def token(c, stack=None, env="local", client=None):
 
 @task(
     help={
-        **STACK_HELP,
+        **ONE_STACK_HELP,
         "path": "appended to the baseUrl output (default: call the url output)",
         "method": "HTTP method (default POST with --data, else GET)",
         "data": "JSON body, or @file to read it from a file",
