@@ -234,6 +234,9 @@ def test_every_route_refuses_callers_without_valid_credentials(deployed, emulato
     classifier = token(
         emulator_server.url, ids["classifier"], secrets["classifier"], f"{scope}/classify"
     )
+    predictor_only = token(
+        emulator_server.url, ids["predictor"], secrets["predictor"], f"{scope}/predict"
+    )
     body = {"inputs": "hello"}
 
     def rest(path: str, **headers: str):
@@ -282,3 +285,19 @@ def test_every_route_refuses_callers_without_valid_credentials(deployed, emulato
         429,
     ]
     assert rest("keyed", **{"x-api-key": keys["gold"]}).status == 200  # other tiers unaffected
+
+    # An expired token (the `brief` client's live one second): 401 on both.
+    brief = token(emulator_server.url, ids["brief"], secrets["brief"], f"{scope}/predict")
+    assert rest("cognito", Authorization=brief).status == 200
+    time.sleep(2.1)
+    assert rest("cognito", Authorization=brief).status == 401
+    assert api("jwt", Authorization=f"Bearer {brief}").status == 401
+
+    # The method's scope changed in place (no replacement): now the classifier may call it.
+    plan = h.plan(restScope="classify")
+    changed = [s for s in plan.steps if s.action is not Action.SAME]
+    assert [(s.action, s.name) for s in changed] == [(Action.UPDATE, "cognito")]
+    h.up(restScope="classify")
+    assert rest("cognito", Authorization=classifier).status == 200
+    assert rest("cognito", Authorization=predictor_only).status == 401
+    assert all(s.action is Action.SAME for s in h.plan(live=True).steps)

@@ -44,7 +44,7 @@ from . import vtl
 _URI = re.compile(r"^arn:aws:apigateway:(?P<region>[^:]+):(?P<service>[^:]+):path/(?P<path>.+)$")
 _SAGEMAKER = re.compile(r"^endpoints/(?P<name>[^/]+)/invocations$")
 _BEDROCK = re.compile(r"^model/(?P<model>[^/]+)/(?P<op>converse|invoke)$")
-TIMEOUT_S = 29.0  # API Gateway's integration timeout
+TIMEOUT_S = 29.0  # API Gateway's default integration timeout (`timeoutInMillis`)
 
 
 class Target:
@@ -128,7 +128,9 @@ def _allowed(target: Target, role: str) -> bool:
     return bool(result) and result[0].get("EvalDecision") == "allowed"
 
 
-def _call(target: Target, role: str, method: str, body: str) -> tuple[int, str, str]:
+def _call(
+    target: Target, role: str, method: str, body: str, timeout_s: float
+) -> tuple[int, str, str]:
     """The service's status, body and content type; calls it as the role."""
     assumed = _client("sts").assume_role(RoleArn=role, RoleSessionName="apigateway")
     keys = assumed["Credentials"]
@@ -144,7 +146,7 @@ def _call(target: Target, role: str, method: str, body: str) -> tuple[int, str, 
         target.url, data=body.encode(), method=method, headers=dict(request.headers.items())
     )
     try:
-        with urllib.request.urlopen(prepared, timeout=TIMEOUT_S) as response:
+        with urllib.request.urlopen(prepared, timeout=timeout_s) as response:
             payload = response.read().decode("utf-8", "replace")
             return response.status, payload, response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
@@ -211,9 +213,9 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     else:
         try:
-            status, body, content_type = _call(
-                target, role, os.environ.get("BRIDGE_HTTP_METHOD") or "POST", request
-            )
+            verb = os.environ.get("BRIDGE_HTTP_METHOD") or "POST"
+            timeout_s = float(integration.get("timeoutInMillis") or TIMEOUT_S * 1000) / 1000
+            status, body, content_type = _call(target, role, verb, request, timeout_s)
         except TimeoutError:
             return _message(504, "Endpoint request timed out")
         except OSError:

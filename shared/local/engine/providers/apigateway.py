@@ -408,7 +408,14 @@ class Method(Provider):
         }
     )
     updatable = frozenset(
-        {"apiKeyRequired", "requestValidatorId", "authorization", "authorizerId", "operationName"}
+        {
+            "apiKeyRequired",
+            "requestValidatorId",
+            "authorization",
+            "authorizerId",
+            "authorizationScopes",
+            "operationName",
+        }
     )
     identity = _METHOD_IDENTITY
     # A method names its authorizer by id; AWS refuses an authorizer it does not know yet.
@@ -437,13 +444,16 @@ class Method(Provider):
         client = self.client(ctx, i)
         ops = _patch_ops(_METHOD_PATHS, have.inputs, i)
         method = client.update_method(**_method_key(i), patchOperations=ops)
-        if isinstance(method.get("apiKeyRequired"), str):
+        scopes_changed = have.inputs.get("authorizationScopes") != i.get("authorizationScopes")
+        if isinstance(method.get("apiKeyRequired"), str) or scopes_changed:
             self._put_again(client, i, method)
         return {}
 
     def _put_again(self, client: Client, i: Inputs, method: dict[str, Any]) -> None:
         """The emulator keeps a patched flag as text ("false" then counts as true when a call
-        comes in), so it gets the method put again, with its responses and integration."""
+        comes in), and a scope added or removed by patch (`add /authorizationScopes`, AWS's
+        way) as the whole list, so it gets the method put again, with its responses and
+        integration."""
         client.put_method(**_method_key(i), **self._settings(i))
         for status, response in (method.get("methodResponses") or {}).items():
             client.put_method_response(

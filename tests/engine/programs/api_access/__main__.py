@@ -2,17 +2,20 @@
 
 - the stack's own Cognito identity provider: a user pool with a domain, a resource server
   `aigw-<name>` with the scopes `predict` and `classify`, and one client-credentials app client
-  (`predictor`: both scopes, `classifier`: `classify` only);
+  (`predictor`: both scopes, `classifier`: `classify` only, `brief`: `predict` with tokens
+  valid one second: AWS's minimum is five minutes, MiniStack takes any, which lets a test see
+  a token expire);
 - a REST API: `POST /cognito` behind a COGNITO_USER_POOLS authorizer asking for
-  `aigw-<name>/predict`, `POST /iam` behind AWS_IAM, `POST /keyed` asking for an API key; keys
-  on usage-plan tiers (`gold`: generous, `bronze`: one request a second, `trial`: two a day),
-  one of them disabled;
+  `aigw-<name>/<restScope>` (default `predict`), `POST /iam` behind AWS_IAM, `POST /keyed`
+  asking for an API key; keys on usage-plan tiers (`gold`: generous, `bronze`: one request a
+  second, `trial`: two a day), one of them disabled;
 - an HTTP API: `POST /jwt` behind a JWT authorizer (issuer: the pool, audience: the predictor
-  client) asking for `aigw-<name>/predict`, `POST /iam` behind AWS_IAM, both proxied to
+  and brief clients) asking for `aigw-<name>/predict`, `POST /iam` behind AWS_IAM, both proxied to
   `backend`.
 
 name      physical-name stem (unique per test); also the Cognito domain prefix
 backend   the HTTP API's backend URL (a loopback server of the test's)
+restScope the scope `POST /cognito` asks for (default `predict`)
 """
 
 import pulumi
@@ -22,6 +25,7 @@ config = pulumi.Config()
 name = config.require("name")
 backend = config.require("backend")
 identifier = f"aigw-{name}"
+rest_scope = config.get("restScope") or "predict"
 
 # -- the identity provider ----------------------------------------------------------------------
 
@@ -48,9 +52,18 @@ clients = {
         allowed_oauth_scopes=[f"{identifier}/{scope}" for scope in scopes],
         supported_identity_providers=["COGNITO"],
         explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
+        **validity,
         opts=pulumi.ResourceOptions(depends_on=[server]),
     )
-    for client, scopes in (("predictor", ["predict", "classify"]), ("classifier", ["classify"]))
+    for client, scopes, validity in (
+        ("predictor", ["predict", "classify"], {}),
+        ("classifier", ["classify"], {}),
+        (
+            "brief",
+            ["predict"],
+            {"access_token_validity": 1, "token_validity_units": {"access_token": "seconds"}},
+        ),
+    )
 }
 
 # -- the REST API -------------------------------------------------------------------------------
@@ -73,7 +86,7 @@ for path, access in (
         {
             "authorization": "COGNITO_USER_POOLS",
             "authorizer_id": authorizer.id,
-            "authorization_scopes": [f"{identifier}/predict"],
+            "authorization_scopes": [f"{identifier}/{rest_scope}"],
         },
     ),
     ("iam", {"authorization": "AWS_IAM"}),
@@ -152,7 +165,7 @@ jwt = aws.apigatewayv2.Authorizer(
     identity_sources=["$request.header.Authorization"],
     jwt_configuration={
         "issuer": pool.endpoint.apply(lambda endpoint: f"https://{endpoint}"),
-        "audiences": [clients["predictor"].id],
+        "audiences": [clients["predictor"].id, clients["brief"].id],
     },
 )
 proxy = aws.apigatewayv2.Integration(
