@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -28,6 +31,7 @@ from shared.runtime import bedrock as bedrock_module
 from shared.runtime.bedrock import CLASSIFY_SYSTEM_PROMPT, BedrockModelClient
 from shared.runtime.sagemaker import SageMakerModelClient
 
+REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 ENDPOINT = "sentiment-prod"
 MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -441,3 +445,20 @@ def test_bedrock_classifies_many_texts_within_one_calls_time(
 def test_the_worst_case_of_one_call_is_two_attempts_and_a_backoff() -> None:
     assert aws_module.worst_case_s(10) == 2 * (2 + 10) + 1
     assert aws_module.worst_case_s(0.5) == 2 * (0.5 + 0.5) + 1
+
+
+def test_a_function_with_an_http_model_never_loads_botocore() -> None:
+    """The runtime is standard library only until an AWS backend is asked for: an HTTP model's
+    cold start does not pay botocore's imports."""
+    code = (
+        "import sys, os\n"
+        "os.environ['MODEL_ENDPOINT_URL'] = 'http://127.0.0.1:9/invocations'\n"
+        "import shared.runtime as runtime\n"
+        "runtime.get_model_client()\n"
+        "assert 'botocore' not in sys.modules, 'botocore imported'\n"
+        "os.environ.update(MODEL_BACKEND='sagemaker', MODEL_ENDPOINT_NAME='x')\n"
+        "os.environ['AWS_REGION'] = 'us-east-1'\n"
+        "runtime.get_model_client()\n"
+        "assert 'botocore' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
