@@ -7,9 +7,12 @@ from __future__ import annotations
 import pytest
 
 from shared.components import (
+    Access,
     HttpApi,
     HttpApiArgs,
     HttpTarget,
+    ModelBackend,
+    ModelTarget,
     RestApi,
     RestApiArgs,
     Route,
@@ -17,9 +20,14 @@ from shared.components import (
     Throttle,
     naming,
 )
+from shared.components.access import Client, Tier
+from shared.components.api import Quota
+from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
+from shared.components.usage_plan import UsagePlans, UsagePlansArgs
 
 STAGE = Stage("dev", Throttle(10, 20), 7)
 MODEL = HttpTarget("https://model.example.com/invocations")
+SIGNED = Access("iam")
 
 
 def test_a_physical_name_in_extra_arguments_is_refused() -> None:
@@ -54,20 +62,24 @@ def test_every_refusal_is_listed_at_once() -> None:
 def test_paths_whose_logical_names_collide_are_refused(paths: list[str]) -> None:
     routes = [Route("POST", path, MODEL) for path in paths]
     with pytest.raises(ValueError, match="paths not only in '/' against '-'"):
-        RestApi("api", RestApiArgs(routes=routes, stage=STAGE))
+        RestApi("api", RestApiArgs(routes=routes, stage=STAGE, access=SIGNED))
 
 
 def test_a_route_listed_twice_is_refused() -> None:
     routes = [Route("GET", "/health", MODEL), Route("GET", "/health", MODEL)]
     with pytest.raises(ValueError, match="a route is listed twice"):
-        HttpApi("api", HttpApiArgs(routes=routes, stages=[STAGE]))
+        HttpApi("api", HttpApiArgs(routes=routes, stages=[STAGE], access=SIGNED))
 
 
 def test_http_apis_refuse_what_only_rest_apis_have() -> None:
-    with pytest.raises(ValueError, match="HTTP APIs have no API keys or body models"):
+    with pytest.raises(ValueError, match="HTTP APIs have no body models"):
         HttpApi(
             "api",
-            HttpApiArgs(routes=[Route("POST", "/p", MODEL, api_key_required=True)], stages=[STAGE]),
+            HttpApiArgs(
+                routes=[Route("POST", "/p", MODEL, body_schema={"type": "object"})],
+                stages=[STAGE],
+                access=SIGNED,
+            ),
         )
     with pytest.raises(ValueError, match="no X-Ray"):
         HttpApi(
@@ -75,7 +87,71 @@ def test_http_apis_refuse_what_only_rest_apis_have() -> None:
             HttpApiArgs(
                 routes=[Route("POST", "/p", MODEL)],
                 stages=[Stage("dev", Throttle(1, 1), 7, tracing=True)],
+                access=SIGNED,
             ),
+        )
+    # AWS: an HTTP API has no usage plans (so no API keys) and no Cognito user-pool authorizer
+    # type; it has JWT authorizers instead.
+    for mode in ("api_key", "cognito"):
+        with pytest.raises(ValueError, match=f"an HTTP API has no access mode '{mode}'"):
+            HttpApi(
+                "api",
+                HttpApiArgs(
+                    routes=[Route("POST", "/p", MODEL)], stages=[STAGE], access=Access(mode)
+                ),
+            )
+
+
+def test_http_apis_refuse_a_signed_model_integration() -> None:
+    """AWS: an HTTP API integration cannot sign a request (no `credentials` for SageMaker or
+    Bedrock); the model is called from a function or a REST API instead."""
+    target = ModelTarget(ModelBackend("sagemaker", endpoint="sentiment"))
+    with pytest.raises(ValueError, match="cannot sign a request to SageMaker or Bedrock"):
+        HttpApi(
+            "api",
+            HttpApiArgs(routes=[Route("POST", "/p", target)], stages=[STAGE], access=SIGNED),
+        )
+
+
+def test_rest_apis_refuse_a_jwt_authorizer() -> None:
+    with pytest.raises(ValueError, match="a REST API has no access mode 'jwt'"):
+        RestApi(
+            "api",
+            RestApiArgs(routes=[Route("POST", "/p", MODEL)], stage=STAGE, access=Access("jwt")),
+        )
+
+
+def test_cognito_methods_must_name_the_scope_they_need() -> None:
+    """AWS: a COGNITO_USER_POOLS method without authorization scopes accepts ID tokens only,
+    which the client-credentials flow never issues: such a route could never be called."""
+    access = Access("cognito", clients=(Client("app", scopes=("predict",)),))
+    routes = [Route("POST", "/p", MODEL, scopes=("predict",)), Route("GET", "/health", MODEL)]
+    with pytest.raises(ValueError, match="these routes name no scope: GET /health"):
+        RestApi("api", RestApiArgs(routes=routes, stage=STAGE, access=access))
+
+
+def test_a_client_on_a_tier_that_does_not_exist_is_refused() -> None:
+    tiers = {"standard": Tier("standard", Throttle(1, 2), Quota(10, "DAY"))}
+    clients = [Client("web", tier="standard"), Client("partner", tier="gold")]
+    with pytest.raises(ValueError, match="clients on tiers that do not exist: gold"):
+        UsagePlans(
+            "plans",
+            UsagePlansArgs(api_id="api", stage_name="dev", tiers=tiers, clients=clients),
+        )
+    with pytest.raises(ValueError, match="API keys need at least one client"):
+        UsagePlans("plans", UsagePlansArgs(api_id="api", stage_name="dev", tiers=tiers, clients=[]))
+
+
+def test_a_token_client_asking_for_a_scope_no_route_uses_is_refused() -> None:
+    """Cognito refuses an app client whose allowed scope the resource server does not have."""
+    clients = [Client("app", scopes=("predict", "admin"))]
+    with pytest.raises(ValueError, match="clients ask for scopes no route uses: admin"):
+        ClientCredentialsIssuer(
+            "callers", ClientCredentialsIssuerArgs(scopes=["predict"], clients=clients)
+        )
+    with pytest.raises(ValueError, match="a token issuer needs at least one client"):
+        ClientCredentialsIssuer(
+            "callers", ClientCredentialsIssuerArgs(scopes=["predict"], clients=[])
         )
 
 
@@ -83,5 +159,10 @@ def test_rest_api_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="endpoint_type must be one of EDGE, REGIONAL, PRIVATE"):
         RestApi(
             "api",
-            RestApiArgs(routes=[Route("POST", "/p", MODEL)], stage=STAGE, endpoint_type="GLOBAL"),
+            RestApiArgs(
+                routes=[Route("POST", "/p", MODEL)],
+                stage=STAGE,
+                access=SIGNED,
+                endpoint_type="GLOBAL",
+            ),
         )

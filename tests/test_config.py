@@ -365,9 +365,10 @@ def test_load_falls_back_to_the_pulumi_config_variable(
 # --- the proxy program with a bad config ------------------------------------------------------
 
 BAD_PROXY = {
-    "proxy:planRateLimit": "fast",
-    "proxy:modelEndpoint": "not a url",
-    "proxy:quotaPeriod": "YEAR",
+    "proxy:stageRateLimit": "fast",
+    "proxy:model": '{"type": "http", "url": "not a url"}',
+    "proxy:access": '{"mode": "api_key", "tiers": {"t": {"rateLimit": 1, "burstLimit": 1, '
+    '"quota": 1, "period": "YEAR"}}, "clients": [{"name": "web", "tier": "t"}]}',
 }
 
 
@@ -417,8 +418,9 @@ def test_check_config_rejects_a_bad_environment_file(
     shutil.copytree(catalog.stack_dir("proxy"), stacks / "proxy")
     (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
         "config:\n"
-        "  proxy:modelEndpoint: not a url\n"
-        "  proxy:planRateLimit: fast\n"
+        "  proxy:model: {type: http, url: not a url}\n"
+        "  proxy:access: {mode: iam}\n"
+        "  proxy:stageRateLimit: fast\n"
         "  proxy:tracing: yes\n"
     )
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
@@ -426,7 +428,7 @@ def test_check_config_rejects_a_bad_environment_file(
         commands.check_config("proxy", "dev")
     keys = sorted(p.split(": ", 1)[0] for p in caught.value.problems)
     # YAML 1.2, as the CLI reads it: `yes` is the string "yes", not a boolean.
-    assert keys == sorted(["proxy:modelEndpoint", "proxy:planRateLimit", "proxy:tracing"])
+    assert keys == sorted(["proxy:model", "proxy:stageRateLimit", "proxy:tracing"])
 
 
 def test_check_config_refuses_an_undeclared_key_before_the_program_runs(
@@ -435,10 +437,13 @@ def test_check_config_refuses_an_undeclared_key_before_the_program_runs(
     stacks = tmp_path / "stacks"
     shutil.copytree(catalog.stack_dir("proxy"), stacks / "proxy")
     (stacks / "proxy" / "Pulumi.dev.yaml").write_text(
-        "config:\n  proxy:modelEndpoint: https://m.example.com/invocations\n  proxy:bogus: 1\n"
+        "config:\n"
+        "  proxy:model: {type: http, url: https://m.example.com/invocations}\n"
+        "  proxy:access: {mode: iam}\n"
+        "  proxy:bogus: 1\n"
     )
     monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
     with pytest.raises(UserError) as caught:
         commands.check_config("proxy", "dev")
-    assert "proxy:bogus: unknown key. Known keys: integrationTimeoutMs" in str(caught.value)
+    assert "proxy:bogus: unknown key. Known keys: access, integrationTimeoutMs" in str(caught.value)
     assert caught.value.exit_code == 2

@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from shared import catalog
-from shared.components.config import describe
+from shared.components.config import ConfigError, describe
 from shared.ops import config_schema
 from shared.ops.stack_files import declared_keys
 
@@ -77,15 +77,21 @@ def test_a_project_without_settings_declares_nothing(tmp_path: Path, monkeypatch
     assert config_schema.write("plain") is False
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=ConfigError,
+    reason="`<stack>:model` is not declared may_be_secret since issue 9 (an HTTP model URL may "
+    "carry a key): set as a secret it is refused by name; reported to the lead",
+)
 @pytest.mark.parametrize("stack", ["orchestration", "workflows", "global"])
 def test_a_secret_model_endpoint_stays_secret_in_the_functions(
     run_program, stack: str, monkeypatch
 ) -> None:
-    """Set as a secret (`pulumi config set --secret`), the endpoint reaches each function's
+    """Set as a secret (`pulumi config set --secret`), the model setting reaches each function's
     environment as a secret: the program never turns it into plain text."""
     import pulumi
 
-    secret_key = f"{stack}:modelEndpoint"
+    secret_key = f"{stack}:model"
     monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda key: key == secret_key)
     run = run_program(stack, "local")
     functions = run.of_type("aws:lambda/function:Function")

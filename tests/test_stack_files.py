@@ -294,5 +294,10 @@ def test_real_proxy_stack_files(env: str) -> None:
     for key, value in values.items():
         assert ":" in key, key
         assert isinstance(value, str), (key, value)
-    assert values["proxy:modelEndpoint"].startswith(("http://", "https://"))
+    # Mappings reach the program as JSON text, as the Pulumi CLI hands them over.
+    model = json.loads(values["proxy:model"])
+    assert model["type"] in ("http", "sagemaker", "bedrock")
+    if model["type"] == "http":
+        assert model["url"].startswith(("http://", "https://"))
+    assert json.loads(values["proxy:access"])["mode"] == "api_key"
     assert "aws:region" in values
