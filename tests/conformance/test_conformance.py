@@ -134,7 +134,11 @@ def runtime_log_groups(before: Inventory, deployed: Inventory) -> set[str]:
 
 
 def engine_for(
-    program_dir: Path, emulator_url: str, overrides: dict[str, str], out: Callable[[str], None]
+    program_dir: Path,
+    emulator_url: str,
+    overrides: dict[str, str],
+    out: Callable[[str], None],
+    model_url: str | None = None,
 ) -> Engine:
     """The engine `invoke deploy` would make for a project in `program_dir`: its stack config
     (Pulumi.local.yaml, with Pulumi.yaml's defaults) and its state where the local state of
@@ -145,9 +149,10 @@ def engine_for(
     config = stack_config(program_dir, STACK) if has_stack_file else {}
     config.update(overrides)
     state_path = catalog.state_dir() / "engine" / project / f"{STACK}.json"
-    return Engine(
-        program_dir, project, STACK, config, Context(emulator_url, REGION), state_path, out=out
-    )
+    # The session's model server answers SageMaker runtime calls (the engine's bridge for REST
+    # AWS integrations calls it there).
+    context = Context(emulator_url, REGION, model_url=model_url)
+    return Engine(program_dir, project, STACK, config, context, state_path, out=out)
 
 
 @contextlib.contextmanager
@@ -449,6 +454,54 @@ def check_cognito(d: Deployment) -> None:
     assert domain["DomainDescription"]["UserPoolId"] == d.outputs["userPoolId"]
 
 
+def client_credentials(d: Deployment, scope: str) -> str:
+    """An access token for the program's app client (`clientId`, `clientSecret`) from the
+    pool's token endpoint, which the emulator serves on its own address."""
+    basic = base64.b64encode(f"{d.outputs['clientId']}:{d.outputs['clientSecret']}".encode())
+    reply = d.http(
+        "POST",
+        f"{d.emulator_url}/oauth2/token",
+        raw=f"grant_type=client_credentials&scope={scope}".encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": f"Basic {basic.decode()}",
+        },
+    )
+    return str(ok(reply)["access_token"])
+
+
+@checks("rest_cognito_authorizer")
+def check_rest_cognito_authorizer(d: Deployment) -> None:
+    [scope] = d.outputs["scopes"]
+    token = client_credentials(d, scope)
+    assert ok(d.http("GET", d.outputs["url"], headers={"Authorization": token})) == {"reports": []}
+    assert d.http("GET", d.outputs["url"]).status == 401
+    assert d.http("GET", d.outputs["url"], headers={"Authorization": "x.y.z"}).status == 401
+
+
+@checks(
+    "http_jwt_authorizer",
+    config=lambda model_server: {"http_jwt_authorizer:backend": f"{model_server.url}/invocations"},
+)
+def check_http_jwt_authorizer(d: Deployment) -> None:
+    [scope] = d.outputs["scopes"]
+    token = client_credentials(d, scope)
+    url = d.url(d.outputs["url"])
+    body = {"inputs": "I love this, it is wonderful"}
+    answer = ok(d.http("POST", url, body, {"Authorization": f"Bearer {token}"}))
+    assert answer["predictions"][0]["label"] == "positive"
+    assert d.http("POST", url, body).status == 401
+
+
+@checks("rest_sagemaker_endpoint")
+def check_rest_sagemaker_endpoint(d: Deployment) -> None:
+    """The model's answer passed through; the model's 400 (no text) kept as 400."""
+    happy = ok(d.http("POST", d.outputs["url"], {"text": "I love this, it is wonderful"}))
+    assert happy["predictions"][0]["label"] == "positive"
+    refused = d.http("POST", d.outputs["url"], {"not-text": 1})
+    assert (refused.status, refused.body) == (400, {"message": "Bad request"})
+
+
 @checks("lambda_layer_alias")
 def check_lambda_layer_alias(d: Deployment) -> None:
     version = d.outputs["version"]
@@ -574,7 +627,9 @@ def test_program_deploys_answers_redeploys_unchanged_and_destroys_clean(
     def engine(folder: str) -> Engine:
         make_config = CHECKS[folder].config
         overrides = make_config(model_server) if make_config else {}
-        return engine_for(PROGRAMS / folder, emulator_server.url, overrides, lines.append)
+        return engine_for(
+            PROGRAMS / folder, emulator_server.url, overrides, lines.append, model_server.url
+        )
 
     before = emulator_inventory(clients)
     with contextlib.ExitStack() as stack:
@@ -617,5 +672,25 @@ def test_an_input_the_engine_does_not_apply_is_refused_at_plan_time_by_name(
     message = str(refused.value)
     assert "vpc-function" in message and "aws:lambda/function:Function" in message
     assert "vpcConfig" in message or "vpc_config" in message
+    assert emulator_inventory(clients) == before
+    assert not StateStore(engine.state_path).resources
+
+
+def test_a_template_the_engine_cannot_render_is_refused_at_plan_time_by_name(
+    emulator_server, clients, identified_emulator
+):
+    """A SageMaker integration whose request template loops (`#foreach`): the engine's bridge
+    renders a subset of mapping templates, so the program is refused before anything is
+    made, naming the resource, the template and what it uses."""
+    lines: list[str] = []
+    engine = engine_for(REFUSED / "unrendered_template", emulator_server.url, {}, lines.append)
+    before = emulator_inventory(clients)
+
+    with pytest.raises(UserError) as refused:
+        engine.up()
+
+    message = str(refused.value)
+    assert "batch-invoke" in message and "requestTemplates['application/json']" in message
+    assert "#foreach" in message
     assert emulator_inventory(clients) == before
     assert not StateStore(engine.state_path).resources
