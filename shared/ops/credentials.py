@@ -94,9 +94,6 @@ class Credentials:
         """Values that must never be printed (a fetched token)."""
         return ()
 
-    def describe(self) -> str:
-        return "no credentials"
-
 
 class ApiKey(Credentials):
     mode = "api_key"
@@ -112,9 +109,6 @@ class ApiKey(Credentials):
 
     def secrets(self) -> tuple[str, ...]:
         return (self._key,)
-
-    def describe(self) -> str:
-        return f"the API key of client {self.client!r}"
 
 
 class BearerToken(Credentials):
@@ -136,9 +130,6 @@ class BearerToken(Credentials):
 
     def secrets(self) -> tuple[str, ...]:
         return self.grant.issued()
-
-    def describe(self) -> str:
-        return f"a bearer token of client {self.client!r}"
 
 
 class SigV4(Credentials):
@@ -165,9 +156,6 @@ class SigV4(Credentials):
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self._aws.secret_key, self._aws.token) if s)
-
-    def describe(self) -> str:
-        return "requests signed with AWS SigV4"
 
 
 @dataclass
