@@ -26,6 +26,7 @@ the emulator (MiniStack sets it).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import re
@@ -44,6 +45,7 @@ from . import vtl
 _URI = re.compile(r"^arn:aws:apigateway:(?P<region>[^:]+):(?P<service>[^:]+):path/(?P<path>.+)$")
 _SAGEMAKER = re.compile(r"^endpoints/(?P<name>[^/]+)/invocations$")
 _BEDROCK = re.compile(r"^model/(?P<model>[^/]+)/(?P<op>converse|invoke)$")
+_SESSION = botocore.session.get_session()
 TIMEOUT_S = 29.0  # API Gateway's default integration timeout (`timeoutInMillis`)
 
 
@@ -74,8 +76,11 @@ class Target:
         self.region = region
 
 
+@functools.cache
 def _client(service: str) -> Any:
-    return botocore.session.get_session().create_client(
+    """A client of the emulator's, made once per warm worker (making one costs more than the
+    call)."""
+    return _SESSION.create_client(
         service,
         region_name=os.environ["BRIDGE_REGION"],
         endpoint_url=os.environ["AWS_ENDPOINT_URL"],
@@ -199,6 +204,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if request is None:
         return _message(415, "Unsupported Media Type")
     role = os.environ["BRIDGE_CREDENTIALS"]
+    verb = os.environ.get("BRIDGE_HTTP_METHOD") or "POST"
     if not _allowed(target, role):
         status, body, content_type = (
             403,
@@ -213,7 +219,6 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         )
     else:
         try:
-            verb = os.environ.get("BRIDGE_HTTP_METHOD") or "POST"
             timeout_s = float(integration.get("timeoutInMillis") or TIMEOUT_S * 1000) / 1000
             status, body, content_type = _call(target, role, verb, request, timeout_s)
         except TimeoutError:
@@ -221,6 +226,9 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         except OSError:
             return _message(500, "Internal server error")  # the service could not be reached
     response = _selected(integration, status)
+    # One line per call, as API Gateway's execution log has it (and MiniStack answers a
+    # function that prints nothing ~50 ms later than one that prints a line).
+    print(f"{verb} {target.url} -> {status}; method response {(response or {}).get('statusCode')}")
     if response is None:
         return _message(500, "Internal server error")  # no mapping: a configuration error
     return _method_response(response, event, body, content_type)
