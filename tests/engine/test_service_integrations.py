@@ -105,7 +105,8 @@ def test_models_answer_through_the_gateway_with_the_declared_error_mapping(
 
         # The backend's status code picks the integration response: 400, 413 and 429 kept,
         # every other error 502, each with the program's static message.
-        for backend, expected in ((400, 400), (413, 413), (429, 429), (500, 502), (404, 502)):
+        cases = ((400, 400), (424, 400), (413, 413), (429, 429), (500, 502), (404, 502))
+        for backend, expected in cases:
             answer = http("POST", f"{url}/sagemaker", {"inputs": "x", "status": backend})
             assert answer.status == expected, (backend, answer)
             assert set(answer.body) == {"message"}
@@ -140,7 +141,8 @@ def test_a_template_the_bridge_cannot_render_is_refused_by_name(harness):
 def test_the_local_model_server_answers_through_the_sagemaker_integration(
     engine_harness, model_server, http
 ):
-    """The real local model (its SageMaker runtime route); a body it refuses is its 400."""
+    """The real local model (its SageMaker runtime route). A body the model refuses is the
+    runtime's 424 ModelError, as on AWS, which the program maps to 400."""
     h = engine_harness(
         "api_models",
         "api_models",

@@ -1,7 +1,8 @@
 """A REST API in front of models where they live on AWS, the way issue 9's proxy calls them: a
 REST `AWS` integration per backend, each with a role allowed exactly that call, its request
 template, and integration responses mapping the backend's status code (400, 413, 429 kept,
-every other 4xx/5xx 502, success passed through), a method response declared for each.
+SageMaker's 424 for a model's own client error made 400, every other 4xx/5xx 502, success
+passed through), a method response declared for each.
 
 - `POST /sagemaker`: SageMaker runtime InvokeEndpoint on endpoint `endpoint`, body passed
   through (`$input.body`);
@@ -72,7 +73,14 @@ MESSAGES = {
     "429": "The model is busy; retry later.",
     "502": "The model failed to answer.",
 }
-PATTERNS = {"400": "400", "413": "413", "429": "429", "502": r"(?!400|413|429)[45]\d\d"}
+# SageMaker's runtime answers a model container's own client error as 424 ModelError (its
+# OriginalStatusCode in the body): a client fault too, so kept as 400 with the runtime's 400.
+PATTERNS = {
+    "400": "400|424",
+    "413": "413",
+    "429": "429",
+    "502": r"(?!400|413|424|429)[45]\d\d",
+}
 
 api = aws.apigateway.RestApi("api", name=f"{name}-api")
 parts = []
