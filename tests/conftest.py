@@ -142,9 +142,10 @@ def physical_ids():
 
 
 @pytest.fixture(scope="session")
-def emulator_server() -> Iterator[Server]:
-    """A MiniStack of the test session's own, on a free port, stopped at the end."""
-    server, _ = emulator.start(free_port())
+def emulator_server(model_server: Server) -> Iterator[Server]:
+    """A MiniStack of the test session's own, on a free port, stopped at the end; its Bedrock
+    and SageMaker runtime calls go to the session's model endpoint."""
+    server, _ = emulator.start(free_port(), model_url=model_server.url)
     os.environ[emulator.PORT_VARIABLE] = str(server.port)
     try:
         yield server

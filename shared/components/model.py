@@ -25,6 +25,19 @@ import pulumi_aws as aws
 from shared.components.config import setting
 
 BACKENDS = ("http", "sagemaker", "bedrock")
+# How long one signed model call may take in a function, as the runtime's botocore client is
+# configured (shared/runtime/aws.py: two attempts, each connecting for up to 2 s and reading for
+# up to the model timeout, and under 1 s of backoff between them).
+SIGNED_CALL_ATTEMPTS = 2
+SIGNED_CONNECT_TIMEOUT_S = 2.0
+
+
+def signed_call_budget_s(model_timeout_s: float) -> float:
+    """The longest a SageMaker or Bedrock call from a function can take."""
+    connect = min(model_timeout_s, SIGNED_CONNECT_TIMEOUT_S)
+    return SIGNED_CALL_ATTEMPTS * (connect + model_timeout_s) + 1.0
+
+
 # SageMaker endpoint names: up to 63 alphanumerics and hyphens, starting alphanumeric.
 _ENDPOINT_NAME = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 # Bedrock model ids (`provider.model-v1:0`, `us.provider.model`) or a model / profile ARN.
@@ -158,6 +171,15 @@ class ModelFunctionSettings:
     def problems(self) -> Iterator[str]:
         if self.model_timeout_s >= self.function_timeout_s:
             yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
+        elif (
+            self.backend.type != "http"
+            and (budget := signed_call_budget_s(self.model_timeout_s)) >= self.function_timeout_s
+        ):
+            yield (
+                f"modelTimeoutS: a {self.backend.type} call may take up to {budget:g} s "
+                "(two attempts), which must be shorter than functionTimeoutS, so a slow model "
+                "gets 504 rather than a killed function."
+            )
 
     def model_environment(self) -> dict[str, pulumi.Input[str]]:
         """What the handler runtime's model client reads."""

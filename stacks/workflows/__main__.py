@@ -51,7 +51,16 @@ WORKFLOWS = {
 
 
 settings = config.load(Settings)
-if problems := list(validate(WORKFLOWS)):
+problems = list(validate(WORKFLOWS))
+if settings.backend.type == "bedrock":  # a Bedrock classification names one label per text
+    problems += [
+        f"{name}.{step['name']}: top_k above 1 needs a model that scores every label; "
+        "a bedrock model names one"
+        for name, workflow in WORKFLOWS.items()
+        for step in workflow["steps"]
+        if step["op"] == "classify" and int(step.get("top_k", 1)) > 1
+    ]
+if problems:
     raise ConfigError(pulumi.get_project(), [f"workflows: {p}" for p in problems])
 
 function = Function(

@@ -63,9 +63,39 @@ def test_botocore_sagemaker_runtime_reaches_the_model(base_url: str) -> None:
     assert document["predictions"][0]["label"] == MODEL.predict([NEGATIVE])[0].label
 
 
-def test_an_invalid_invocation_through_the_endpoint_path_is_400(http, base_url) -> None:
+def test_an_invalid_invocation_through_the_endpoint_path_is_a_model_error(http, base_url) -> None:
+    """AWS: InvokeEndpoint answers a container's error status as 424 ModelError, the container's
+    status and answer inside (OriginalStatusCode, OriginalMessage)."""
     reply = http("POST", f"{base_url}/endpoints/x/invocations", {"inputs": []})
-    assert reply.status == 400 and '"inputs" must not be an empty list' in reply.body["error"]
+    assert reply.status == 424, reply.body
+    assert reply.body["ErrorCode"] == "CLIENT_ERROR_FROM_MODEL"
+    assert reply.body["OriginalStatusCode"] == 400
+    original = json.loads(reply.body["OriginalMessage"])
+    assert original["error"] == '"inputs" must not be an empty list'
+
+
+def test_the_runtime_client_reads_the_model_error_as_botocore_does(base_url) -> None:
+    """The SageMaker runtime client of the handlers gets a ModelError with the container's
+    status, as from AWS."""
+    import botocore.session
+    from botocore.exceptions import ClientError
+
+    client = botocore.session.get_session().create_client(
+        "sagemaker-runtime",
+        region_name="us-east-1",
+        endpoint_url=base_url,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    try:
+        client.invoke_endpoint(
+            EndpointName="x", ContentType="application/json", Body=b'{"inputs": []}'
+        )
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "ModelError"
+        assert error.response["OriginalStatusCode"] == 400
+    else:
+        raise AssertionError("an invalid body was answered")
 
 
 # --- POST /v1/chat/completions ----------------------------------------------------------------

@@ -197,3 +197,23 @@ def invocation_response(version: str, predictions: list[Prediction]) -> dict[str
 
 def error_response(message: str, version: str, details: dict[str, Any]) -> dict[str, Any]:
     return {"error": message, "model": MODEL_NAME, "version": version, **details}
+
+
+def is_sagemaker_runtime(path: str) -> bool:
+    """Whether `path` is the SageMaker runtime's InvokeEndpoint (`/endpoints/<name>/...`)."""
+    return _ENDPOINT_INVOCATIONS_PATH.match(path) is not None
+
+
+def sagemaker_model_error(status: int, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """How the SageMaker runtime reports a container's error answer: 424 `ModelError`, the
+    container's status and message inside (`OriginalStatusCode`, `OriginalMessage`); what a
+    caller of InvokeEndpoint sees, whatever the container said."""
+    kind = "CLIENT_ERROR_FROM_MODEL" if 400 <= status < 500 else "SERVER_ERROR_FROM_MODEL"
+    original = json.dumps(body)
+    return 424, {
+        "ErrorCode": kind,
+        "Message": f"Received {'client' if status < 500 else 'server'} error ({status}) from "
+        f'primary with message "{original}".',
+        "OriginalMessage": original,
+        "OriginalStatusCode": status,
+    }

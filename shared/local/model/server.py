@@ -43,9 +43,11 @@ from shared.local.model.contract import (
     Route,
     error_response,
     invocation_response,
+    is_sagemaker_runtime,
     match_route,
     parse_invocation,
     ping_response,
+    sagemaker_model_error,
 )
 
 DEFAULT_VERSION = "v1"
@@ -141,7 +143,14 @@ class InvocationHandler(BaseHTTPRequestHandler):
                 self._send_json(HTTPStatus.OK, self._invoke(self._version))
         except ContractError as error:
             body = error_response(error.message, self._version, error.details)
-            self._send_json(error.status, body, error.headers)
+            status, headers = int(error.status), dict(error.headers)
+            container_said = status == HTTPStatus.BAD_REQUEST or status >= 500
+            if container_said and is_sagemaker_runtime(urlsplit(self.path).path):
+                # The container answered an error: SageMaker wraps that answer (its front end's
+                # own refusals, a body too large or a wrong method, are not wrapped).
+                status, body = sagemaker_model_error(status, body)
+                headers["x-amzn-ErrorType"] = "ModelError"
+            self._send_json(HTTPStatus(status), body, headers)
         except Exception:
             # A bug in this server, not the client's mistake: say so and keep serving.
             traceback.print_exc(file=sys.stderr)
