@@ -117,17 +117,18 @@ def _environment(ctx: Context, inputs: Inputs) -> dict[str, str]:
 
 def _check_role(ctx: Context, inputs: Inputs) -> None:
     role = inputs.get("credentials")
+    where = f"{inputs['httpMethod']} on resource {inputs['resourceId']} of API {inputs['restApi']}"
     if not role:
         raise UserError(
-            f"The AWS integration of {function_name(inputs)[len('aigw-bridge-') :]} has no "
-            "credentials: API Gateway needs a role to call the service."
+            f"The AWS integration of {where} has no credentials: API Gateway needs a role to "
+            "call the service."
         )
     try:
         ctx.client("iam").get_role(RoleName=str(role).rsplit("/", 1)[-1])
     except ClientError as error:
         if is_not_found(error):
             raise UserError(
-                f"The AWS integration's credentials role {role} does not exist."
+                f"The credentials role {role} of the AWS integration of {where} does not exist."
             ) from error
         raise
 
