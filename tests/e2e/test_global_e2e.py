@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from shared.ops import local
+from tests.e2e import callers
 
 pytestmark = pytest.mark.emulator
 
@@ -27,7 +28,7 @@ def quiet(line: str) -> None:
 
 
 def model_override(model_server) -> dict[str, str]:
-    return {"global:modelEndpoint": f"{model_server.url}/invocations"}
+    return {"global:model": json.dumps({"type": "http", "url": f"{model_server.url}/invocations"})}
 
 
 def api_id(url: str) -> str:
@@ -39,12 +40,30 @@ def api_id(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def default_deploy(emulator_server, model_server):
+def default_outputs(emulator_server, model_server):
+    """The stack as `Pulumi.local.yaml` configures it (cognito access), but for the model URL."""
     try:
-        outputs = local.deploy(STACK, out=quiet, overrides=model_override(model_server))
-        yield {name: out.value for name, out in outputs.items()}
+        yield local.deploy(STACK, out=quiet, overrides=model_override(model_server))
     finally:
         local.destroy(STACK, out=quiet)
+
+
+@pytest.fixture(scope="module")
+def default_deploy(default_outputs):
+    return {name: out.value for name, out in default_outputs.items()}
+
+
+@pytest.fixture(scope="module")
+def default_caller(default_outputs, http):
+    """Calls with a token of the stack's first client (client credentials)."""
+    caller = callers.for_stack(STACK, default_outputs, http)
+    assert caller.mode == "cognito"
+    return caller
+
+
+def test_default_post_without_a_token_is_refused(default_deploy, http):
+    reply = callers.anonymous(http)("POST", default_deploy["url"], POSITIVE)
+    assert reply.status == 401, reply.body
 
 
 def test_default_deploy_has_one_edge_api(default_deploy, emulator_client, physical_ids):
@@ -56,25 +75,25 @@ def test_default_deploy_has_one_edge_api(default_deploy, emulator_client, physic
     assert api["endpointConfiguration"]["types"] == ["EDGE"]
 
 
-def test_default_post_answers_from_the_model(default_deploy, http):
-    reply = http("POST", default_deploy["url"], POSITIVE)
+def test_default_post_answers_from_the_model(default_deploy, default_caller):
+    reply = default_caller("POST", default_deploy["url"], POSITIVE)
     assert reply.status == 200, reply.body
     assert reply.body["region"] == HOME
     assert reply.body["model"] == "sentiment-nb"
     assert reply.body["predictions"][0]["label"] == "positive"
-    reply = http("POST", default_deploy["url"], NEGATIVE)
+    reply = default_caller("POST", default_deploy["url"], NEGATIVE)
     assert reply.status == 200 and reply.body["predictions"][0]["label"] == "negative"
 
 
 @pytest.mark.parametrize("body", [{"input": "typo"}, {"inputs": 5}, {"inputs": []}])
-def test_default_bad_body_is_400_with_a_reason(default_deploy, http, body):
-    reply = http("POST", default_deploy["url"], body)
+def test_default_bad_body_is_400_with_a_reason(default_deploy, default_caller, body):
+    reply = default_caller("POST", default_deploy["url"], body)
     assert reply.status == 400
     assert reply.body["error"] and "Traceback" not in json.dumps(reply.body)
 
 
-def test_default_undefined_method_is_missing_authentication_token(default_deploy, http):
-    reply = http("GET", default_deploy["url"])
+def test_default_undefined_method_is_missing_authentication_token(default_deploy, default_caller):
+    reply = default_caller("GET", default_deploy["url"])
     assert reply.status == 403
     assert "Missing Authentication Token" in json.dumps(reply.body)
 
@@ -115,6 +134,7 @@ def regional(emulator_client, model_server):
         outputs = local.deploy(STACK, out=quiet, overrides=overrides)
         yield {
             "outputs": {name: out.value for name, out in outputs.items()},
+            "stack_outputs": outputs,
             "zone_id": zone_id,
             "domain": domain,
             "route53": route53,
@@ -128,6 +148,12 @@ def regional(emulator_client, model_server):
                     ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]},
                 )
         route53.delete_hosted_zone(Id=zone_id)
+
+
+@pytest.fixture(scope="module")
+def regional_caller(regional, http):
+    """A token of the home region's pool: every region's authorizer trusts it."""
+    return callers.for_stack(STACK, regional["stack_outputs"], http)
 
 
 def test_regional_outputs_name_both_regions_and_the_domain(regional):
@@ -153,14 +179,15 @@ def test_each_regional_api_lives_in_its_region(regional, emulator_client, physic
         assert [g["logGroupName"] for g in groups] == [f"/aws/lambda/{name}"], region
 
 
-def test_each_regional_url_answers_with_its_own_region(regional, http):
+def test_each_regional_url_answers_with_its_own_region(regional, regional_caller, http):
     urls = regional["outputs"]["regionalUrls"]
     for key, region in (("home", HOME), (EXTRA, EXTRA)):
-        reply = http("POST", urls[key], POSITIVE)
+        reply = regional_caller("POST", urls[key], POSITIVE)
         assert reply.status == 200, (key, reply.body)
         assert reply.body["region"] == region
         assert reply.body["predictions"][0]["label"] == "positive"
-        assert http("POST", urls[key], {"inputs": 5}).status == 400
+        assert regional_caller("POST", urls[key], {"inputs": 5}).status == 400
+        assert callers.anonymous(http)("POST", urls[key], POSITIVE).status == 401, key
 
 
 def test_zone_has_a_latency_alias_per_region_and_the_validation_records(regional):
@@ -195,8 +222,8 @@ def test_each_region_has_an_issued_certificate_for_the_domain(regional, emulator
         assert f":{region}:" in mine[0]["CertificateArn"]
 
 
-def test_the_custom_domain_answers_by_host_header(regional, emulator_server, http):
-    reply = http(
+def test_the_custom_domain_answers_by_host_header(regional, emulator_server, regional_caller):
+    reply = regional_caller(
         "POST", f"{emulator_server.url}/ai", POSITIVE, headers={"Host": regional["domain"]}
     )
     assert reply.status == 200, reply.body
