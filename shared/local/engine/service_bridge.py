@@ -32,6 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.errors import UserError
+from shared.local import model_endpoint
 from shared.local.engine.bridge import vtl
 from shared.local.engine.providers.base import Context, Inputs, is_not_found
 
@@ -44,9 +45,6 @@ _PATHS = {
 _SOURCES = Path(__file__).parent / "bridge"
 _HANDLER = "bridge.handler.handle"
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same sources make the same package
-# The local model server's port, where the SageMaker runtime is answered when the context
-# names no other (`Context.model_url`): the one every stack's Pulumi.local.yaml uses.
-LOCAL_MODEL_PORT = 8080
 
 
 def bridged(inputs: Inputs) -> bool:
@@ -100,7 +98,9 @@ def package() -> bytes:
 
 
 def sagemaker_runtime_url(ctx: Context) -> str:
-    return (ctx.model_url or f"http://127.0.0.1:{LOCAL_MODEL_PORT}").rstrip("/")
+    """Where the SageMaker runtime is answered: the context's model server, else the local
+    model endpoint's default address."""
+    return (ctx.model_url or model_endpoint.url()).rstrip("/")
 
 
 def _environment(ctx: Context, inputs: Inputs) -> dict[str, str]:
