@@ -120,7 +120,22 @@ def start(port: int | None = None, model_url: str | None = None) -> tuple[Server
             **model_environment(model_url or model_endpoint.url()),
         },
     )
+    if started:
+        _model_url_file(emulator).write_text(model_url or model_endpoint.url())
     return emulator, started
+
+
+def model_url(emulator: Server) -> str:
+    """Where the running `emulator` sends Bedrock and SageMaker runtime calls: the model
+    endpoint it was started with."""
+    try:
+        return _model_url_file(emulator).read_text().strip() or model_endpoint.url()
+    except OSError:
+        return model_endpoint.url()
+
+
+def _model_url_file(emulator: Server) -> Path:
+    return emulator.run_dir / f"{emulator.port}.model-url"
 
 
 def reset(emulator: Server) -> bool:

@@ -56,11 +56,14 @@ def running() -> list[Server]:
     return [s for s in (server(p) for p in ports) if s.pid() is not None]
 
 
-def ports_needed(config: dict[str, str], exclude: Iterable[int] = ()) -> set[int]:
-    """The model-endpoint ports a stack with this config (`ns:key` -> value) needs."""
+def ports_needed(
+    config: dict[str, str], exclude: Iterable[int] = (), aws_models_port: int = DEFAULT_PORT
+) -> set[int]:
+    """The model-endpoint ports a stack with this config (`ns:key` -> value) needs;
+    `aws_models_port` answers its SageMaker and Bedrock models (the emulator sends them there)."""
     ports = loopback_ports(config)
     if uses_aws_models(config):
-        ports.add(DEFAULT_PORT)
+        ports.add(aws_models_port)
     return ports - set(exclude)
 
 

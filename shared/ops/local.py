@@ -4,6 +4,7 @@ endpoints its config points at. Nothing here needs a cloud account, the Pulumi C
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlparse
 
 from shared import catalog
 from shared.local import emulator, model_endpoint
@@ -25,7 +26,9 @@ def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = N
         project=project,
         stack=catalog.LOCAL,
         config=config,
-        context=Context(emulator.server().url, emulator.REGION),
+        context=Context(
+            emulator.server().url, emulator.REGION, model_url=emulator.model_url(emulator.server())
+        ),
         state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
         out=out,
         command_name=stack,
@@ -37,7 +40,9 @@ def start_dependencies(config: dict[str, str], out: Out = print) -> None:
     server, started = emulator.start()
     if started:
         out(f"Started the emulator at {server.url} (state in {server.run_dir}).")
-    for port in sorted(model_endpoint.ports_needed(config, exclude=[server.port])):
+    aws_models_port = urlparse(emulator.model_url(server)).port or model_endpoint.DEFAULT_PORT
+    needed = model_endpoint.ports_needed(config, [server.port], aws_models_port)
+    for port in sorted(needed):
         endpoint, started = model_endpoint.start(port)
         if started:
             out(f"Started the local model endpoint at {endpoint.url}.")
