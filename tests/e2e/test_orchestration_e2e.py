@@ -10,6 +10,7 @@ import pytest
 
 from shared.ops import local
 from shared.runtime import ModelClient
+from tests.e2e import callers
 
 pytestmark = pytest.mark.emulator
 
@@ -25,15 +26,48 @@ REVIEW = (
 )
 
 
+# Every service, its function's logical name; each has a role and a log group of its own.
+SERVICES = ("classifier", "summarizer", "chat", "health")
+
+
 @pytest.fixture(scope="module")
-def deployed(emulator_server, model_server):
-    overrides = {"orchestration:modelEndpoint": f"{model_server.url}/invocations"}
+def stack_outputs(emulator_server, model_server):
+    model = {"type": "http", "url": f"{model_server.url}/invocations"}
+    overrides = {f"{STACK}:model": json.dumps(model)}
     outputs = local.deploy(STACK, out=lambda line: None, overrides=overrides)
     try:
-        yield {name: output.value for name, output in outputs.items()}
+        yield outputs
     finally:
         if local.is_deployed(STACK):
             local.destroy(STACK, out=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def deployed(stack_outputs):
+    return {name: output.value for name, output in stack_outputs.items()}
+
+
+@pytest.fixture(scope="module")
+def caller(stack_outputs, http):
+    """Calls with a bearer token of the stack's first client (every service's scope)."""
+    found = callers.for_stack(STACK, stack_outputs, http)
+    assert found.mode == "jwt"
+    return found
+
+
+@pytest.mark.parametrize("path", ["/classify", "/summarize", "/chat", "/health"])
+def test_every_route_refuses_a_call_without_a_token(url, http, path):
+    method = "GET" if path == "/health" else "POST"
+    reply = callers.anonymous(http)(method, f"{url}{path}", None if method == "GET" else {})
+    assert reply.status == 401, (path, reply.body)
+
+
+def test_a_token_without_the_routes_scope_is_forbidden(stack_outputs, url, http):
+    """`reporting` may summarize only: its token is valid, /classify still refuses it (403)."""
+    reporting = callers.for_stack(STACK, stack_outputs, http, client="reporting")
+    assert reporting("POST", f"{url}/summarize", {"inputs": REVIEW}).status == 200
+    reply = reporting("POST", f"{url}/classify", {"inputs": POSITIVE})
+    assert reply.status == 403, reply.body
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +80,8 @@ def stored(emulator_client, bucket: str, key: str) -> Any:
     return json.loads(got["Body"].read())
 
 
-def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, http, emulator_client):
-    reply = http("POST", f"{url}/classify", {"inputs": [POSITIVE, NEGATIVE]})
+def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, caller, emulator_client):
+    reply = caller("POST", f"{url}/classify", {"inputs": [POSITIVE, NEGATIVE]})
 
     assert reply.status == 200, reply.body
     assert [p["label"] for p in reply.body["predictions"]] == ["positive", "negative"]
@@ -64,9 +98,9 @@ def test_classify_labels_clear_texts_and_keeps_the_records(deployed, url, http, 
 
 
 def test_summarize_answers_and_keeps_the_records(
-    deployed, url, http, emulator_client, model_server
+    deployed, url, caller, emulator_client, model_server
 ):
-    reply = http("POST", f"{url}/summarize", {"inputs": REVIEW, "parameters": {"sentences": 2}})
+    reply = caller("POST", f"{url}/summarize", {"inputs": REVIEW, "parameters": {"sentences": 2}})
 
     assert reply.status == 200, reply.body
     chosen = [s["text"] for s in reply.body["sentences"]]
@@ -88,15 +122,15 @@ def test_summarize_answers_and_keeps_the_records(
     assert result["summary"] == reply.body["summary"]
 
 
-def test_health_reports_the_model_up(url, http):
-    reply = http("GET", f"{url}/health")
+def test_health_reports_the_model_up(url, caller):
+    reply = caller("GET", f"{url}/health")
     assert reply.status == 200
     assert reply.body == {"status": "ok", "model": "up"}
 
 
-def test_each_service_writes_under_its_own_prefix_only(deployed, url, http, emulator_client):
-    http("POST", f"{url}/classify", {"inputs": POSITIVE})
-    http("GET", f"{url}/health")
+def test_each_service_writes_under_its_own_prefix_only(deployed, url, caller, emulator_client):
+    caller("POST", f"{url}/classify", {"inputs": POSITIVE})
+    caller("GET", f"{url}/health")
     s3 = emulator_client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=deployed["bucket"])["Contents"]]
     assert keys
@@ -117,9 +151,9 @@ def test_each_service_writes_under_its_own_prefix_only(deployed, url, http, emul
     ],
 )
 def test_bad_requests_are_400_with_a_reason_and_store_nothing(
-    deployed, url, http, emulator_client, path, raw, reason
+    deployed, url, caller, emulator_client, path, raw, reason
 ):
-    reply = http("POST", f"{url}{path}", raw=raw)
+    reply = caller("POST", f"{url}{path}", raw=raw)
     assert reply.status == 400
     assert reason in reply.body["error"]
     request_id = reply.body["requestId"]
@@ -127,8 +161,8 @@ def test_bad_requests_are_400_with_a_reason_and_store_nothing(
     assert not any(request_id in o["Key"] for o in listed.get("Contents", []))
 
 
-def test_oversized_body_is_413(url, http):
-    reply = http("POST", f"{url}/classify", {"inputs": "x" * 70_000})
+def test_oversized_body_is_413(url, caller):
+    reply = caller("POST", f"{url}/classify", {"inputs": "x" * 70_000})
     assert reply.status == 413
     assert reply.body["limitBytes"] == 65_536
 
@@ -136,8 +170,8 @@ def test_oversized_body_is_413(url, http):
 @pytest.mark.parametrize(
     ("method", "path"), [("POST", "/nope"), ("GET", "/classify"), ("POST", "/health")]
 )
-def test_unknown_routes_are_404(url, http, method, path):
-    reply = http(method, f"{url}{path}", {"inputs": POSITIVE} if method == "POST" else None)
+def test_unknown_routes_are_404(url, caller, method, path):
+    reply = caller(method, f"{url}{path}", {"inputs": POSITIVE} if method == "POST" else None)
     assert reply.status == 404
 
 
@@ -164,8 +198,8 @@ def test_destroy_leaves_nothing_behind(deployed, emulator_client, physical_ids):
     # Everything is there first, so the checks below are not vacuous.
     assert api_id in {a["ApiId"] for a in apis.get_apis()["Items"]}
     ids = physical_ids(STACK)
-    ours = {ids[s] for s in ("classifier", "summarizer", "health")}
-    roles = {ids[f"{s}-role"] for s in ("classifier", "summarizer", "health")}
+    ours = {ids[s] for s in SERVICES}
+    roles = {ids[f"{s}-role"] for s in SERVICES}
     groups = {g for name, g in ids.items() if name.endswith("logs")}
     assert ours <= lambda_names()
     assert roles <= role_names()

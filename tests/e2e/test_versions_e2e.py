@@ -1,4 +1,5 @@
-"""The versions stack deployed locally: each stage answers from its own model version."""
+"""The versions stack deployed locally: each stage answers from its own model version, to a
+caller holding a token of the stack's own pool (jwt access, as `Pulumi.local.yaml` says)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 
 from shared.ops import local
+from tests.e2e import callers
 
 pytestmark = pytest.mark.emulator
 
@@ -20,45 +22,64 @@ def overrides(model_url: str, live: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def versions(emulator_server, model_server):
+def deployed(emulator_server, model_server):
     outputs = local.deploy(
         "versions", out=lambda line: None, overrides=overrides(model_server.url, "v1")
     )
-    yield outputs["stageUrls"].value
+    yield outputs
     local.destroy("versions", out=lambda line: None)
 
 
-def test_each_version_stage_answers_from_its_version(versions, http):
+@pytest.fixture(scope="module")
+def versions(deployed):
+    return deployed["stageUrls"].value
+
+
+@pytest.fixture(scope="module")
+def caller(deployed, http):
+    """Calls with a bearer token of the stack's first client (client credentials)."""
+    found = callers.for_stack("versions", deployed, http)
+    assert found.mode == "jwt"
+    return found
+
+
+def test_every_stage_refuses_a_call_without_a_token(versions, http):
+    for stage, url in versions.items():
+        reply = callers.anonymous(http)("POST", url, PROBE)
+        assert reply.status == 401, (stage, reply.body)
+
+
+def test_each_version_stage_answers_from_its_version(versions, caller):
     for version in ("v1", "v2"):
-        reply = http("POST", versions[version], PROBE)
+        reply = caller("POST", versions[version], PROBE)
         assert reply.status == 200
         assert reply.body["version"] == version
-    assert http("POST", versions["v1"], PROBE).body["predictions"][0]["label"] == "positive"
-    assert http("POST", versions["v2"], PROBE).body["predictions"][0]["label"] == "negative"
+    assert caller("POST", versions["v1"], PROBE).body["predictions"][0]["label"] == "positive"
+    assert caller("POST", versions["v2"], PROBE).body["predictions"][0]["label"] == "negative"
 
 
-def test_live_follows_the_promoted_version(versions, http, model_server):
-    assert http("POST", versions["live"], PROBE).body["version"] == "v1"
+def test_live_follows_the_promoted_version(versions, caller, model_server):
+    assert caller("POST", versions["live"], PROBE).body["version"] == "v1"
     lines: list[str] = []
 
     local.deploy("versions", out=lines.append, overrides=overrides(model_server.url, "v2"))
 
-    assert http("POST", versions["live"], PROBE).body["version"] == "v2"
+    assert caller("POST", versions["live"], PROBE).body["version"] == "v2"
     changed = [line for line in lines if "updated" in line or "created" in line]
     assert changed and all("api-live" in line for line in changed)  # only the live stage moved
     local.deploy("versions", out=lines.append, overrides=overrides(model_server.url, "v1"))
-    assert http("POST", versions["live"], PROBE).body["version"] == "v1"
+    assert caller("POST", versions["live"], PROBE).body["version"] == "v1"
 
 
 @pytest.mark.parametrize("body", [{"input": "typo"}, {"inputs": 5}, {"inputs": []}])
-def test_bad_requests_get_a_4xx_with_a_reason(versions, http, body):
-    reply = http("POST", versions["v2"], body)
+def test_bad_requests_get_a_4xx_with_a_reason(versions, caller, body):
+    reply = caller("POST", versions["v2"], body)
     assert reply.status == 400
     assert reply.body["error"]
 
 
-def test_unknown_route_is_404(versions, http):
-    assert http("POST", versions["v1"].replace("/predict", "/nope"), PROBE).status == 404
+def test_unknown_route_is_404(versions, caller):
+    assert caller("POST", versions["v1"].replace("/predict", "/nope"), PROBE).status == 404
 
 
 def test_destroy_leaves_no_http_api(emulator_client, model_server):

@@ -3,11 +3,14 @@ orchestrator function, which runs the declared workflows against the local model
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shared.local import model_endpoint
 from shared.local.processes import free_port, port_in_use
 from shared.ops import local
+from tests.e2e import callers
 
 pytestmark = pytest.mark.emulator
 
@@ -26,7 +29,7 @@ COMPLAINTS = [SENTENCES[1], SENTENCES[3]]
 
 
 def endpoint(url: str) -> dict[str, str]:
-    return {"workflows:modelEndpoint": url}
+    return {"workflows:model": json.dumps({"type": "http", "url": url})}
 
 
 def quiet(line: str) -> None:
@@ -39,13 +42,33 @@ def deployed(emulator_server, model_server):
     good = endpoint(f"{model_server.url}/invocations")
     outputs = local.deploy(STACK, out=quiet, overrides=good)
     try:
-        yield {"url": outputs["url"].value, "workflows": outputs["workflows"].value, "good": good}
+        yield {
+            "url": outputs["url"].value,
+            "workflows": outputs["workflows"].value,
+            "good": good,
+            "outputs": outputs,
+        }
     finally:
         local.destroy(STACK, out=quiet)
 
 
-def test_get_lists_the_declared_workflows(deployed, http):
-    reply = http("GET", deployed["url"])
+@pytest.fixture(scope="module")
+def signed(deployed, http):
+    """Requests signed with SigV4, as the stack's access mode (iam) asks."""
+    caller = callers.for_stack(STACK, deployed["outputs"], http)
+    assert caller.mode == "iam"
+    return caller
+
+
+def test_an_unsigned_request_is_refused(deployed, http):
+    for method, url in (("GET", deployed["url"]), ("POST", f"{deployed['url']}/sentiment")):
+        reply = callers.anonymous(http)(method, url, {"inputs": "x"} if method == "POST" else None)
+        assert reply.status == 403, (method, reply.body)
+        assert "Missing Authentication Token" in json.dumps(reply.body)
+
+
+def test_get_lists_the_declared_workflows(deployed, signed):
+    reply = signed("GET", deployed["url"])
     assert reply.status == 200
     listed = reply.body["workflows"]
     assert [w["name"] for w in listed] == deployed["workflows"]
@@ -55,8 +78,8 @@ def test_get_lists_the_declared_workflows(deployed, http):
     assert all(w["description"] for w in listed)
 
 
-def test_get_describes_one_workflow(deployed, http):
-    reply = http("GET", f"{deployed['url']}/highlights")
+def test_get_describes_one_workflow(deployed, signed):
+    reply = signed("GET", f"{deployed['url']}/highlights")
     assert reply.status == 200
     assert reply.body["name"] == "highlights"
     assert reply.body["steps"] == [
@@ -66,8 +89,8 @@ def test_get_describes_one_workflow(deployed, http):
     ]
 
 
-def test_sentiment_classifies_each_text(deployed, http):
-    reply = http(
+def test_sentiment_classifies_each_text(deployed, signed):
+    reply = signed(
         "POST", f"{deployed['url']}/sentiment", {"inputs": ["I love this", "terrible, awful"]}
     )
     assert reply.status == 200
@@ -78,8 +101,8 @@ def test_sentiment_classifies_each_text(deployed, http):
     assert all(p["model"] == "sentiment-nb" for p in reply.body["result"])
 
 
-def test_review_digest_finds_the_complaints(deployed, http):
-    reply = http("POST", f"{deployed['url']}/review-digest", {"inputs": REVIEWS})
+def test_review_digest_finds_the_complaints(deployed, signed):
+    reply = signed("POST", f"{deployed['url']}/review-digest", {"inputs": REVIEWS})
     assert reply.status == 200
     steps = {s["name"]: s for s in reply.body["steps"]}
     assert list(steps) == ["split", "classify", "complaints", "tally"]
@@ -91,8 +114,8 @@ def test_review_digest_finds_the_complaints(deployed, http):
     assert reply.body["result"] == {"negative": 2}
 
 
-def test_highlights_are_the_most_confident_sentences(deployed, http):
-    reply = http("POST", f"{deployed['url']}/highlights", {"inputs": REVIEWS})
+def test_highlights_are_the_most_confident_sentences(deployed, signed):
+    reply = signed("POST", f"{deployed['url']}/highlights", {"inputs": REVIEWS})
     assert reply.status == 200
     classified = reply.body["steps"][1]["result"]
     assert [c["text"] for c in classified] == SENTENCES
@@ -100,18 +123,18 @@ def test_highlights_are_the_most_confident_sentences(deployed, http):
     assert reply.body["result"] == best
 
 
-def test_unknown_workflow_is_404(deployed, http):
-    reply = http("POST", f"{deployed['url']}/summarise", {"inputs": "x"})
+def test_unknown_workflow_is_404(deployed, signed):
+    reply = signed("POST", f"{deployed['url']}/summarise", {"inputs": "x"})
     assert reply.status == 404
     assert reply.body["error"] == "no workflow 'summarise'"
     assert reply.body["workflows"] == deployed["workflows"]
 
 
-def test_wrong_method_is_405(deployed, http):
-    on_workflow = http("DELETE", f"{deployed['url']}/sentiment")
+def test_wrong_method_is_405(deployed, signed):
+    on_workflow = signed("DELETE", f"{deployed['url']}/sentiment")
     assert on_workflow.status == 405
     assert on_workflow.body["error"] == "use GET, POST here"
-    on_catalogue = http("POST", deployed["url"], {"inputs": "x"})
+    on_catalogue = signed("POST", deployed["url"], {"inputs": "x"})
     assert on_catalogue.status == 405
     assert on_catalogue.body["error"] == "use GET here"
 
@@ -120,14 +143,14 @@ def test_wrong_method_is_405(deployed, http):
     ("body", "raw"),
     [({"input": "typo"}, None), ({"inputs": []}, None), (None, b"{not json")],
 )
-def test_bad_body_is_400(deployed, http, body, raw):
-    reply = http("POST", f"{deployed['url']}/sentiment", body, raw=raw)
+def test_bad_body_is_400(deployed, signed, body, raw):
+    reply = signed("POST", f"{deployed['url']}/sentiment", body, raw=raw)
     assert reply.status == 400
     assert reply.body["error"]
     assert "failedStep" not in reply.body
 
 
-def test_an_unreachable_model_is_502_naming_the_step(deployed, http):
+def test_an_unreachable_model_is_502_naming_the_step(deployed, signed):
     port = free_port()
     down = model_endpoint.server(port)
     try:
@@ -137,18 +160,18 @@ def test_an_unreachable_model_is_502_naming_the_step(deployed, http):
         down.stop()
         assert not port_in_use(port)
 
-        reply = http("POST", f"{deployed['url']}/review-digest", {"inputs": REVIEWS})
+        reply = signed("POST", f"{deployed['url']}/review-digest", {"inputs": REVIEWS})
         assert reply.status == 502
         assert reply.body["failedStep"] == "classify"
         assert reply.body["workflow"] == "review-digest"
         assert reply.body["error"].startswith("step 'classify' failed: model endpoint unavailable")
         [split] = reply.body["steps"]
         assert (split["name"], split["result"]) == ("split", SENTENCES)
-        assert http("GET", deployed["url"]).status == 200  # listing needs no model
+        assert signed("GET", deployed["url"]).status == 200  # listing needs no model
     finally:
         down.stop()
         local.deploy(STACK, out=quiet, overrides=deployed["good"])
-    again = http("POST", f"{deployed['url']}/sentiment", {"inputs": "I love this"})
+    again = signed("POST", f"{deployed['url']}/sentiment", {"inputs": "I love this"})
     assert again.status == 200
     assert again.body["result"][0]["label"] == "positive"
 
@@ -165,7 +188,8 @@ def test_destroy_removes_the_api_and_the_function(
     function = functions.get_function(FunctionName=function_name)["Configuration"]
     assert (function["Runtime"], function["Handler"]) == ("python3.12", "service.handler")
     variables = function["Environment"]["Variables"]
-    assert variables["MODEL_ENDPOINT_URL"] == deployed["good"]["workflows:modelEndpoint"]
+    model = json.loads(deployed["good"]["workflows:model"])
+    assert (variables["MODEL_BACKEND"], variables["MODEL_ENDPOINT_URL"]) == ("http", model["url"])
 
     local.destroy(STACK, out=quiet)
 
