@@ -35,6 +35,10 @@ UNIQUE_NAME = {
     "aws:apigateway/stage:Stage": "stageName",
     "aws:apigatewayv2/stage:Stage": "name",
     "aws:apigateway/basePathMapping:BasePathMapping": "domainName",
+    # A Cognito hosted domain prefix is unique across AWS in its region; a resource server's
+    # identifier in its pool.
+    "aws:cognito/userPoolDomain:UserPoolDomain": "domain",
+    "aws:cognito/resourceServer:ResourceServer": "identifier",
 }
 # pulumi-aws replaces these only when their name or their parent (API, domain) changes, so a
 # replacement never reuses a name still taken: create-before-delete is safe for them.
@@ -42,6 +46,10 @@ REPLACED_ONLY_BY_RENAMING = {
     "aws:apigateway/stage:Stage",
     "aws:apigatewayv2/stage:Stage",
     "aws:apigateway/basePathMapping:BasePathMapping",
+    # Replaced only when its pool changes, and its prefix is made from the pool's id.
+    "aws:cognito/userPoolDomain:UserPoolDomain",
+    # Replaced only when its identifier or its pool changes: the new one is in another scope.
+    "aws:cognito/resourceServer:ResourceServer",
 }
 # Types AWS lets Pulumi auto-name: a fixed name on them is a choice, and these are the only
 # choices the stacks make (each with its reason in the component that makes it).
@@ -83,6 +91,9 @@ def test_resources_aws_lets_pulumi_name_are_auto_named(runs, stack: str, env: st
         "aws:apigateway/apiKey:ApiKey": "name",
         "aws:apigateway/usagePlan:UsagePlan": "name",
         "aws:apigateway/requestValidator:RequestValidator": "name",
+        "aws:apigateway/authorizer:Authorizer": "name",
+        "aws:apigatewayv2/authorizer:Authorizer": "name",
+        "aws:cognito/userPool:UserPool": "name",
     }
     named = []
     for reg in runs[stack, env].resources:
