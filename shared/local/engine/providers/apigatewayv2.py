@@ -866,7 +866,7 @@ class Deployment(Provider):
     inputs = frozenset({"apiId", "description", "triggers", "region"})
     updatable = frozenset({"description"})
     # AWS deploys only an API with a route; the deployment snapshots its routes and integrations.
-    after = {ROUTE: ("apiId",), INTEGRATION: ("apiId",)}
+    after = {ROUTE: ("apiId",), INTEGRATION: ("apiId",), AUTHORIZER: ("apiId",)}
 
     def create(self, ctx: Context, want: Desired) -> Created:
         i = want.inputs
