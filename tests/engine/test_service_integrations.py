@@ -258,3 +258,25 @@ def test_a_bridged_integration_needs_its_role(applied):
                 "credentials": "arn:aws:iam::000000000000:role/nobody-here",
             },
         )
+
+
+def test_what_the_bridge_does_not_apply_is_refused_by_name():
+    declared = {
+        "restApi": "a",
+        "resourceId": "r",
+        "httpMethod": "POST",
+        "type": "AWS",
+        "uri": uri("runtime.sagemaker:path/endpoints/a/invocations"),
+        "requestTemplates": {"application/json": "$input.body"},
+    }
+    assert service_bridge.refusals(declared) == []
+    mapped = {**declared, "requestParameters": {"integration.request.header.X": "'1'"}}
+    assert service_bridge.refusals(mapped) == [
+        "requestParameters (the local bridge does not apply it to the service call)"
+    ]
+    elsewhere = {**declared, "uri": uri("runtime.sagemaker:path/endpoints/a/other")}
+    assert service_bridge.refusals(elsewhere) == [
+        "uri (the local bridge does not call 'endpoints/a/other')"
+    ]
+    # Not a bridged integration: nothing to refuse here.
+    assert service_bridge.refusals({**mapped, "type": "AWS_PROXY"}) == []

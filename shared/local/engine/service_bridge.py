@@ -16,8 +16,9 @@ run left and brings it up to date. Its role is the integration's `credentials` r
 must exist (AWS refuses an integration whose role it cannot assume at call time; here the
 create is refused at once).
 
-What the bridge cannot render is refused at plan time, by name (`refusals`): a request
-template beyond vtl.py's subset, or a URI that is not `.../runtime.sagemaker:path/endpoints/
+What the bridge cannot apply is refused at plan time, by name (`refusals`): a request
+template beyond vtl.py's subset, request parameters, content handling or cache keys, or a URI
+that is not `.../runtime.sagemaker:path/endpoints/
 <name>/invocations` or `.../bedrock-runtime:path/model/<id>/converse|invoke`.
 """
 
@@ -66,6 +67,9 @@ def refusals(inputs: Inputs) -> list[str]:
     assert match is not None
     if not _PATHS[match.group("service")].match(match.group("path")):
         found.append(f"uri (the local bridge does not call {match.group('path')!r})")
+    for prop in ("requestParameters", "contentHandling", "cacheKeyParameters"):
+        if inputs.get(prop):
+            found.append(f"{prop} (the local bridge does not apply it to the service call)")
     for content_type, template in sorted((inputs.get("requestTemplates") or {}).items()):
         if isinstance(template, str) and (missing := vtl.unsupported(template)):
             found.append(
