@@ -526,13 +526,48 @@ def test_model_timeout_must_be_shorter_than_the_function_timeout(
     ]
 
 
-def test_a_model_timeout_just_under_the_function_timeout_is_accepted(run_orchestration):
-    overrides = {"orchestration:modelTimeoutS": "9.5", "orchestration:functionTimeoutS": "10"}
+HTTP_MODEL = '{"type": "http", "url": "https://models.example.com/invocations"}'
+
+
+@pytest.mark.parametrize(
+    ("model", "model_timeout", "function_timeout"),
+    [
+        (HTTP_MODEL, "9.5", "10"),  # one attempt
+        # SageMaker through botocore: two attempts of up to 2 s connect + 3 s read, and under
+        # 1 s of backoff: 11 s.
+        (None, "3", "12"),
+    ],
+    ids=["http", "sagemaker"],
+)
+def test_a_model_timeout_just_under_the_function_timeout_is_accepted(
+    run_orchestration, model, model_timeout, function_timeout
+):
+    overrides = {
+        "orchestration:modelTimeoutS": model_timeout,
+        "orchestration:functionTimeoutS": function_timeout,
+        **({"orchestration:model": model} if model else {}),
+    }
     run = run_orchestration("dev", overrides)
     for service in SERVICE_NAMES:
         inputs = run.named(service).inputs
-        assert inputs["timeout"] == 10
-        assert inputs["environment"]["variables"]["MODEL_TIMEOUT_SECONDS"] == "9.5"
+        assert inputs["timeout"] == int(function_timeout)
+        assert inputs["environment"]["variables"]["MODEL_TIMEOUT_SECONDS"] == str(
+            float(model_timeout)
+        )
+
+
+def test_a_signed_models_two_attempts_must_end_before_the_function_does(run_orchestration):
+    """A Lambda function killed at its timeout answers 502 with no reason; the model's own
+    timeout (504) is only seen when every attempt botocore makes ends before it."""
+    overrides = {"orchestration:modelTimeoutS": "3", "orchestration:functionTimeoutS": "11"}
+    with pytest.raises(ConfigError) as raised:
+        run_orchestration("dev", overrides)
+    [problem] = raised.value.problems
+    assert problem.startswith(
+        "orchestration:modelTimeoutS: a sagemaker call may take up to 11 s (two attempts)"
+    ), problem
+    accepted = run_orchestration("dev", {**overrides, "orchestration:model": HTTP_MODEL})
+    assert accepted.named("classifier").inputs["timeout"] == 11
 
 
 @pytest.mark.parametrize(
