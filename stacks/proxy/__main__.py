@@ -17,6 +17,20 @@ from shared.components import (
     config,
 )
 
+# The generation parameters of the Hugging Face inference convention, checked by type at the
+# gateway: a wrong one is the caller's fault (400) before it reaches the model, which would
+# answer a SageMaker ModelError (502). Others pass through to the model unchecked.
+PARAMETERS = {
+    "type": "object",
+    "properties": {
+        "top_k": {"type": "integer", "minimum": 1},
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "temperature": {"type": "number", "minimum": 0},
+        "max_new_tokens": {"type": "integer", "minimum": 1},
+        "do_sample": {"type": "boolean"},
+        "return_full_text": {"type": "boolean"},
+    },
+}
 # Hugging Face / SageMaker inference convention: {"inputs": ..., "parameters": {...}}.
 INFERENCE_REQUEST = {
     "$schema": "http://json-schema.org/draft-04/schema#",
@@ -36,7 +50,7 @@ INFERENCE_REQUEST = {
                 },
             ]
         },
-        "parameters": {"type": "object"},
+        "parameters": PARAMETERS,
     },
 }
 # Bedrock (Converse) takes one prompt: `inputs` is a string, up to 100,000 characters.
@@ -45,7 +59,7 @@ PROMPT_REQUEST = {
     "title": "PromptRequest",
     "properties": {
         "inputs": {"type": "string", "minLength": 1, "maxLength": 100_000},
-        "parameters": {"type": "object"},
+        "parameters": PARAMETERS,
     },
 }
 

@@ -73,9 +73,13 @@ def test_proxy_reaches_the_model_signed_through_its_own_integration(proxy):
 
 def test_proxy_maps_the_models_refusals_to_its_error_contract(proxy):
     backend, deployed = proxy
+    # A parameter of the wrong type is the caller's fault, refused by the body model (400).
+    status, answer = deployed.post(None, {"inputs": "x", "parameters": {"top_k": "abc"}})
+    assert status == 400, answer
     if backend == "sagemaker":
-        # The container refuses the parameter (400), SageMaker says ModelError (424): 502.
-        status, answer = deployed.post(None, {"inputs": "x", "parameters": {"top_k": "abc"}})
+        # The container refuses top_k 9 (400), SageMaker says ModelError (424): the model's
+        # failure, 502 with the contract's reason.
+        status, answer = deployed.post(None, {"inputs": "x", "parameters": {"top_k": 9}})
         assert (status, answer) == (502, {"message": "The model could not answer."})
     else:
         status, answer = deployed.post(None, {"inputs": ["one", "two"]})
