@@ -104,7 +104,9 @@ def realistic(reg: program.Registration, generic: dict[str, Any]) -> tuple[str, 
 
 
 def setting(env: str, key: str) -> str:
-    return stack_config(catalog.stack_dir(STACK), env).get(f"{STACK}:{key}", DEFAULTS.get(key))
+    value = stack_config(catalog.stack_dir(STACK), env).get(f"{STACK}:{key}", DEFAULTS.get(key))
+    assert value is not None, f"{env} sets no {key} and it has no default"
+    return value
 
 
 @pytest.fixture(scope="module")
