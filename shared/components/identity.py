@@ -2,8 +2,9 @@
 component: a Cognito user pool, its resource server and one app client per caller.
 
 Default settings (fixed unless a caller's `pool_args` overrides the first kind):
-- user pool: auto-named, deletion protection INACTIVE so `destroy` can remove it; tags merged
-  over the caller's (it holds no users: every caller is an app client);
+- user pool: auto-named, no self sign-up (`admin_create_user_config`: it holds no users, every
+  caller is an app client), deletion protection INACTIVE so `destroy` can remove it; tags merged
+  over the caller's;
 - resource server `aigw-<project>` (fixed) with the scopes the routes need, so an access token
   carries `aigw-<project>/<scope>` and an authorizer can require one per route;
 - a hosted domain `aigw-<project>-<pool id suffix>` (fixed): the token endpoint
@@ -65,6 +66,7 @@ class ClientCredentialsIssuer(pulumi.ComponentResource):
             **naming.merged(
                 f"{TYPE} pool",
                 defaults={
+                    "admin_create_user_config": {"allow_admin_create_user_only": True},
                     "deletion_protection": "INACTIVE",
                     "region": region,
                 },

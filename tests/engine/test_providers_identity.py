@@ -7,6 +7,7 @@ obtained for the Cognito client it made."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import urllib.parse
 import urllib.request
@@ -434,3 +435,32 @@ def test_program_deploys_gives_a_client_credentials_token_and_destroys(program, 
     assert missing(idp.describe_user_pool, UserPoolId=values["poolId"])
     assert idp.describe_user_pool_domain(Domain=values["domain"])["DomainDescription"] == {}
     assert program.state().resources == {}
+
+
+def test_user_pool_without_self_sign_up_is_applied_read_back_and_repaired(applied, emulator_client):
+    """AWS: `AdminCreateUserConfig.AllowAdminCreateUserOnly` turns off self sign-up; the stacks'
+    token issuers hold no users, so they set it."""
+    idp = emulator_client("cognito-idp")
+    inputs = {"name": unique("pool"), "adminCreateUserConfig": {"allowAdminCreateUserOnly": True}}
+    pool = applied.create(USER_POOL, "closed", inputs)
+    live = idp.describe_user_pool(UserPoolId=pool.id)["UserPool"]
+    assert live["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert applied.drift(USER_POOL, pool) == {}
+
+    idp.update_user_pool(
+        UserPoolId=pool.id, AdminCreateUserConfig={"AllowAdminCreateUserOnly": False}
+    )
+    assert applied.drift(USER_POOL, pool) == {
+        "adminCreateUserConfig": {"allowAdminCreateUserOnly": False}
+    }
+    # A deploy repairs drift as an update from what was read back.
+    drifted = dataclasses.replace(pool, inputs={**pool.inputs, **applied.drift(USER_POOL, pool)})
+    pool = applied.update(USER_POOL, drifted, inputs)
+    assert applied.drift(USER_POOL, pool) == {}
+
+
+def test_user_pool_invitation_templates_are_refused_by_name():
+    refused = USER_POOL.refusals(
+        {"adminCreateUserConfig": {"allowAdminCreateUserOnly": True, "inviteMessageTemplate": {}}}
+    )
+    assert refused == ["adminCreateUserConfig.inviteMessageTemplate (not applied locally)"]

@@ -59,8 +59,15 @@ _POOL_LISTS = ("autoVerifiedAttributes", "usernameAttributes", "aliasAttributes"
 def _pool_settings(inputs: Inputs) -> dict[str, Any]:
     """The settings both CreateUserPool and UpdateUserPool take."""
     policy = inputs.get("passwordPolicy")
+    admin = inputs.get("adminCreateUserConfig") or {}
     return drop_none(
         DeletionProtection=inputs.get("deletionProtection", "INACTIVE"),
+        # Only the self sign-up switch; invitation templates are not applied (refused).
+        AdminCreateUserConfig=(
+            {"AllowAdminCreateUserOnly": bool(admin["allowAdminCreateUserOnly"])}
+            if "allowAdminCreateUserOnly" in admin
+            else None
+        ),
         MfaConfiguration=inputs.get("mfaConfiguration", "OFF"),
         AutoVerifiedAttributes=inputs.get("autoVerifiedAttributes", []),
         Policies=(
@@ -87,6 +94,7 @@ class UserPool(Provider):
         {
             "name",
             "deletionProtection",
+            "adminCreateUserConfig",
             "mfaConfiguration",
             "passwordPolicy",
             "autoVerifiedAttributes",
@@ -102,6 +110,7 @@ class UserPool(Provider):
     updatable = frozenset(
         {
             "deletionProtection",
+            "adminCreateUserConfig",
             "mfaConfiguration",
             "passwordPolicy",
             "autoVerifiedAttributes",
@@ -160,6 +169,11 @@ class UserPool(Provider):
         }
         for prop in _POOL_LISTS:
             live[prop] = same_set(i.get(prop), pool.get(_pascal(prop)) or [])
+        if "allowAdminCreateUserOnly" in (i.get("adminCreateUserConfig") or {}):
+            admin = pool.get("AdminCreateUserConfig") or {}
+            live["adminCreateUserConfig"] = {
+                "allowAdminCreateUserOnly": bool(admin.get("AllowAdminCreateUserOnly", False))
+            }
         if i.get("passwordPolicy"):
             policy = (pool.get("Policies") or {}).get("PasswordPolicy") or {}
             live["passwordPolicy"] = {k: policy.get(_pascal(k)) for k in i["passwordPolicy"]}
@@ -170,6 +184,12 @@ class UserPool(Provider):
             **{prop: [] for prop in _POOL_LISTS},
         }
         return live_inputs(i, live, defaults)
+
+    def refusals(self, inputs: Inputs) -> list[str]:
+        unapplied = sorted(
+            set(inputs.get("adminCreateUserConfig") or {}) - {"allowAdminCreateUserOnly"}
+        )
+        return [f"adminCreateUserConfig.{key} (not applied locally)" for key in unapplied]
 
     def find(self, ctx: Context, want: Desired) -> str | None:
         pages = self.client(ctx, want.inputs).get_paginator("list_user_pools")
