@@ -120,7 +120,13 @@ def run_stack_program(
         return rid, {**reg.inputs, **given}
 
     run.outputs = program.run(
-        program_dir, project_name(program_dir), env, config, record, preview=False
+        program_dir,
+        project_name(program_dir),
+        env,
+        config,
+        record,
+        preview=False,
+        region=config.get("aws:region", program.DEFAULT_REGION),
     )
     return run
 

@@ -77,7 +77,7 @@ def schema(kind: ApiKind) -> dict[str, Any]:
     def mode(name: str, **properties: Any) -> dict[str, Any]:
         required = [key for key, value in properties.items() if value.pop("required", False)]
         return {
-            "if": {"properties": {"mode": {"const": name}}},
+            "if": {"required": ["mode"], "properties": {"mode": {"const": name}}},
             "then": {
                 "additionalProperties": False,
                 "required": required,
@@ -99,7 +99,7 @@ def schema(kind: ApiKind) -> dict[str, Any]:
         ),
         "cognito": mode("cognito", clients={**clients, "items": token_client, "required": True}),
         "jwt": {
-            "if": {"properties": {"mode": {"const": "jwt"}}},
+            "if": {"required": ["mode"], "properties": {"mode": {"const": "jwt"}}},
             "then": {
                 "additionalProperties": False,
                 "properties": {
@@ -202,10 +202,15 @@ class Access:
                 f"environment {environment!r} must use one of "
                 f"{', '.join(m for m in MODES[kind] if m != 'none')}."
             )
-        if self.mode == "jwt" and (self.issuer is None) == (not self.clients):
+        if self.mode == "jwt" and self.issuer is None and not self.clients:
             yield (
-                "access: jwt needs either clients (tokens from the stack's own Cognito pool) or "
-                "issuer and audience (an external OIDC issuer), not both."
+                "access: jwt needs clients (tokens from the stack's own Cognito pool) or issuer "
+                "and audience (an external OIDC issuer)."
+            )
+        if self.mode == "jwt" and self.issuer is not None and self.clients:
+            yield (
+                "access: jwt takes clients (the stack's own Cognito pool) or an external issuer, "
+                "not both."
             )
         names = [c.name for c in self.clients]
         for name in sorted({n for n in names if names.count(n) > 1}):

@@ -56,6 +56,9 @@ class Rule:
     secret: bool = False  # always a secret Output
     may_be_secret: bool = False  # a secret Output when set as a secret
     schema: dict[str, Any] | None = None  # JSON kind: the JSON Schema the value must follow
+    # JSON kind: the keys of the mapping that are the secret, the others staying plain for the
+    # program to read (a model's `type` decides what is deployed; its `url` may hold a key).
+    secret_fields: tuple[str, ...] = ()
 
 
 class ConfigError(ValueError):
@@ -79,6 +82,7 @@ def setting(
     secret: bool = False,
     may_be_secret: bool = False,
     schema: dict[str, Any] | None = None,
+    secret_fields: tuple[str, ...] = (),
 ) -> Any:
     """A dataclass field carrying its validation rule. `kind` defaults to the default's type;
     a `schema` (JSON Schema) makes it a JSON setting checked against that schema."""
@@ -88,7 +92,9 @@ def setting(
         if default is _NO_DEFAULT:
             raise TypeError("a setting without a default needs an explicit kind")
         kind = type(default)
-    rule = Rule(kind, minimum, maximum, choices, description, secret, may_be_secret, schema)
+    rule = Rule(
+        kind, minimum, maximum, choices, description, secret, may_be_secret, schema, secret_fields
+    )
     if isinstance(default, (list, dict)):
         frozen = json.loads(json.dumps(default))
         return dataclasses.field(
@@ -176,11 +182,18 @@ def load(schema: type[T], project: str | None = None) -> T:
 
 def _with_secrets(settings: T, set_as_secret: frozenset[str]) -> T:
     """Wrap each secret setting in a secret Output, once every check saw its plain value."""
-    secret = {}
+    secret: dict[str, Any] = {}
     for f in dataclasses.fields(settings):  # type: ignore[arg-type]
         rule: Rule = f.metadata["rule"]
         if rule.secret or (rule.may_be_secret and config_key(f.name) in set_as_secret):
-            secret[f.name] = pulumi.Output.secret(getattr(settings, f.name))
+            value = getattr(settings, f.name)
+            if rule.secret_fields and isinstance(value, dict):
+                secret[f.name] = {
+                    k: pulumi.Output.secret(v) if k in rule.secret_fields else v
+                    for k, v in value.items()
+                }
+            else:
+                secret[f.name] = pulumi.Output.secret(value)
     return dataclasses.replace(settings, **secret) if secret else settings  # type: ignore[type-var]
 
 

@@ -15,6 +15,7 @@ every stack whose functions call a model declares (and extends).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ SCHEMA: dict[str, Any] = {
     "properties": {"type": {"enum": list(BACKENDS)}},
     "allOf": [
         {
-            "if": {"properties": {"type": {"const": "http"}}},
+            "if": {"required": ["type"], "properties": {"type": {"const": "http"}}},
             "then": {
                 "additionalProperties": False,
                 "required": ["url"],
@@ -60,7 +61,7 @@ SCHEMA: dict[str, Any] = {
             },
         },
         {
-            "if": {"properties": {"type": {"const": "sagemaker"}}},
+            "if": {"required": ["type"], "properties": {"type": {"const": "sagemaker"}}},
             "then": {
                 "additionalProperties": False,
                 "required": ["endpoint"],
@@ -71,7 +72,7 @@ SCHEMA: dict[str, Any] = {
             },
         },
         {
-            "if": {"properties": {"type": {"const": "bedrock"}}},
+            "if": {"required": ["type"], "properties": {"type": {"const": "bedrock"}}},
             "then": {
                 "additionalProperties": False,
                 "required": ["modelId"],
@@ -85,12 +86,32 @@ SCHEMA: dict[str, Any] = {
 }
 
 
+# Bedrock cross-region inference profiles (`us.anthropic...`, or an inference-profile ARN) are
+# granted on the profile and on the foundation model in every region it routes to: more than
+# the one ARN a model grant names here.
+_INFERENCE_PROFILE = re.compile(
+    r"^((us|eu|apac|us-gov|global)\.|arn:[^:]+:bedrock:[^:]*:\d*:inference-profile/)"
+)
+
+
+def model_setting() -> Any:
+    """The `model` setting of a stack (`<stack>:model`); set as a secret, its `url` reaches the
+    program as a secret Output (an HTTP endpoint URL may carry a key)."""
+    return setting(
+        schema=SCHEMA,
+        may_be_secret=True,
+        secret_fields=("url",),
+        description="The model: {type: http, url} | {type: sagemaker, endpoint} | "
+        "{type: bedrock, modelId}",
+    )
+
+
 @dataclass(frozen=True)
 class ModelBackend:
     """One model, as `<stack>:model` declares it (checked against `SCHEMA`)."""
 
     type: str
-    url: str | None = None  # http
+    url: pulumi.Input[str] | None = None  # http; a secret Output when set as a secret
     endpoint: str | None = None  # sagemaker: the endpoint's name
     model_id: str | None = None  # bedrock
 
@@ -102,13 +123,23 @@ class ModelBackend:
     def bedrock(cls, model_id: str) -> ModelBackend:
         return cls("bedrock", model_id=model_id)
 
-    def environment(self) -> dict[str, str]:
+    def problems(self, key: str = "model") -> Iterator[str]:
+        """What the schema cannot say."""
+        if self.type == "bedrock" and _INFERENCE_PROFILE.match(str(self.model_id)):
+            yield (
+                f"{key}: {self.model_id!r} is an inference profile, whose grant spans the "
+                "foundation model in every region it routes to; name the model itself "
+                "(e.g. anthropic.claude-3-haiku-20240307-v1:0) or its foundation-model ARN."
+            )
+
+    def environment(self) -> dict[str, pulumi.Input[str]]:
         """What the handler runtime's model client reads (`shared.runtime.model_client`)."""
         if self.type == "sagemaker":
             return {"MODEL_BACKEND": "sagemaker", "MODEL_ENDPOINT_NAME": str(self.endpoint)}
         if self.type == "bedrock":
             return {"MODEL_BACKEND": "bedrock", "MODEL_ID": str(self.model_id)}
-        return {"MODEL_BACKEND": "http", "MODEL_ENDPOINT_URL": str(self.url)}
+        assert self.url is not None
+        return {"MODEL_BACKEND": "http", "MODEL_ENDPOINT_URL": self.url}
 
     def arn(self, region: str | None = None) -> pulumi.Output[str] | None:
         """The one ARN a caller must be allowed to invoke; None for an unsigned HTTP endpoint."""
@@ -152,11 +183,7 @@ class ModelBackend:
 class ModelFunctionSettings:
     """Settings every stack whose functions call the model declares (extend it)."""
 
-    model: dict = setting(
-        schema=SCHEMA,
-        description="The model: {type: http, url} | {type: sagemaker, endpoint} | "
-        "{type: bedrock, modelId}",
-    )
+    model: dict = model_setting()
     model_timeout_s: float = setting(
         5.0, minimum=0.1, maximum=28, description="Seconds a function waits for the model"
     )
@@ -169,6 +196,7 @@ class ModelFunctionSettings:
         return ModelBackend.from_config(self.model)
 
     def problems(self) -> Iterator[str]:
+        yield from self.backend.problems()
         if self.model_timeout_s >= self.function_timeout_s:
             yield "modelTimeoutS: must be shorter than functionTimeoutS, so a slow model gets 504."
         elif (

@@ -55,4 +55,6 @@ class Settings(ModelFunctionSettings, HttpAccessSettings):
             {"type": "string", "pattern": BEDROCK_MODEL_ID}, self.chat_model_id
         ):
             yield f"chatModelId: {problem}"
+        else:
+            yield from self.chat_backend.problems("chatModelId")
         yield from self.access_control.problems(pulumi.get_stack(), "http", SCOPES)

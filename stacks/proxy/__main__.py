@@ -66,7 +66,8 @@ PROMPT_REQUEST = {
 settings = config.load(Settings)
 backend = settings.backend
 if backend.type == "http":
-    target = HttpTarget(str(backend.url), timeout_ms=settings.integration_timeout_ms)
+    assert backend.url is not None
+    target = HttpTarget(backend.url, timeout_ms=settings.integration_timeout_ms)
 else:
     target = ModelTarget(backend, timeout_ms=settings.integration_timeout_ms)
 

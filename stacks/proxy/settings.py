@@ -9,8 +9,7 @@ from shared.components import config
 from shared.components.access import RestAccessSettings
 from shared.components.api import MAX_REST_INTEGRATION_TIMEOUT_MS
 from shared.components.config import setting
-from shared.components.model import SCHEMA as MODEL_SCHEMA
-from shared.components.model import ModelBackend
+from shared.components.model import ModelBackend, model_setting
 
 # The scope a token must carry to call POST /predict (cognito access).
 PREDICT_SCOPE = "predict"
@@ -18,11 +17,7 @@ PREDICT_SCOPE = "predict"
 
 @dataclass(frozen=True, kw_only=True)
 class Settings(RestAccessSettings):
-    model: dict = setting(
-        schema=MODEL_SCHEMA,
-        description="The model: {type: http, url} | {type: sagemaker, endpoint} | "
-        "{type: bedrock, modelId}",
-    )
+    model: dict = model_setting()
     integration_timeout_ms: int = setting(
         MAX_REST_INTEGRATION_TIMEOUT_MS,
         minimum=50,
@@ -47,4 +42,5 @@ class Settings(RestAccessSettings):
         return ModelBackend.from_config(self.model)
 
     def problems(self) -> Iterator[str]:
+        yield from self.backend.problems()
         yield from self.access_control.problems(pulumi.get_stack(), "rest", [PREDICT_SCOPE])
