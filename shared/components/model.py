@@ -42,7 +42,9 @@ def signed_call_budget_s(model_timeout_s: float) -> float:
 # SageMaker endpoint names: up to 63 alphanumerics and hyphens, starting alphanumeric.
 _ENDPOINT_NAME = "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 # Bedrock model ids (`provider.model-v1:0`, `us.provider.model`) or a model / profile ARN.
-_MODEL_ID = r"^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+/)?[a-zA-Z0-9._:/-]{1,200}$"
+MODEL_ID_PATTERN = (
+    r"^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+/)?[a-zA-Z0-9._:/-]{1,200}$"
+)
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -78,7 +80,7 @@ SCHEMA: dict[str, Any] = {
                 "required": ["modelId"],
                 "properties": {
                     "type": {"const": "bedrock"},
-                    "modelId": {"type": "string", "pattern": _MODEL_ID},
+                    "modelId": {"type": "string", "pattern": MODEL_ID_PATTERN},
                 },
             },
         },

@@ -9,13 +9,10 @@ import pulumi
 from shared.components import ModelFunctionSettings, config
 from shared.components.access import HttpAccessSettings
 from shared.components.config import setting
-from shared.components.model import ModelBackend
+from shared.components.model import MODEL_ID_PATTERN, ModelBackend
 
 # The scopes a token must carry, one per AI service (jwt access); /health needs a valid token.
 SCOPES = ("classify", "summarize", "chat")
-BEDROCK_MODEL_ID = (
-    r"^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+/)?[a-zA-Z0-9._:/-]{1,200}$"
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +49,7 @@ class Settings(ModelFunctionSettings, HttpAccessSettings):
     def problems(self) -> Iterator[str]:
         yield from super().problems()
         if problem := config.schema_problem(
-            {"type": "string", "pattern": BEDROCK_MODEL_ID}, self.chat_model_id
+            {"type": "string", "pattern": MODEL_ID_PATTERN}, self.chat_model_id
         ):
             yield f"chatModelId: {problem}"
         else:
