@@ -166,3 +166,41 @@ def test_rest_api_settings_are_checked() -> None:
                 endpoint_type="GLOBAL",
             ),
         )
+
+
+@pytest.mark.parametrize("timeout_s", [0.1, 1.5, 2.0, 5.0, 12.0, 28.0])
+def test_the_settings_budget_a_signed_model_call_as_the_runtime_makes_it(timeout_s) -> None:
+    """The config check (shared/components/model.py) and the runtime's botocore client
+    (shared/runtime/aws.py) must agree on how long a SageMaker or Bedrock call can take, or a
+    function could be killed before it answers 504."""
+    from shared.components.model import signed_call_budget_s
+    from shared.runtime.aws import worst_case_s
+
+    assert signed_call_budget_s(timeout_s) == worst_case_s(timeout_s)
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "us.anthropic.claude-3-haiku-20240307-v1:0",
+        "jp.anthropic.claude-3-haiku-20240307-v1:0",
+        "global.anthropic.claude-sonnet-4-20250514-v1:0",
+        "arn:aws:bedrock:eu-west-1:111111111111:inference-profile/eu.amazon.nova-micro-v1:0",
+        "arn:aws:bedrock:eu-west-1:111111111111:application-inference-profile/abc123",
+    ],
+)
+def test_bedrock_inference_profiles_are_refused(model_id) -> None:
+    """AWS: invoking through an inference profile needs a grant on the profile and on the
+    foundation model in every region it routes to, more than the one ARN a grant names here."""
+    from shared.components.model import ModelBackend
+
+    assert [p for p in ModelBackend.bedrock(model_id).problems()]
+
+
+@pytest.mark.parametrize(
+    "model_id", ["anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-micro-v1:0"]
+)
+def test_bedrock_model_ids_are_accepted(model_id) -> None:
+    from shared.components.model import ModelBackend
+
+    assert list(ModelBackend.bedrock(model_id).problems()) == []

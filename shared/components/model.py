@@ -91,8 +91,10 @@ SCHEMA: dict[str, Any] = {
 # Bedrock cross-region inference profiles (`us.anthropic...`, or an inference-profile ARN) are
 # granted on the profile and on the foundation model in every region it routes to: more than
 # the one ARN a model grant names here.
+# Profile ids put a geography before the provider (`us.`, `eu.`, `jp.`, `global.`...): two dots
+# where a model id has one (`anthropic.claude-...`).
 _INFERENCE_PROFILE = re.compile(
-    r"^((us|eu|apac|us-gov|global)\.|arn:[^:]+:bedrock:[^:]*:\d*:inference-profile/)"
+    r"^([a-z-]+\.[a-z0-9-]+\.|arn:[^:]+:bedrock:[^:]*:\d*:(application-)?inference-profile/)"
 )
 
 

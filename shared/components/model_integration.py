@@ -11,7 +11,10 @@ integration responses (what aws-solutions-constructs' aws-apigateway-sagemakeren
 - Errors, chosen by the backend's HTTP status: the caller's faults keep their status (400 a
   request the model refuses, 413 too large, 429 throttled); every other failure (access denied,
   no such endpoint or model, the model's own error, the service down) is 502, so a caller never
-  sees our configuration problems as theirs. Each answers `{"message": ...}`.
+  sees our configuration problems as theirs; a model slower than Bedrock waits is 504. Each
+  answers `{"message": ...}`. API Gateway chooses by status alone, so a 400 the service gives
+  for our own mistake (a SageMaker endpoint that does not exist is a ValidationError too) also
+  reaches the caller as 400: the smoke checks after every deploy catch that one.
 
 These are non-proxy integrations: API Gateway answers only the statuses declared here.
 """
@@ -33,16 +36,21 @@ ERROR_RESPONSES: tuple[tuple[str, str, str], ...] = (
     ("400", "400", "The model refused the request as invalid."),
     ("413", "413", "The request is too large for the model."),
     ("429", "429", "Too many requests to the model; retry later."),
+    # Bedrock's ModelTimeoutException: the model was slower than the service waits.
+    ("504", "408", "The model did not answer in time."),
     (
         "502",
-        r"40[1-9]|41[0-24-9]|42[0-8]|4[3-9]\d|5\d\d",
+        r"40[1-79]|41[0-24-9]|42[0-8]|4[3-9]\d|5\d\d",
         "The model could not answer.",
     ),
 )
 SUCCESS_STATUS = "200"
-# Bedrock Converse from the proxy's inference request: the prompt is `inputs` (a string).
+# Bedrock Converse from the proxy's inference request: the prompt is `inputs` (a string), and
+# the answer is capped, so one call's cost is bounded whatever the model's own default.
+CONVERSE_MAX_TOKENS = 1024
 CONVERSE_REQUEST_TEMPLATE = (
-    '{"messages":[{"role":"user","content":[{"text":$input.json(\'$.inputs\')}]}]}'
+    '{"messages":[{"role":"user","content":[{"text":$input.json(\'$.inputs\')}]}],'
+    f'"inferenceConfig":{{"maxTokens":{CONVERSE_MAX_TOKENS}}}}}'
 )
 PASSTHROUGH_TEMPLATE = "$input.body"
 

@@ -109,11 +109,13 @@ class RestApi(pulumi.ComponentResource):
         self.api_key_ids = {}
         self._validator: aws.apigateway.RequestValidator | None = None
         self._access = args.access
-        self._issuer: ClientCredentialsIssuer | None = None
+        # cognito access: the pool issuing callers' tokens; api_key access: the keys' values.
+        # Another RestApi's `callers_from` shares them (one pool, the same keys per region).
+        self.token_issuer: ClientCredentialsIssuer | None = None
         self._authorizer: aws.apigateway.Authorizer | None = None
         if args.access.mode == "cognito":
             self._authorize_with_tokens(name, args)
-        self._keys: pulumi.Output[dict[str, str]] | None = None
+        self.key_values: pulumi.Output[dict[str, str]] | None = None
         for route in args.routes:
             self._add(route)
         stage = self._publish(args)
@@ -138,10 +140,10 @@ class RestApi(pulumi.ComponentResource):
 
     def _authorize_with_tokens(self, name: str, args: RestApiArgs) -> None:
         """The stack's own token issuer and the authorizer every method names."""
-        if args.callers_from is not None and args.callers_from._issuer is not None:
-            self._issuer = args.callers_from._issuer
+        if args.callers_from is not None and args.callers_from.token_issuer is not None:
+            self.token_issuer = args.callers_from.token_issuer
         else:
-            self._issuer = ClientCredentialsIssuer(
+            self.token_issuer = ClientCredentialsIssuer(
                 f"{name}-callers",
                 ClientCredentialsIssuerArgs(
                     scopes=sorted({s for r in args.routes for s in r.scopes}),
@@ -154,7 +156,7 @@ class RestApi(pulumi.ComponentResource):
             f"{name}-token-authorizer",
             rest_api=self._api.id,
             type="COGNITO_USER_POOLS",
-            provider_arns=[self._issuer.user_pool_arn],
+            provider_arns=[self.token_issuer.user_pool_arn],
             identity_source="method.request.header.Authorization",
             region=self._region,
             opts=naming.child(self),
@@ -163,7 +165,7 @@ class RestApi(pulumi.ComponentResource):
 
     def _publish_callers(self, name: str, args: RestApiArgs, stage: aws.apigateway.Stage) -> None:
         region: pulumi.Input[str] = self._region or aws.get_region_output().region
-        issuer = self._issuer
+        issuer = self.token_issuer
         prefix = f"{issuer.identifier}/" if issuer else ""
         scopes = [prefix + s for r in args.routes for s in r.scopes] if issuer else []
         api_keys = None
@@ -176,11 +178,11 @@ class RestApi(pulumi.ComponentResource):
                     tiers=args.access.tiers,
                     clients=args.access.clients,
                     region=self._region,
-                    key_values=args.callers_from._keys if args.callers_from else None,
+                    key_values=args.callers_from.key_values if args.callers_from else None,
                 ),
                 opts=naming.child(self),
             )
-            api_keys = self._keys = plans.keys
+            api_keys = self.key_values = plans.keys
             self.api_key_ids = plans.key_ids
         self.access, self.credentials = caller_outputs(
             args.access,
@@ -197,11 +199,13 @@ class RestApi(pulumi.ComponentResource):
         """How a method asks for credentials, as the stack's access mode says."""
         mode = self._access.mode
         if mode == "cognito":
-            assert self._authorizer is not None and self._issuer is not None
+            assert self._authorizer is not None and self.token_issuer is not None
             return {
                 "authorization": "COGNITO_USER_POOLS",
                 "authorizer_id": self._authorizer.id,
-                "authorization_scopes": [f"{self._issuer.identifier}/{s}" for s in route.scopes]
+                "authorization_scopes": [
+                    f"{self.token_issuer.identifier}/{s}" for s in route.scopes
+                ]
                 or None,
             }
         if mode == "iam":
@@ -270,10 +274,12 @@ class RestApi(pulumi.ComponentResource):
 
     def _publish(self, args: RestApiArgs) -> aws.apigateway.Stage:
         stage = args.stage
-        definition = [
+        definition: list[list[Any]] = [
             [r.method, r.path, r.scopes, r.body_schema, _integration_args(r)] for r in args.routes
         ]
-        definition.append(["access", args.access.mode])
+        # A new authorizer pool is a new snapshot too: the stage serves what was deployed.
+        pool = self.token_issuer.user_pool_arn if self.token_issuer else None
+        definition.append(["access", args.access.mode, pool])
         trigger = pulumi.Output.json_dumps(definition).apply(
             lambda text: hashlib.sha256(text.encode()).hexdigest()
         )

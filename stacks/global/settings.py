@@ -46,3 +46,10 @@ class Settings(ModelFunctionSettings, RestAccessSettings):
             yield "hostedZoneId: required when domainName is set."
         yield from super().problems()
         yield from self.access_control.problems(pulumi.get_stack(), "rest", [INVOKE_SCOPE])
+        if self.access_control.mode == "iam" and (self.extra_regions or self.domain_name):
+            # A SigV4 signature names one region; a latency-routed or custom-domain caller does
+            # not know which region will answer, so every signature would be wrong in the others.
+            yield (
+                "access.mode: iam cannot be used with extraRegions or domainName (a signature "
+                "names one region); use cognito or api_key."
+            )

@@ -53,14 +53,13 @@ INFERENCE_REQUEST = {
         "parameters": PARAMETERS,
     },
 }
-# Bedrock (Converse) takes one prompt: `inputs` is a string, up to 100,000 characters.
+# Bedrock (Converse) takes one prompt: `inputs` is a string, up to 100,000 characters. The
+# integration's template sends no generation parameters (the answer is capped at
+# model_integration.CONVERSE_MAX_TOKENS), so a request naming some is refused, not ignored.
 PROMPT_REQUEST = {
     **INFERENCE_REQUEST,
     "title": "PromptRequest",
-    "properties": {
-        "inputs": {"type": "string", "minLength": 1, "maxLength": 100_000},
-        "parameters": PARAMETERS,
-    },
+    "properties": {"inputs": {"type": "string", "minLength": 1, "maxLength": 100_000}},
 }
 
 settings = config.load(Settings)

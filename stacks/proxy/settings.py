@@ -43,4 +43,8 @@ class Settings(RestAccessSettings):
 
     def problems(self) -> Iterator[str]:
         yield from self.backend.problems()
+        if self.backend.type == "bedrock" and str(self.backend.model_id).startswith("arn:"):
+            # The id is a segment of the integration's path (`model/<id>/converse`), where an
+            # ARN's `/` would split it.
+            yield "model.modelId: proxy calls Bedrock by model id, not by ARN."
         yield from self.access_control.problems(pulumi.get_stack(), "rest", [PREDICT_SCOPE])

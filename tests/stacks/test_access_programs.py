@@ -407,6 +407,15 @@ INVALID: list[Any] = [
         "global:model: 'us.anthropic.claude-3-haiku-20240307-v1:0' is an inference profile",
     ),
     (
+        "proxy",
+        "model",
+        {
+            "type": "bedrock",
+            "modelId": "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-micro-v1:0",
+        },
+        "proxy:model.modelId: proxy calls Bedrock by model id, not by ARN",
+    ),
+    (
         "orchestration",
         "access",
         {"mode": "jwt", "clients": [{"name": "app", "scopes": ["chat"]}] * 2},
@@ -472,6 +481,7 @@ INVALID += [
         "jwt-clients-and-issuer",
         "jwt-neither-clients-nor-issuer",
         "bedrock-inference-profile",
+        "proxy-bedrock-arn",
         "client-listed-twice",
         "no-enabled-client",
         "unknown-quota-period",
@@ -503,12 +513,14 @@ SIGNED_MODELS = {
     "bedrock": (
         {"type": "bedrock", "modelId": "anthropic.claude-3-haiku-20240307-v1:0"},
         ":bedrock-runtime:path/model/anthropic.claude-3-haiku-20240307-v1:0/converse",
-        '{"messages":[{"role":"user","content":[{"text":$input.json(\'$.inputs\')}]}]}',
+        '{"messages":[{"role":"user","content":[{"text":$input.json(\'$.inputs\')}]}],'
+        '"inferenceConfig":{"maxTokens":1024}}',
     ),
 }
-# What the model's status becomes for the caller: its own faults keep theirs, the rest is 502.
-CONTRACT = {400: "400", 413: "413", 429: "429"}
-DECLARED_STATUSES = ["200", "400", "413", "429", "502"]
+# What the model's status becomes for the caller: its own faults keep theirs, a model timeout
+# (Bedrock's 408 ModelTimeoutException) is 504, the rest is 502.
+CONTRACT = {400: "400", 413: "413", 429: "429", 408: "504"}
+DECLARED_STATUSES = ["200", "400", "413", "429", "502", "504"]
 
 
 @pytest.fixture(scope="module", params=sorted(SIGNED_MODELS))
@@ -627,3 +639,14 @@ def test_chat_may_call_its_model_only_and_the_others_the_stacks_only(run_program
         else:
             assert "CHAT_MODEL_ID" not in variables
             assert granted == [a for a in [model_arn(model, region)] if a]
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])  # extraRegions / a domainName
+def test_global_refuses_iam_where_the_answering_region_is_not_the_callers_choice(
+    run_program, env
+) -> None:
+    """AWS: a SigV4 signature names one region; behind latency records or a custom domain the
+    caller cannot know which region's API answers, so a signed call fails in the others."""
+    with pytest.raises(ConfigError) as raised:
+        run_program("global", env, {"global:access": json.dumps({"mode": "iam"})})
+    assert "iam cannot be used with extraRegions or domainName" in str(raised.value)

@@ -64,7 +64,7 @@ ONE_OF_EACH = [
 ]
 # The statuses a signed model integration (SageMaker, Bedrock) declares: success and the
 # API's error contract.
-MODEL_STATUSES = ("200", "400", "413", "429", "502")
+MODEL_STATUSES = ("200", "400", "413", "429", "502", "504")
 
 
 @dataclass(frozen=True)
