@@ -218,10 +218,12 @@ def test(c, k=None, quick=False):
         "routes": "route counts of a generated REST API, e.g. 1,10,50,100 (deploy/no-op/destroy)",
         "clients": "concurrent clients calling one Lambda route, e.g. 1,8,100 (req/s, p50/p99)",
         "seconds": "how long each --clients level runs (default 10)",
+        "access": "latency per access mode and per proxy model backend (--calls each)",
+        "calls": "sequential calls per --access case (default 200)",
     }
 )
 @_user_errors
-def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10):
+def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10, access=False, calls=200):
     """Print timings of local deploys, or throughput of one Lambda route (figures, no pass/fail)."""
     from shared.ops import bench as benchmarks
 
@@ -231,7 +233,11 @@ def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10):
         benchmarks.route_sweep(benchmarks.parse_counts(routes), int(runs))
     if clients:
         benchmarks.lambda_load(benchmarks.parse_counts(clients), float(seconds))
-    if stack or not (routes or clients):
+    if access:
+        from shared.ops import bench_access
+
+        bench_access.access_latency(benchmarks.parse_counts(str(calls))[0])
+    if stack or not (routes or clients or access):
         benchmarks.local_cycle(stack or "proxy", int(runs))
 
 

@@ -202,6 +202,7 @@ class RestApi(pulumi.ComponentResource):
             assert self._authorizer is not None and self.token_issuer is not None
             return {
                 "authorization": "COGNITO_USER_POOLS",
+                "api_key_required": False,
                 "authorizer_id": self._authorizer.id,
                 "authorization_scopes": [
                     f"{self.token_issuer.identifier}/{s}" for s in route.scopes
@@ -209,7 +210,7 @@ class RestApi(pulumi.ComponentResource):
                 or None,
             }
         if mode == "iam":
-            return {"authorization": "AWS_IAM"}
+            return {"authorization": "AWS_IAM", "api_key_required": False}
         return {"authorization": "NONE", "api_key_required": mode == "api_key"}
 
     def _add(self, route: Route) -> None:

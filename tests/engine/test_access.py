@@ -151,6 +151,35 @@ def test_a_key_disabled_in_place_is_refused_by_the_gateway(applied, emulator_cli
         gateway.delete_usage_plan(usagePlanId=plan["id"])
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        {"authorization": "AWS_IAM"},
+        {"authorization": "NONE", "apiKeyRequired": True},
+    ],
+    ids=["from-iam", "from-api-key"],
+)
+def test_a_method_opened_in_place_takes_calls_without_a_key(applied, emulator_client, http, before):
+    """A method changed to need no API key stops asking for one (the emulator kept a patched
+    flag as the text "false", which counts as true, and botocore reads it back as False)."""
+    api = applied.create(REST_API, "api", {"name": unique("api")})
+    root = api.outputs["rootResourceId"]
+    method_inputs = {"restApi": api.id, "resourceId": root, "httpMethod": "GET", **before}
+    method = applied.create(REGISTRY["aws:apigateway/method:Method"], "get", method_inputs)
+    gateway = emulator_client("apigateway")
+    key_of = {"restApiId": api.id, "resourceId": root, "httpMethod": "GET"}
+    gateway.put_integration(
+        **key_of, type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'}
+    )
+    gateway.put_method_response(**key_of, statusCode="200")
+    gateway.put_integration_response(**key_of, statusCode="200")
+    opened = {**method_inputs, "authorization": "NONE", "apiKeyRequired": False}
+    applied.update(REGISTRY["aws:apigateway/method:Method"], method, opened)
+    gateway.create_deployment(restApiId=api.id, stageName="v1")
+    url = f"{applied.ctx.endpoint_url}/restapis/{api.id}/v1/_user_request_/"
+    assert int(http("GET", url).status) == 200
+
+
 # -- a program ----------------------------------------------------------------------------------
 
 
