@@ -271,27 +271,29 @@ def caller_outputs(
     return pulumi.Output.from_input(described), pulumi.Output.secret(secrets)
 
 
+def access_setting(kind: ApiKind) -> Any:
+    """The `access` setting of a REST or an HTTP API stack (`<stack>:access`)."""
+    modes = "|".join(MODES[kind])
+    return setting(schema=schema(kind), description=f"Who may call: {{mode: {modes}, ...}}")
+
+
+class _AccessControl:
+    access: dict
+
+    @property
+    def access_control(self) -> Access:
+        return Access.from_config(self.access)
+
+
 @dataclass(frozen=True, kw_only=True)
-class RestAccessSettings:
+class RestAccessSettings(_AccessControl):
     """The `access` setting of a REST API stack (extend it; see the module docstring)."""
 
-    access: dict = setting(
-        schema=schema("rest"), description="Who may call: {mode: api_key|cognito|iam|none, ...}"
-    )
-
-    @property
-    def access_control(self) -> Access:
-        return Access.from_config(self.access)
+    access: dict = access_setting("rest")
 
 
 @dataclass(frozen=True, kw_only=True)
-class HttpAccessSettings:
+class HttpAccessSettings(_AccessControl):
     """The `access` setting of an HTTP API stack (extend it; see the module docstring)."""
 
-    access: dict = setting(
-        schema=schema("http"), description="Who may call: {mode: jwt|iam|none, ...}"
-    )
-
-    @property
-    def access_control(self) -> Access:
-        return Access.from_config(self.access)
+    access: dict = access_setting("http")

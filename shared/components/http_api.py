@@ -34,7 +34,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import naming
+from shared.components import identity, naming
 from shared.components.access import Access, caller_outputs
 from shared.components.api import (
     HttpTarget,
@@ -47,7 +47,7 @@ from shared.components.api import (
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
-from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
+from shared.components.identity import ClientCredentialsIssuer
 
 TYPE = "aigw:apigatewayv2:HttpApi"
 
@@ -156,14 +156,8 @@ class HttpApi(pulumi.ComponentResource):
         """The JWT authorizer every route names, trusting the stack's own token issuer unless
         the access mode names an external one."""
         if args.access.issuer is None:
-            self._issuer = ClientCredentialsIssuer(
-                f"{name}-callers",
-                ClientCredentialsIssuerArgs(
-                    scopes=sorted({s for r in args.routes for s in r.scopes}),
-                    clients=args.access.clients,
-                    region=self._region,
-                ),
-                opts=naming.child(self),
+            self._issuer = identity.for_routes(
+                name, args.routes, args.access.clients, self._region, self
             )
             issuer: pulumi.Input[str] = self._issuer.issuer
             # Cognito access tokens carry no `aud`; API Gateway matches `client_id` instead.

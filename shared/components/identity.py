@@ -29,6 +29,7 @@ import pulumi_aws as aws
 
 from shared.components import naming
 from shared.components.access import SCOPE_PREFIX, Client
+from shared.components.api import Route
 
 TYPE = "aigw:cognito:ClientCredentialsIssuer"
 ACCESS_TOKEN_MINUTES = 60
@@ -135,6 +136,23 @@ class ClientCredentialsIssuer(pulumi.ComponentResource):
                 "client_secrets": self.client_secrets,
             }
         )
+
+
+def for_routes(
+    name: str,
+    routes: Sequence[Route],
+    clients: Sequence[Client],
+    region: str | None,
+    parent: pulumi.Resource,
+) -> ClientCredentialsIssuer:
+    """An API's own token issuer: the scopes its routes need, one app client per caller."""
+    return ClientCredentialsIssuer(
+        f"{name}-callers",
+        ClientCredentialsIssuerArgs(
+            scopes=sorted({s for r in routes for s in r.scopes}), clients=clients, region=region
+        ),
+        opts=naming.child(parent),
+    )
 
 
 def _check(args: ClientCredentialsIssuerArgs) -> None:

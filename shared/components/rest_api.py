@@ -37,7 +37,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import model_integration, naming
+from shared.components import identity, model_integration, naming
 from shared.components.access import Access, caller_outputs
 from shared.components.api import (
     EXECUTION_LOG_LEVELS,
@@ -50,7 +50,7 @@ from shared.components.api import (
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
-from shared.components.identity import ClientCredentialsIssuer, ClientCredentialsIssuerArgs
+from shared.components.identity import ClientCredentialsIssuer
 from shared.components.usage_plan import UsagePlans, UsagePlansArgs
 
 TYPE = "aigw:apigateway:RestApi"
@@ -143,14 +143,8 @@ class RestApi(pulumi.ComponentResource):
         if args.callers_from is not None and args.callers_from.token_issuer is not None:
             self.token_issuer = args.callers_from.token_issuer
         else:
-            self.token_issuer = ClientCredentialsIssuer(
-                f"{name}-callers",
-                ClientCredentialsIssuerArgs(
-                    scopes=sorted({s for r in args.routes for s in r.scopes}),
-                    clients=args.access.clients,
-                    region=self._region,
-                ),
-                opts=naming.child(self),
+            self.token_issuer = identity.for_routes(
+                name, args.routes, args.access.clients, self._region, self
             )
         self._authorizer = aws.apigateway.Authorizer(
             f"{name}-token-authorizer",

@@ -467,35 +467,8 @@ class Method(Provider):
                 responseModels=response.get("responseModels") or {},
             )
         integration = method.get("methodIntegration")
-        if not integration:
-            return
-        client.put_integration(
-            **_method_key(i),
-            **drop_none(
-                type=integration["type"],
-                integrationHttpMethod=integration.get("httpMethod"),
-                uri=integration.get("uri") or None,
-                credentials=integration.get("credentials"),
-                requestParameters=integration.get("requestParameters"),
-                requestTemplates=integration.get("requestTemplates"),
-                passthroughBehavior=integration.get("passthroughBehavior"),
-                timeoutInMillis=as_int(integration.get("timeoutInMillis")),
-                contentHandling=integration.get("contentHandling"),
-                cacheKeyParameters=integration.get("cacheKeyParameters"),
-                connectionType=integration.get("connectionType"),
-            ),
-        )
-        for status, response in (integration.get("integrationResponses") or {}).items():
-            client.put_integration_response(
-                **_method_key(i),
-                statusCode=status,
-                **drop_none(
-                    selectionPattern=response.get("selectionPattern") or None,
-                    responseParameters=response.get("responseParameters"),
-                    responseTemplates=response.get("responseTemplates"),
-                    contentHandling=response.get("contentHandling"),
-                ),
-            )
+        if integration:
+            _put_integration_again(client, _method_key(i), integration)
 
     def delete(self, ctx: Context, have: ResourceRecord) -> None:
         self.client(ctx, have.inputs).delete_method(**_method_key(have.inputs))
@@ -611,23 +584,35 @@ def _put_maps_again(client: Client, inputs: Inputs) -> None:
     and its integration responses, which a put drops, put back."""
     key = _method_key(inputs)
     current = client.get_integration(**key)
+    maps = {
+        "requestParameters": inputs.get("requestParameters") or {},
+        "requestTemplates": inputs.get("requestTemplates") or {},
+    }
+    _put_integration_again(client, key, {**current, **maps})
+
+
+def _put_integration_again(
+    client: Client, key: dict[str, Any], integration: dict[str, Any]
+) -> None:
+    """Put `integration` (as GetIntegration shows it) on the method `key` names, and its
+    integration responses after it: a put drops them."""
     client.put_integration(
         **key,
         **drop_none(
-            type=current["type"],
-            integrationHttpMethod=current.get("httpMethod"),
-            uri=current.get("uri") or None,
-            credentials=current.get("credentials"),
-            requestParameters=inputs.get("requestParameters") or {},
-            requestTemplates=inputs.get("requestTemplates") or {},
-            passthroughBehavior=current.get("passthroughBehavior"),
-            timeoutInMillis=as_int(current.get("timeoutInMillis")),
-            contentHandling=current.get("contentHandling"),
-            cacheKeyParameters=current.get("cacheKeyParameters"),
-            connectionType=current.get("connectionType"),
+            type=integration["type"],
+            integrationHttpMethod=integration.get("httpMethod"),
+            uri=integration.get("uri") or None,
+            credentials=integration.get("credentials"),
+            requestParameters=integration.get("requestParameters"),
+            requestTemplates=integration.get("requestTemplates"),
+            passthroughBehavior=integration.get("passthroughBehavior"),
+            timeoutInMillis=as_int(integration.get("timeoutInMillis")),
+            contentHandling=integration.get("contentHandling"),
+            cacheKeyParameters=integration.get("cacheKeyParameters"),
+            connectionType=integration.get("connectionType"),
         ),
     )
-    for status, response in (current.get("integrationResponses") or {}).items():
+    for status, response in (integration.get("integrationResponses") or {}).items():
         client.put_integration_response(
             **key,
             statusCode=status,
