@@ -118,7 +118,6 @@ def test_a_setting_used_as_plain_text_set_as_a_secret_is_refused_by_name(
     """Not a crash, and not a secret silently turned into text: one message naming the key."""
     import pulumi
 
-
     monkeypatch.setattr(pulumi.runtime, "is_config_secret", lambda k: k == key)
     with pytest.raises(ConfigError) as caught:
         run_program(key.split(":")[0], "prod")
