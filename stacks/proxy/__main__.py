@@ -64,6 +64,7 @@ PROMPT_REQUEST = {
 
 settings = config.load(Settings)
 backend = settings.backend
+target: HttpTarget | ModelTarget
 if backend.type == "http":
     assert backend.url is not None
     target = HttpTarget(backend.url, timeout_ms=settings.integration_timeout_ms)

@@ -3,6 +3,7 @@ Lambda function that runs multi-step AI workflows, declared below as data."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pulumi
 from functions.steps import validate
@@ -24,7 +25,7 @@ from shared.components.config import ConfigError
 SOURCE = Path(__file__).parent / "functions"
 
 # Each workflow is a list of steps; each step's output is the next step's input.
-WORKFLOWS = {
+WORKFLOWS: dict[str, dict[str, Any]] = {
     "sentiment": {
         "description": "Classify each text.",
         "steps": [{"name": "classify", "op": "classify"}],
