@@ -27,6 +27,13 @@ def declared_workflows() -> dict[str, Any]:
             isinstance(t, ast.Name) and t.id == "WORKFLOWS" for t in node.targets
         ):
             return ast.literal_eval(node.value)
+        if (  # WORKFLOWS: dict[...] = {...}
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "WORKFLOWS"
+            and node.value is not None
+        ):
+            return ast.literal_eval(node.value)
     raise AssertionError("stacks/workflows/__main__.py declares no WORKFLOWS")
 
 
