@@ -3,7 +3,6 @@ Lambda function that runs multi-step AI workflows, declared below as data."""
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pulumi
 from functions.steps import validate
@@ -25,7 +24,7 @@ from shared.components.config import ConfigError
 SOURCE = Path(__file__).parent / "functions"
 
 # Each workflow is a list of steps; each step's output is the next step's input.
-WORKFLOWS: dict[str, dict[str, Any]] = {
+WORKFLOWS = {
     "sentiment": {
         "description": "Classify each text.",
         "steps": [{"name": "classify", "op": "classify"}],
@@ -52,15 +51,8 @@ WORKFLOWS: dict[str, dict[str, Any]] = {
 
 
 settings = config.load(Settings)
-problems = list(validate(WORKFLOWS))
-if settings.backend.type == "bedrock":  # a Bedrock classification names one label per text
-    problems += [
-        f"{name}.{step['name']}: top_k above 1 needs a model that scores every label; "
-        "a bedrock model names one"
-        for name, workflow in WORKFLOWS.items()
-        for step in workflow["steps"]
-        if step["op"] == "classify" and int(step.get("top_k", 1)) > 1
-    ]
+# A Bedrock classification names one label per text: no step may ask for more.
+problems = validate(WORKFLOWS, one_label=settings.backend.type == "bedrock")
 if problems:
     raise ConfigError(pulumi.get_project(), [f"workflows: {p}" for p in problems])
 

@@ -86,7 +86,7 @@ def test_a_good_declaration_has_no_problems() -> None:
 
 def test_the_stacks_own_workflows_are_valid() -> None:
     source = (STEPS_FILE.parents[1] / "__main__.py").read_text()
-    assert "validate(WORKFLOWS)" in source  # the program refuses to deploy a bad declaration
+    assert "validate(WORKFLOWS" in source  # the program refuses to deploy a bad declaration
     [declared] = [
         ast.literal_eval(node.value)
         for node in ast.parse(source).body
@@ -95,6 +95,14 @@ def test_the_stacks_own_workflows_are_valid() -> None:
     ]
     assert set(declared) == {"sentiment", "review-digest", "highlights"}
     assert steps.validate(declared) == []
+
+
+def test_a_bedrock_model_names_one_label_so_no_step_asks_for_more() -> None:
+    workflows = {"wf": {"steps": [{"name": "c", "op": "classify", "top_k": 2}]}}
+    assert steps.validate(workflows) == []
+    assert steps.validate(workflows, one_label=True) == [
+        "wf.c: top_k above 1 needs a model that scores every label; a bedrock model names one"
+    ]
 
 
 def with_step(step: dict[str, Any], name: str = "wf") -> dict[str, Any]:

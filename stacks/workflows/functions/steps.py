@@ -40,8 +40,9 @@ PARAMETERS: dict[str, tuple[str, Callable[[Any], bool]]] = {
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def validate(workflows: dict[str, Any]) -> list[str]:
-    """Every problem in a workflows declaration, as '<workflow>.<step>: <problem>'."""
+def validate(workflows: dict[str, Any], *, one_label: bool = False) -> list[str]:
+    """Every problem in a workflows declaration, as '<workflow>.<step>: <problem>'.
+    `one_label`: the model names one label per text (Bedrock), so no step may ask top_k > 1."""
     problems = []
     if not isinstance(workflows, dict) or not workflows:
         return ["workflows: expected a non-empty mapping of name to workflow"]
@@ -78,6 +79,11 @@ def validate(workflows: dict[str, Any]) -> list[str]:
                 expected, check = PARAMETERS[parameter]
                 if not check(step[parameter]):
                     problems.append(f"{label}: {parameter} must be {expected}")
+                elif parameter == "top_k" and one_label and step[parameter] > 1:
+                    problems.append(
+                        f"{label}: top_k above 1 needs a model that scores every label; "
+                        "a bedrock model names one"
+                    )
     return problems
 
 
