@@ -4,6 +4,10 @@ providers directly as the engine does."""
 
 from __future__ import annotations
 
+import base64
+import json
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -150,3 +154,19 @@ def applied(emulator_server) -> Iterator[Applied]:
     a = Applied(emulator_server.url)
     yield a
     a.cleanup()
+
+
+def client_credentials_token(emulator_url: str, client_id: str, secret: str, scope: str) -> dict:
+    """A token answer from a Cognito pool's token endpoint (client credentials), which
+    MiniStack serves on its own address; on AWS the domain's `/oauth2/token`."""
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    request = urllib.request.Request(
+        f"{emulator_url}/oauth2/token",
+        data=urllib.parse.urlencode({"grant_type": "client_credentials", "scope": scope}).encode(),
+        headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())

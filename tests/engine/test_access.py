@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +21,7 @@ from botocore.credentials import Credentials
 
 from shared.local.engine.engine import Action
 from shared.local.engine.providers import REGISTRY
+from tests.engine.conftest import client_credentials_token
 
 pytestmark = pytest.mark.emulator
 
@@ -200,19 +199,7 @@ class Backend(BaseHTTPRequestHandler):
 
 
 def token(emulator_url: str, client_id: str, secret: str, scope: str) -> str:
-    """A client-credentials access token from the pool's token endpoint (served by MiniStack
-    on its own address; on AWS the domain's `/oauth2/token`)."""
-    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    request = urllib.request.Request(
-        f"{emulator_url}/oauth2/token",
-        data=urllib.parse.urlencode({"grant_type": "client_credentials", "scope": scope}).encode(),
-        headers={
-            "Authorization": f"Basic {basic}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return str(json.loads(answer.read())["access_token"])
+    return str(client_credentials_token(emulator_url, client_id, secret, scope)["access_token"])
 
 
 def signed(url: str, body: bytes) -> dict[str, str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import urllib.parse
-import urllib.request
 import uuid
 from typing import Any
 
@@ -19,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from shared.local.engine.engine import Action
 from shared.local.engine.providers import REGISTRY
+from tests.engine.conftest import client_credentials_token
 
 pytestmark = pytest.mark.emulator
 
@@ -357,21 +356,6 @@ def test_user_pool_client_resource_server_and_domain_read_back_and_drift(applied
 
 
 # -- a program ----------------------------------------------------------------------------------
-
-
-def client_credentials_token(emulator_url: str, client_id: str, secret: str, scope: str) -> dict:
-    """A token from the pool's token endpoint, which MiniStack serves on its own address."""
-    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    request = urllib.request.Request(
-        f"{emulator_url}/oauth2/token",
-        data=urllib.parse.urlencode({"grant_type": "client_credentials", "scope": scope}).encode(),
-        headers={
-            "Authorization": f"Basic {basic}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read())
 
 
 def claims(token: str) -> dict:
