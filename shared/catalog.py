@@ -9,6 +9,13 @@ from shared.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = REPO_ROOT / "stacks"
+# The account's one-time set-up: a Pulumi project of its own, outside stacks/ because it is not a
+# pattern (`--stack=all` never touches it).
+BOOTSTRAP = "bootstrap"
+BOOTSTRAP_DIR = REPO_ROOT / "bootstrap"
+# The one CrossGuard policy pack: the Pulumi CLI runs it on every AWS preview and update
+# (`--policy-pack`), the local engine calls the same validate functions at plan time.
+POLICY_PACK_DIR = REPO_ROOT / "policy"
 
 LOCAL = "local"
 # Promotion order: a change flows left to right.
@@ -31,6 +38,11 @@ def stack_names() -> list[str]:
 
 def stack_dir(name: str) -> Path:
     return STACKS_DIR / name
+
+
+def project_dir(name: str) -> Path:
+    """The folder of a pattern stack, or of the bootstrap project."""
+    return BOOTSTRAP_DIR if name == BOOTSTRAP else stack_dir(name)
 
 
 def resolve_stacks(name: str) -> list[str]:

@@ -37,6 +37,8 @@ OnOutput = Callable[[str], None]
 # Non-secret variables handed to every CLI command when the user set them.
 PASSTHROUGH_ENV = ("PULUMI_BACKEND_URL",)
 DEFAULT_ENV = {"PULUMI_SKIP_UPDATE_CHECK": "true"}
+# Where new stacks keep their secrets, e.g. `awskms://alias/aigw-pulumi-dev?region=eu-west-1`.
+SECRETS_PROVIDER_ENV = "PULUMI_SECRETS_PROVIDER"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _project_dir(stack: str, env: str) -> Path:
             "use one of dev, staging, prod here.",
             exit_code=2,
         )
-    work_dir = Path(catalog.stack_dir(stack))
+    work_dir = Path(catalog.project_dir(stack))
     if not (work_dir / "Pulumi.yaml").is_file():
         raise UserError(
             f"No Pulumi project at {project_label(stack)}: Pulumi.yaml is missing.", exit_code=2
@@ -84,7 +86,16 @@ def _project_dir(stack: str, env: str) -> Path:
 
 
 def _options() -> auto.LocalWorkspaceOptions:
-    return auto.LocalWorkspaceOptions(env_vars=workspace_env())
+    # A new stack's secrets go to the provider the bootstrap made (`awskms://...`) when the
+    # repository variable names one; unset keeps the passphrase provider.
+    return auto.LocalWorkspaceOptions(
+        env_vars=workspace_env(), secrets_provider=os.environ.get(SECRETS_PROVIDER_ENV) or None
+    )
+
+
+def policy_packs() -> list[str]:
+    """The `--policy-pack` folders every preview and update runs: the project's one pack."""
+    return [str(catalog.POLICY_PACK_DIR)]
 
 
 def _open(stack: str, env: str, *, create: bool) -> auto.Stack:
@@ -132,7 +143,7 @@ def deploy(
             target.set_all_config(
                 {key: auto.ConfigValue(value=str(value)) for key, value in extra_config.items()}
             )
-        result = target.up(on_output=on_output)
+        result = target.up(on_output=on_output, policy_packs=policy_packs())
     _forward(result.stderr, on_output)
     return _converted(result.outputs)
 
@@ -142,7 +153,7 @@ def preview(stack: str, env: str, *, on_output: OnOutput = print) -> PreviewSumm
     with cli_errors(stack, env, "preview"):
         target = _open(stack, env, create=True)
         try:
-            result = target.preview(on_output=on_output, diff=True)
+            result = target.preview(on_output=on_output, diff=True, policy_packs=policy_packs())
         except RuntimeError as exc:  # the SDK's "summary event never found" (a builtin error)
             raise UserError(
                 f"pulumi preview of {stack}/{env} finished without a summary of changes; "
