@@ -202,6 +202,7 @@ class Engine:
         state_path: Path,
         out: Callable[[str], None] = print,
         command_name: str | None = None,
+        policy_pack: Path | None = None,
     ) -> None:
         self.program_dir = program_dir
         self.project = project
@@ -212,6 +213,9 @@ class Engine:
         self.out = out
         # The name the tasks know the stack by (`--stack=<it>`), for the commands messages offer.
         self.command_name = command_name or project
+        # The CrossGuard pack (a folder with PulumiPolicy.yaml) whose rules every plan must
+        # pass before anything is applied, as `pulumi preview/up --policy-pack` would.
+        self.policy_pack = policy_pack
         self._apply_lock = threading.Lock()
         self._here: Emulator | None = None
 
