@@ -32,6 +32,7 @@ def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = N
         state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
         out=out,
         command_name=stack,
+        policy_pack=catalog.POLICY_PACK_DIR,
     )
 
 

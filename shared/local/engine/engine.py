@@ -10,6 +10,10 @@ Each change is journaled as it happens and a create is journaled as pending befo
 is asked (state.py), so a run killed at any moment is followed by one that converges: it finds
 what a pending create made and removes it before creating again.
 
+A policy pack (`policy_pack`, the repository's CrossGuard pack) checks every plan before
+anything is applied, with the same validate functions `pulumi preview --policy-pack` runs
+(policy.py); a mandatory violation stops the run.
+
 The plan is strict: an input the provider of a type does not apply (`Provider.inputs`) is
 refused by name before anything changes, instead of being dropped. When the stack was applied
 before, the plan reads every recorded resource back from the emulator, so a resource deleted
@@ -44,7 +48,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import UserError
-from shared.local.engine import identity, program, tagged
+from shared.local.engine import identity, policy, program, tagged
 from shared.local.engine.naming import Checked, adopt_legacy_name, check
 from shared.local.engine.providers import REGISTRY, Context, Desired, Provider
 from shared.local.engine.state import (
@@ -267,7 +271,18 @@ class Engine:
                 return "", known  # id and computed outputs unknown until applied
             return have.id, {**known, **have.outputs}
 
-        plan.outputs = self._run(resolve, preview=True)
+        references = policy.References(self._stack_outputs)
+        plan.outputs = self._run(resolve, preview=True, stack_outputs=references)
+        if self.policy_pack is not None:
+            policy.check(
+                self.policy_pack,
+                plan.registrations,
+                references.seen,
+                project=self.project,
+                stack=self.stack,
+                config=self.config,
+                out=self.out,
+            )
         if unsupported:
             raise UserError(
                 f"The local engine cannot apply these resource types used by {self.project}: "
@@ -715,7 +730,11 @@ class Engine:
         return bool(state.resources or state.retired or state.pending)
 
     def _run(
-        self, resolver: program.Resolver, *, preview: bool
+        self,
+        resolver: program.Resolver,
+        *,
+        preview: bool,
+        stack_outputs: program.StackOutputs | None = None,
     ) -> dict[str, program.ProgramOutput]:
         return program.run(
             self.program_dir,
@@ -726,7 +745,7 @@ class Engine:
             preview=preview,
             region=self.ctx.region,
             account=self.ctx.account_id,
-            stack_outputs=self._stack_outputs,
+            stack_outputs=stack_outputs or self._stack_outputs,
             produces=_produces,
         )
 
