@@ -40,6 +40,12 @@ _RESULT = re.compile(
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ERROR_PREFIX = re.compile(r"^error:\s*", re.I)
+# A mandatory violation in the CLI's "Policies:" report, then the policy's description and the
+# violation's message on the lines below (pkg/backend/display in pulumi/pulumi):
+#         - [mandatory]  requires-credentials  (aws:apigateway/method:Method: api-get)
+#           Every REST method and HTTP API route outside local requires credentials.
+#           The GET method 'api-get' accepts calls without credentials: set ...
+_MANDATORY = re.compile(r"^\s*- \[mandatory\]\s+(?P<rule>\S+)\s+\((?P<resource>[^)]*)\)\s*$")
 # The CLI's closing line after a failed operation; the reason is on another line.
 _GENERIC = re.compile(r"^error:\s*(update|preview|destroy|refresh)\s+(failed|canceled)\.?$", re.I)
 
@@ -87,6 +93,25 @@ def meaningful_lines(stderr: str, stdout: str = "", limit: int = 2) -> list[str]
     return []
 
 
+def policy_violations(stdout: str) -> list[tuple[str, str, str]]:
+    """(rule, message, resource) of each mandatory violation the CLI reported."""
+    lines = _ANSI.sub("", stdout).splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        match = _MANDATORY.match(line)
+        if match is None:
+            continue
+        # The description, then the message until the next item or the end of the report.
+        message: list[str] = []
+        for following in lines[i + 2 :]:
+            if not following.startswith("          ") or _MANDATORY.match(following):
+                break
+            message.append(following.strip())
+        resource = match["resource"].replace(": ", " ", 1)
+        found.append((match["rule"], " ".join(message), resource))
+    return found
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -116,6 +141,13 @@ def describe_command_error(exc: auto.CommandError, stack: str, env: str, doing: 
             "The Pulumi CLI is not logged in: set PULUMI_ACCESS_TOKEN for Pulumi Cloud, or set "
             "PULUMI_BACKEND_URL to your state backend (file://... or s3://...)."
         )
+    if violations := policy_violations(stdout):
+        listed = "; ".join(
+            f"{rule}: {message.rstrip('.')}"
+            + (f" ({resource})" if resource and resource != "pulumi:pulumi:Stack" else "")
+            for rule, message, resource in violations
+        )
+        return _sentence(f"The policy pack refused to {doing} {stack}/{env}: {listed}")
     detail = "; ".join(meaningful_lines(stderr, stdout))
     if not detail:
         detail = f"the pulumi command exited with code {code}" if code is not None else "no details"

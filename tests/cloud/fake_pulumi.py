@@ -8,8 +8,9 @@ stack, with the real CLI's output shapes:
     pulumi --non-interactive stack init <s>
     pulumi --non-interactive config set-all --stack <s> [--path] (--plaintext|--secret) k=v ...
     pulumi --non-interactive up --yes --skip-preview [--diff] --exec-kind auto.local
-           [--event-log <file|tcp://host:port>] --stack <s>
-    pulumi --non-interactive preview [--diff] --exec-kind auto.local --event-log <..> --stack <s>
+           [--event-log <file|tcp://host:port>] [--policy-pack <dir>]... --stack <s>
+    pulumi --non-interactive preview [--diff] --exec-kind auto.local --event-log <..>
+           [--policy-pack <dir>]... --stack <s>
     pulumi --non-interactive destroy --skip-preview --yes --exec-kind auto.local [...] --stack <s>
     pulumi --non-interactive stack output --json [--show-secrets] --stack <s>
     pulumi --non-interactive stack history --json [--show-secrets] [--page-size N --page P]
@@ -19,7 +20,15 @@ stack, with the real CLI's output shapes:
     pulumi --non-interactive stack tag rm <name> --stack <s>
     pulumi --non-interactive stack tag ls [--json] --stack <s>
 
-Anything else fails like the CLI does for an unknown command. Engine events go to
+Anything else fails like the CLI does for an unknown command.
+
+`--policy-pack <dir>` is enforced as the CLI does it: the folder must hold PulumiPolicy.yaml;
+when the project has a program (`__main__.py`), it runs under the local engine's mock runner
+with the stack's config (stack references read the other stacks of this fake's state), the
+pack's validate functions are called on what it declares (shared/local/engine/policy.py), and a
+mandatory violation prints the CLI's "Policies:" report and fails with exit code 255 before
+anything is applied. A project without a program has only the fake's three resources, which
+no rule is about. Engine events go to
 `--event-log`: a JSON-lines file (CLI <= 3.205) or, like newer CLIs, a gRPC stream to the
 Automation API's `pulumirpc.Events/StreamEvents` server at `tcp://host:port`.
 
@@ -104,6 +113,7 @@ def parse(argv: list[str]) -> tuple[list[str], dict[str, str | bool], list[tuple
     with_value = {
         "--stack", "--event-log", "--exec-kind", "--page-size", "--page", "--color",
         "--message", "--secrets-provider", "--plaintext", "--secret", "--parallel",
+        "--policy-pack",
     }  # fmt: skip
     words: list[str] = []
     flags: dict[str, str | bool] = {}
@@ -287,6 +297,74 @@ def resources_footer(changes: dict[str, int], words: dict[str, str]) -> None:
         say(f"    {changes['same']} unchanged")
 
 
+# --- policy packs ---------------------------------------------------------------------------
+
+
+def policy_packs(pairs: list[tuple[str, str]]) -> list[Path]:
+    return [Path(value) for flag, value in pairs if flag == "--policy-pack"]
+
+
+def stack_outputs_of_fake(project: str, stack: str) -> dict | None:
+    """Another stack's outputs in this fake's state (a `pulumi.StackReference`)."""
+    path = state_file(stack).with_name(f"{project}.{stack}.json")
+    if not path.is_file():
+        return None
+    state = json.loads(path.read_text(encoding="utf-8"))
+    secrets = set(state.get("secrets") or [])
+    return {k: (v, k in secrets) for k, v in (state.get("outputs") or {}).items()}
+
+
+def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> None:
+    """Run each pack on the project's program; fail like the CLI on a mandatory violation."""
+    packs = policy_packs(pairs)
+    for pack_dir in packs:
+        if not (pack_dir / "PulumiPolicy.yaml").is_file():
+            raise Fail(
+                f"error: could not load policy pack {pack_dir}: PulumiPolicy.yaml not found\n"
+            )
+    program_dir = Path.cwd()
+    if not packs or not (program_dir / "__main__.py").is_file():
+        return
+    from shared.errors import UserError
+    from shared.local.engine import policy
+    from shared.ops.stack_files import stack_config
+
+    report = ["", "Policies:"]
+    failed = False
+    for pack_dir in packs:
+        try:
+            pack, violations = policy.run_program(
+                pack_dir,
+                program_dir,
+                project=project_name(),
+                stack=stack,
+                config=stack_config(program_dir, stack),
+                stack_outputs=stack_outputs_of_fake,
+            )
+        except UserError as error:
+            raise Fail(f"error: {error}\n", stdout=heading) from None
+        version = (yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}).get(
+            "version", "0.0.1"
+        )
+        mandatory = any(v.level.value == "mandatory" for v in violations)
+        failed = failed or mandatory
+        report.append(
+            f"    {'❌' if mandatory else '✅'} {pack.name}@v{version} (local: {pack_dir})"
+        )
+        descriptions = {p.name: p.description for p in pack.policies}
+        for v in violations:
+            where = v.resource.replace(" ", ": ", 1) if v.resource else "pulumi:pulumi:Stack"
+            report.append(f"        - [{v.level.value}]  {v.policy}  ({where})")
+            report.append(f"          {descriptions[v.policy]}")
+            report.append(f"          {v.message}")
+    if failed:
+        doing = "update" if heading.startswith("Updating") else "preview"
+        stdout = heading + "\n".join(report) + "\n\n"
+        stdout += f"Diagnostics:\n  pulumi:pulumi:Stack ({project_name()}-{stack}):\n"
+        stdout += f"    error: {doing} failed\n"
+        raise Fail(f"error: {doing} failed\n", stdout=stdout)
+
+
 # --- engine events --------------------------------------------------------------------------
 
 
@@ -459,12 +537,13 @@ def show_steps(steps: list[tuple[str, str, str]], stack: str, diff: bool) -> Non
             say('      ~ description: "previous config" => "current config"')
 
 
-def cmd_up(flags: dict) -> None:
+def cmd_up(flags: dict, pairs: list[tuple[str, str]]) -> None:
     stack = stack_arg(flags)
     state = load(stack)
     require_passphrase()
     injected_failure(stack)
     start = now()
+    enforce_policies(stack, pairs, heading=f"Updating ({stack}):\n")
     say(f"Updating ({stack}):")
     handshake = os.environ.get("FAKE_PULUMI_HANDSHAKE")
     if handshake:
@@ -496,11 +575,12 @@ def cmd_up(flags: dict) -> None:
     send_events(flags.get("--event-log"), engine_events(stack, changes))
 
 
-def cmd_preview(flags: dict) -> None:
+def cmd_preview(flags: dict, pairs: list[tuple[str, str]]) -> None:
     stack = stack_arg(flags)
     state = load(stack)
     require_passphrase()
     injected_failure(stack)
+    enforce_policies(stack, pairs, heading=f"Previewing update ({stack}):\n")
     want = desired(stack)
     steps = plan(state, want)
     changes = counts(steps)
@@ -541,9 +621,9 @@ def main(argv: list[str]) -> int:
         elif command == "config":
             cmd_config(words, flags, pairs)
         elif command == "up":
-            cmd_up(flags)
+            cmd_up(flags, pairs)
         elif command == "preview":
-            cmd_preview(flags)
+            cmd_preview(flags, pairs)
         elif command == "destroy":
             cmd_destroy(flags)
         else:
