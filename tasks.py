@@ -131,6 +131,16 @@ def call(
         raise Exit(code=1)
 
 
+@task(help={"env": "local (default: the emulator), dev, staging or prod"})
+@_user_errors
+def bootstrap(c, env="local"):
+    """One-time set-up of an environment's account (CloudWatch role, deploy role, state bucket,
+    secrets key); prints the GitHub settings to make."""
+    from shared.ops import bootstrap as setup
+
+    setup.run(env)
+
+
 @task(help={"stack": "a stack deployed to local"})
 @_user_errors
 def refresh(c, stack=None):
@@ -304,6 +314,7 @@ emulator_tasks.add_task(emulator_stop, "stop")
 emulator_tasks.add_task(emulator_status, "status")
 
 ns = Collection(
+    bootstrap,
     deploy,
     preview,
     destroy,

@@ -1,0 +1,66 @@
+"""What the pattern stacks of one environment use in its account, read from their stack files
+(`stacks/*/Pulumi.<env>.yaml`) as the Pulumi CLI merges them: the regions they deploy to (each
+one's `aws:region` and any `<project>:extraRegions`) and the Route 53 zones of their custom
+domains (`<project>:hostedZoneId`). A documentation placeholder (`Z0000000EXAMPLE`) is no zone
+of the team's: it is left out until the stack file names a real one (run the bootstrap again
+then)."""
+
+from __future__ import annotations
+
+import json
+
+from shared import catalog
+from shared.ops import placeholders
+from shared.ops.stack_files import stack_config
+
+BOOTSTRAP_PROJECT = "aigw-bootstrap"
+
+
+def _configs(env: str) -> list[dict[str, str]]:
+    return [stack_config(catalog.stack_dir(name), env) for name in catalog.stack_names()]
+
+
+def _list(value: str) -> list[str]:
+    parsed = json.loads(value) if value.startswith("[") else value
+    return [str(v) for v in (parsed if isinstance(parsed, list) else [parsed]) if v]
+
+
+def regions(env: str) -> list[str]:
+    """Sorted regions the stacks of `env` deploy to."""
+    found: set[str] = set()
+    for config in _configs(env):
+        found.update(_list(config.get("aws:region", "")))
+        for key, value in config.items():
+            if key.endswith(":extraRegions"):
+                found.update(_list(value))
+    return sorted(found)
+
+
+def hosted_zones(env: str) -> list[str]:
+    """Sorted Route 53 zone ids the stacks of `env` put records in (placeholders left out)."""
+    zones = {
+        value
+        for config in _configs(env)
+        for key, value in config.items()
+        if key.endswith(":hostedZoneId") and value and not placeholders.is_placeholder(value)
+    }
+    return sorted(zones)
+
+
+def sharing(env: str) -> list[str]:
+    """The environments whose bootstrap says it shares `env`'s account (`accountSharedWith`):
+    this stack sets the account-wide settings for their stacks too."""
+    key = f"{BOOTSTRAP_PROJECT}:accountSharedWith"
+    return [
+        other
+        for other in catalog.ENVIRONMENTS
+        if other != env
+        and (catalog.BOOTSTRAP_DIR / f"Pulumi.{other}.yaml").is_file()
+        and stack_config(catalog.BOOTSTRAP_DIR, other).get(key) == env
+    ]
+
+
+def logging_regions(env: str) -> list[str]:
+    """Where `env`'s bootstrap sets API Gateway's CloudWatch role: the regions of its stacks
+    and of the stacks of every environment sharing its account."""
+    return sorted({r for e in [env, *sharing(env)] for r in regions(e)})

@@ -1,0 +1,354 @@
+"""The role GitHub Actions deploys one environment with, and the OIDC provider it trusts.
+
+- The GitHub OIDC provider (`https://token.actions.githubusercontent.com`, audience
+  `sts.amazonaws.com`): one per account, so an environment sharing its account with another
+  passes the existing provider's ARN instead (`oidc_provider_arn`).
+- The deploy role: assumable with `sts:AssumeRoleWithWebIdentity` only by a token whose audience
+  is `sts.amazonaws.com` and whose subject is exactly `repo:<owner/name>:environment:<env>`
+  (StringEquals, no wildcard): a job of this repository that runs in that GitHub environment,
+  whose protection rules (required reviewers for prod) therefore apply to every deploy.
+- Its permissions (`deploy_policies`): explicit actions only, for what the pattern stacks manage
+  (API Gateway, Lambda, IAM roles, CloudWatch Logs, S3, Cognito, ACM, Route 53) plus the state
+  bucket's objects and the secrets key; resources in this account and the stacks' regions
+  (two Cognito actions AWS authorises only against "*" are held to those regions instead). It
+  may not change the bootstrap's own roles (`/aigw-bootstrap/` path) or policy (`/aigw-deploy/`),
+  nor the state bucket's settings, so a deploy cannot widen its own access or lose the state.
+  The policies are customer managed policies on the `/aigw-deploy/` path, the one place the policy
+  pack accepts account-wide resource patterns.
+
+Outputs: `role_arn`, `oidc_provider_arn`, `policy_arns`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.components import naming
+from shared.components.account_logging import BOOTSTRAP_PATH
+
+TYPE = "aigw:iam:DeployAccess"
+GITHUB_ISSUER = "token.actions.githubusercontent.com"
+GITHUB_OIDC_URL = f"https://{GITHUB_ISSUER}"
+AUDIENCE = "sts.amazonaws.com"
+DEPLOY_POLICY_PATH = "/aigw-deploy/"
+# A GitHub owner and repository name (what `github.repository` holds).
+REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+# A GitHub environment name as it appears in the token's subject; IAM pattern characters are
+# refused so that StringEquals cannot be mistaken for a match on several.
+ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def trust_policy(provider_arn: str, repository: str, environment: str) -> dict[str, Any]:
+    """Who may assume the deploy role: this repository's jobs in this GitHub environment."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{GITHUB_ISSUER}:aud": AUDIENCE,
+                        f"{GITHUB_ISSUER}:sub": f"repo:{repository}:environment:{environment}",
+                    }
+                },
+            }
+        ],
+    }
+
+
+# -- what the stacks manage: the actions the AWS provider calls for their resource types -------
+
+_API_GATEWAY = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH",
+                "apigateway:DELETE"]  # fmt: skip
+# API Gateway's writes to its account settings (the CloudWatch role): the bootstrap's alone.
+_API_GATEWAY_ACCOUNT_WRITES = ["apigateway:PATCH", "apigateway:PUT", "apigateway:POST",
+                               "apigateway:DELETE"]  # fmt: skip
+_LAMBDA = [
+    "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration", "lambda:GetFunctionCodeSigningConfig",
+    "lambda:GetRuntimeManagementConfig", "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration", "lambda:ListVersionsByFunction",
+    "lambda:PublishVersion", "lambda:PutFunctionConcurrency",
+    "lambda:DeleteFunctionConcurrency", "lambda:AddPermission", "lambda:RemovePermission",
+    "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
+]  # fmt: skip
+_IAM_ROLES = [
+    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
+    "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
+    "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+    "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+]  # fmt: skip
+_IAM_ROLE_WRITES = [a for a in _IAM_ROLES if not a.startswith(("iam:Get", "iam:List"))]
+# The services a stack's roles are handed to: functions, and API Gateway's AWS integrations.
+_PASSED_TO = ["lambda.amazonaws.com", "apigateway.amazonaws.com"]
+_LOGS = [
+    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups",
+    "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource",
+    "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup",
+    "logs:ListTagsLogGroup",
+    # An HTTP API stage's access logs are a log delivery API Gateway sets up with the caller's
+    # permissions (API Gateway's "Configuring logging for an HTTP API").
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+]  # fmt: skip
+_BUCKETS = [
+    "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions",
+    "s3:GetBucketLocation", "s3:GetBucketTagging", "s3:PutBucketTagging",
+    "s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:GetEncryptionConfiguration",
+    "s3:PutEncryptionConfiguration", "s3:GetBucketPublicAccessBlock",
+    "s3:PutBucketPublicAccessBlock", "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketCORS",
+    "s3:GetBucketWebsite", "s3:GetBucketLogging", "s3:GetAccelerateConfiguration",
+    "s3:GetBucketRequestPayment", "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration", "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketOwnershipControls",
+]  # fmt: skip
+# What emptying a bucket takes (`force_destroy` of a dev data bucket).
+_BUCKET_OBJECTS = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+_STATE_BUCKET_SETTINGS = [
+    "s3:DeleteBucket", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+    "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
+]  # fmt: skip
+_STATE_OBJECTS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+_COGNITO = [
+    "cognito-idp:DeleteUserPool", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool",
+    "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:SetUserPoolMfaConfig",
+    "cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient",
+    "cognito-idp:DescribeUserPoolClient", "cognito-idp:UpdateUserPoolClient",
+    "cognito-idp:CreateUserPoolDomain", "cognito-idp:DeleteUserPoolDomain",
+    "cognito-idp:UpdateUserPoolDomain", "cognito-idp:CreateResourceServer",
+    "cognito-idp:DeleteResourceServer", "cognito-idp:DescribeResourceServer",
+    "cognito-idp:UpdateResourceServer", "cognito-idp:TagResource", "cognito-idp:UntagResource",
+    "cognito-idp:ListTagsForResource",
+]  # fmt: skip
+_CERTIFICATES = [
+    "acm:RequestCertificate", "acm:DescribeCertificate", "acm:DeleteCertificate",
+    "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
+]  # fmt: skip
+_RECORDS = ["route53:GetHostedZone", "route53:ListResourceRecordSets",
+            "route53:ChangeResourceRecordSets"]  # fmt: skip
+# Actions AWS authorises against no resource type (the Service Authorization Reference lists
+# none for them): a statement naming an ARN never matches them, so they take "*", held to the
+# stacks' regions. A new user pool has no ARN yet; a domain is looked up by its name alone.
+NO_RESOURCE_TYPE = ["cognito-idp:CreateUserPool", "cognito-idp:DescribeUserPoolDomain"]
+_STATE_KEY = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+
+
+def deploy_policies(
+    account: str,
+    regions: Sequence[str],
+    hosted_zones: Sequence[str],
+    state_bucket_arn: str,
+    key_arn: str,
+) -> dict[str, dict[str, Any]]:
+    """The deploy role's permissions (see the module doc), as two documents: IAM caps a managed
+    policy at 6,144 characters, which the services' statements for three regions come close
+    to alone. `regions`: where the stacks deploy; `hosted_zones`: the Route 53 zones of their
+    custom domains (none: no record access)."""
+    regions = sorted(set(regions))
+    if not regions:
+        raise ValueError("deploy_policies: no region to deploy to")
+
+    def per_region(template: str) -> list[str]:
+        return [template.format(region=r, account=account) for r in regions]
+
+    services: list[dict[str, Any]] = [
+        # API Gateway ARNs name no account: a path in the region is this account's.
+        _allow("ApiGateway", _API_GATEWAY, per_region("arn:aws:apigateway:{region}::/*")),
+        _allow("Functions", _LAMBDA, per_region("arn:aws:lambda:{region}:{account}:function:*")),
+        _allow("LogGroups", _LOGS, per_region("arn:aws:logs:{region}:{account}:log-group:*")),
+        _allow(
+            "UserPools", _COGNITO, per_region("arn:aws:cognito-idp:{region}:{account}:userpool/*")
+        ),
+        _allow(
+            "Certificates",
+            _CERTIFICATES,
+            per_region("arn:aws:acm:{region}:{account}:certificate/*"),
+        ),
+        _allow(
+            "NoResourceType",
+            NO_RESOURCE_TYPE,
+            ["*"],
+            {"StringEquals": {"aws:RequestedRegion": regions}},
+        ),
+    ]
+    if hosted_zones:
+        zones = [f"arn:aws:route53:::hostedzone/{zone}" for zone in sorted(set(hosted_zones))]
+        services += [
+            _allow("DomainRecords", _RECORDS, zones),
+            _allow("RecordChanges", ["route53:GetChange"], ["arn:aws:route53:::change/*"]),
+        ]
+    services.append(
+        _deny(
+            "KeepAccountSettings",
+            _API_GATEWAY_ACCOUNT_WRITES,
+            per_region("arn:aws:apigateway:{region}::/account"),
+        )
+    )
+    roles = [f"arn:aws:iam::{account}:role/*"]
+    identity_and_state: list[dict[str, Any]] = [
+        _allow("StackRoles", _IAM_ROLES, roles),
+        _allow(
+            "PassStackRoles",
+            ["iam:PassRole"],
+            roles,
+            {"StringEquals": {"iam:PassedToService": _PASSED_TO}},
+        ),
+        # Bucket ARNs name no account: the condition holds them to this one.
+        _allow(
+            "StackBuckets",
+            _BUCKETS,
+            ["arn:aws:s3:::*"],
+            {"StringEquals": {"s3:ResourceAccount": account}},
+        ),
+        _allow(
+            "EmptyStackBuckets",
+            _BUCKET_OBJECTS,
+            ["arn:aws:s3:::*/*"],
+            {"StringEquals": {"s3:ResourceAccount": account}},
+        ),
+        _allow("StateListing", ["s3:ListBucket"], [state_bucket_arn]),
+        _allow("StateObjects", _STATE_OBJECTS, [f"{state_bucket_arn}/*"]),
+        _allow("StateSecrets", _STATE_KEY, [key_arn]),
+        _deny(
+            "KeepBootstrapRoles",
+            [*_IAM_ROLE_WRITES, "iam:PassRole"],
+            [f"arn:aws:iam::{account}:role{BOOTSTRAP_PATH}*"],
+        ),
+        _deny("KeepStateBucket", _STATE_BUCKET_SETTINGS, [state_bucket_arn]),
+    ]
+    return {
+        "services": _document(services),
+        "identity-and-state": _document(identity_and_state),
+    }
+
+
+def _text(documents: dict[str, dict[str, Any]], part: str) -> str:
+    return json.dumps(documents[part])
+
+
+def _document(statements: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _allow(
+    sid: str, actions: list[str], resources: list[str], condition: dict | None = None
+) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": resources,
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _deny(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
+    return {**_allow(sid, actions, resources), "Effect": "Deny"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeployAccessArgs:
+    repository: str  # owner/name
+    environment: str  # the GitHub environment whose jobs deploy
+    regions: Sequence[str]
+    hosted_zones: Sequence[str] = ()
+    state_bucket_arn: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    # An OIDC provider for GitHub that already exists in the account (made by another
+    # environment's bootstrap, or by hand): reused, not made.
+    oidc_provider_arn: pulumi.Input[str] | None = None
+
+    def problems(self) -> list[str]:
+        found = []
+        if not REPOSITORY.match(self.repository):
+            found.append(f"repository {self.repository!r} is not a GitHub owner/name")
+        if not ENVIRONMENT.match(self.environment):
+            found.append(
+                f"environment {self.environment!r} is not a GitHub environment name "
+                "(letters, digits, '.', '_' and '-')"
+            )
+        return found
+
+
+class DeployAccess(pulumi.ComponentResource):
+    role_arn: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+    policy_arns: list[pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: DeployAccessArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, None, opts)
+        if problems := args.problems():
+            raise ValueError(f"{TYPE} {name}: " + "; ".join(problems) + ".")
+        if args.oidc_provider_arn is not None:
+            provider_arn = pulumi.Output.from_input(args.oidc_provider_arn)
+        else:
+            provider = aws.iam.OpenIdConnectProvider(
+                f"{name}-github",
+                url=GITHUB_OIDC_URL,
+                client_id_lists=[AUDIENCE],
+                tags=naming.tags(),
+                # Its ARN is its URL's: one per account, so a replacement deletes first.
+                opts=naming.child(self, delete_before_replace=True),
+            )
+            provider_arn = provider.arn
+        role = aws.iam.Role(
+            f"{name}-role",
+            path=BOOTSTRAP_PATH,
+            description=f"GitHub Actions deploys {args.environment} with this role.",
+            assume_role_policy=provider_arn.apply(
+                lambda arn: json.dumps(trust_policy(arn, args.repository, args.environment))
+            ),
+            tags=naming.tags(),
+            opts=naming.child(self),
+        )
+        account = aws.get_caller_identity_output()
+        documents = pulumi.Output.all(
+            account.account_id, args.state_bucket_arn, args.key_arn
+        ).apply(
+            lambda values: deploy_policies(
+                values[0], args.regions, args.hosted_zones, values[1], values[2]
+            )
+        )
+        policy_arns = []
+        for part in ("services", "identity-and-state"):
+            policy = aws.iam.Policy(
+                f"{name}-{part}",
+                path=DEPLOY_POLICY_PATH,
+                description=f"What deploying the {args.environment} stacks takes ({part}).",
+                policy=documents.apply(functools.partial(_text, part=part)),
+                tags=naming.tags(),
+                opts=naming.child(self),
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{part}-attachment",
+                role=role.name,
+                policy_arn=policy.arn,
+                opts=naming.child(self),
+            )
+            policy_arns.append(policy.arn)
+        self.role_arn = role.arn
+        self.oidc_provider_arn = provider_arn
+        self.policy_arns = policy_arns
+        self.register_outputs(
+            {
+                "role_arn": self.role_arn,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "policy_arns": self.policy_arns,
+            }
+        )
