@@ -10,7 +10,7 @@
 - Its permissions (`deploy_policies`): explicit actions only, for what the pattern stacks manage
   (API Gateway, Lambda, IAM roles, CloudWatch Logs, S3, Cognito, ACM, Route 53) plus the state
   bucket's objects and the secrets key; resources in this account and the stacks' regions
-  (two Cognito actions AWS authorises only against "*" are held to those regions instead). It
+  (the few actions AWS authorises only against "*" are held to those regions instead). It
   may not change the bootstrap's own roles (`/aigw-bootstrap/` path) or policy (`/aigw-deploy/`),
   nor the state bucket's settings, so a deploy cannot widen its own access or lose the state.
   The policies are customer managed policies on the `/aigw-deploy/` path, the one place the policy
@@ -93,15 +93,9 @@ _IAM_ROLE_WRITES = [a for a in _IAM_ROLES if not a.startswith(("iam:Get", "iam:L
 # The services a stack's roles are handed to: functions, and API Gateway's AWS integrations.
 _PASSED_TO = ["lambda.amazonaws.com", "apigateway.amazonaws.com"]
 _LOGS = [
-    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups",
-    "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:TagResource",
-    "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup",
-    "logs:ListTagsLogGroup",
-    # An HTTP API stage's access logs are a log delivery API Gateway sets up with the caller's
-    # permissions (API Gateway's "Configuring logging for an HTTP API").
-    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
+    "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
+    "logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource",
+    "logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup",
 ]  # fmt: skip
 _BUCKETS = [
     "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions",
@@ -133,15 +127,23 @@ _COGNITO = [
     "cognito-idp:ListTagsForResource",
 ]  # fmt: skip
 _CERTIFICATES = [
-    "acm:RequestCertificate", "acm:DescribeCertificate", "acm:DeleteCertificate",
+    "acm:DescribeCertificate", "acm:DeleteCertificate",
     "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
 ]  # fmt: skip
 _RECORDS = ["route53:GetHostedZone", "route53:ListResourceRecordSets",
             "route53:ChangeResourceRecordSets"]  # fmt: skip
 # Actions AWS authorises against no resource type (the Service Authorization Reference lists
 # none for them): a statement naming an ARN never matches them, so they take "*", held to the
-# stacks' regions. A new user pool has no ARN yet; a domain is looked up by its name alone.
-NO_RESOURCE_TYPE = ["cognito-idp:CreateUserPool", "cognito-idp:DescribeUserPoolDomain"]
+# stacks' regions. A new user pool or certificate has no ARN yet; a pool domain is looked up by
+# its name alone; listing log groups is account-wide; an HTTP API stage's access logs are a log
+# delivery API Gateway sets up with the caller's permissions (API Gateway's "Configuring
+# logging for an HTTP API").
+NO_RESOURCE_TYPE = [
+    "cognito-idp:CreateUserPool", "cognito-idp:DescribeUserPoolDomain", "acm:RequestCertificate",
+    "logs:DescribeLogGroups", "logs:CreateLogDelivery", "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+]  # fmt: skip
 _STATE_KEY = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 
 

@@ -1,0 +1,337 @@
+"""The bootstrap program (bootstrap/__main__.py) on Pulumi's mock runtime, in every environment:
+what it declares, and the AWS rules its documents encode. No emulator needed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared import catalog
+from shared.components.config import ConfigError
+from shared.components.deploy_access import NO_RESOURCE_TYPE, deploy_policies
+from shared.local.engine import program
+from shared.ops.stack_files import stack_config
+
+PROJECT = "aigw-bootstrap"
+ROLE = "aws:iam/role:Role"
+ACCOUNT = "aws:apigateway/account:Account"
+OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+POLICY = "aws:iam/policy:Policy"
+REPOSITORY = "acme/ai-gateway"
+GITHUB_OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+
+
+class Run:
+    def __init__(self) -> None:
+        self.resources: list[program.Registration] = []
+        self.outputs: dict[str, Any] = {}
+
+    def of_type(self, type_token: str) -> list[program.Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> program.Registration:
+        [found] = [r for r in self.resources if r.name == name]
+        return found
+
+
+def run_bootstrap(
+    env: str,
+    program_dir: Path = catalog.BOOTSTRAP_DIR,
+    references: dict[str, dict[str, Any]] | None = None,
+    **overrides: str,
+) -> Run:
+    """The bootstrap program of `env` under mocks; `overrides` are bare config keys; a stack
+    reference to `<env>` of the project answers `references[env]`."""
+    config = stack_config(program_dir, env)
+    if env != catalog.LOCAL:
+        config[f"{PROJECT}:githubRepository"] = REPOSITORY
+    config.update({f"{PROJECT}:{k}": v for k, v in overrides.items()})
+    run = Run()
+
+    def record(reg: program.Registration) -> program.Resolution:
+        run.resources.append(reg)
+        outputs = {
+            "arn": f"arn:aws:mock::123456789012:{reg.name}",
+            "keyId": f"{reg.name}-key",
+            "bucket": reg.inputs.get("bucket", f"{reg.name}-bucket"),
+            "name": reg.inputs.get("name", reg.name),
+        }
+        if reg.type == OIDC:
+            outputs["arn"] = GITHUB_OIDC_ARN
+        return f"{reg.name}-id", {**reg.inputs, **outputs}
+
+    def stack_outputs(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
+        found = (references or {}).get(stack) if project == PROJECT else None
+        return None if found is None else {k: (v, False) for k, v in found.items()}
+
+    outputs = program.run(
+        program_dir,
+        PROJECT,
+        env,
+        config,
+        record,
+        preview=False,
+        region=config["aws:region"],
+        account="123456789012",
+        stack_outputs=stack_outputs,
+    )
+    run.outputs = {name: out.value for name, out in outputs.items()}
+    return run
+
+
+def regions_in_stack_files(env: str) -> list[str]:
+    """Read straight from stacks/*/Pulumi.<env>.yaml: each `aws:region`, global's extraRegions."""
+    found = set()
+    for path in sorted(catalog.STACKS_DIR.glob(f"*/Pulumi.{env}.yaml")):
+        config = yaml.safe_load(path.read_text())["config"]
+        found.add(config["aws:region"])
+        found.update(config.get(f"{path.parent.name}:extraRegions", []))
+    return sorted(found)
+
+
+def document(reg: program.Registration, key: str) -> dict[str, Any]:
+    value = reg.inputs[key]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_cloudwatch_role_is_set_in_every_region_the_stacks_of_the_environment_use(env):
+    # A REST stage with logging fails on AWS until API Gateway's account settings of its region
+    # name a CloudWatch role ("CloudWatch Logs role ARN must be set in account settings").
+    run = run_bootstrap(env)
+    regions = regions_in_stack_files(env)
+
+    assert run.outputs["apiGatewayLoggingRegions"] == regions
+    accounts = run.of_type(ACCOUNT)
+    assert sorted(a.inputs["region"] for a in accounts) == regions
+    role = run.named("api-gateway-logging-role")
+    assert {a.inputs["cloudwatchRoleArn"] for a in accounts} == {
+        f"arn:aws:mock::123456789012:{role.name}"
+    }
+    trust = document(role, "assumeRolePolicy")["Statement"]
+    assert trust == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    [attachment] = [
+        r for r in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r.inputs["policyArn"].endswith("AmazonAPIGatewayPushToCloudWatchLogs")
+    ]  # fmt: skip
+    assert attachment.inputs["policyArn"] == (
+        "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
+
+
+def test_prod_regions_include_globals_extra_regions():
+    assert run_bootstrap("prod").outputs["apiGatewayLoggingRegions"] == [
+        "ap-southeast-1",
+        "eu-west-1",
+        "us-east-1",
+    ]
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_every_resource_is_protected_unless_the_config_says_otherwise(env):
+    assert all(r.protect for r in run_bootstrap(env).resources)
+    assert not any(r.protect for r in run_bootstrap(env, protect="false").resources)
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_deploy_role_trusts_only_this_repositorys_jobs_in_the_environment(env):
+    run = run_bootstrap(env)
+    trust = document(run.named("deploy-role"), "assumeRolePolicy")
+    [statement] = trust["Statement"]
+
+    assert statement["Principal"] == {"Federated": GITHUB_OIDC_ARN}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    # StringEquals on both claims: a StringLike or a '*' would let other repositories,
+    # branches or pull requests assume it.
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:{env}",
+        }
+    }
+    [provider] = run.of_type(OIDC)
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
+    assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    assert provider.delete_before_replace  # one provider per URL in an account
+
+
+def test_github_environment_can_differ_from_the_stack_name():
+    trust = document(run_bootstrap("prod", githubEnvironment="production").named("deploy-role"),
+                     "assumeRolePolicy")  # fmt: skip
+    condition = trust["Statement"][0]["Condition"]["StringEquals"]
+    assert condition["token.actions.githubusercontent.com:sub"] == (
+        f"repo:{REPOSITORY}:environment:production"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"githubRepository": ""}, "githubRepository: required outside local"),
+        ({"githubRepository": "acme/*"}, "is not a GitHub owner/name"),
+        ({"githubEnvironment": "dev*"}, "is not a GitHub environment name"),
+        ({"accountSharedWith": "dev"}, "accountSharedWith: names this environment itself"),
+    ],
+)
+def test_settings_that_would_widen_or_break_the_trust_are_refused(overrides, problem):
+    with pytest.raises(ConfigError, match=problem.replace("*", r"\*")):
+        run_bootstrap("dev", **overrides)
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_deploy_policies_name_every_action_and_keep_resources_in_the_account(env):
+    run = run_bootstrap(env)
+    policies = run.of_type(POLICY)
+    assert {p.name for p in policies} == {"deploy-services", "deploy-identity-and-state"}
+    for policy in policies:
+        assert policy.inputs["path"] == "/aigw-deploy/"
+        text = json.dumps(document(policy, "policy"), separators=(",", ":"))
+        assert len(text) <= 6144  # IAM's limit for a managed policy
+        for statement in document(policy, "policy")["Statement"]:
+            for action in statement["Action"]:
+                assert "*" not in action and "?" not in action, (statement["Sid"], action)
+            if statement["Effect"] != "Allow":
+                continue
+            for resource in statement["Resource"]:
+                if resource == "*":
+                    # Only what AWS authorises against no resource type, and only in the
+                    # stacks' regions.
+                    assert set(statement["Action"]) <= set(NO_RESOURCE_TYPE)
+                    assert statement["Condition"] == {
+                        "StringEquals": {"aws:RequestedRegion": regions_in_stack_files(env)}
+                    }
+                    continue
+                service, region, account = resource.split(":")[2:5]
+                assert account in ("123456789012", ""), resource
+                if account == "":  # ARNs of S3, API Gateway, Route 53 name no account
+                    assert service in ("s3", "apigateway", "route53"), resource
+                if service == "s3" and "pulumi-state" not in resource:
+                    assert statement["Condition"] == {
+                        "StringEquals": {"s3:ResourceAccount": "123456789012"}
+                    }
+                if region:
+                    assert region in regions_in_stack_files(env), resource
+
+
+def test_deploy_role_cannot_change_the_bootstrap_or_the_state_bucket_settings():
+    policies = deploy_policies(
+        "123456789012", ["eu-west-1"], [], "arn:aws:s3:::state", "arn:aws:kms:eu-west-1:1:key/k"
+    )
+    denied = {
+        s["Sid"]: s
+        for document in policies.values()
+        for s in document["Statement"]
+        if s["Effect"] == "Deny"
+    }
+    assert denied["KeepBootstrapRoles"]["Resource"] == [
+        "arn:aws:iam::123456789012:role/aigw-bootstrap/*"
+    ]
+    assert {"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy",
+            "iam:PassRole"} <= set(denied["KeepBootstrapRoles"]["Action"])  # fmt: skip
+    assert denied["KeepStateBucket"]["Resource"] == ["arn:aws:s3:::state"]
+    assert {"s3:DeleteBucket", "s3:PutBucketVersioning"} <= set(denied["KeepStateBucket"]["Action"])
+    assert denied["KeepAccountSettings"]["Resource"] == ["arn:aws:apigateway:eu-west-1::/account"]
+
+
+def test_route53_access_only_for_the_zones_the_stacks_name():
+    # global's prod file names a documentation placeholder zone: no record access until it
+    # names a real one.
+    services = document(run_bootstrap("prod").named("deploy-services"), "policy")
+    assert not [s for s in services["Statement"] if s["Sid"] == "DomainRecords"]
+
+    with_zone = deploy_policies("1", ["eu-west-1"], ["Z123"], "arn:aws:s3:::s", "k")["services"]
+    [records] = [s for s in with_zone["Statement"] if s["Sid"] == "DomainRecords"]
+    assert records["Resource"] == ["arn:aws:route53:::hostedzone/Z123"]
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_state_bucket_is_private_versioned_encrypted_and_the_key_rotates(env):
+    run = run_bootstrap(env)
+    bucket = run.of_type("aws:s3/bucket:Bucket")[0]
+    assert bucket.inputs["forceDestroy"] is False
+    block = run.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs
+    assert all(
+        block[k]
+        for k in (
+            "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"
+        )
+    )  # fmt: skip
+    versioning = run.of_type("aws:s3/bucketVersioning:BucketVersioning")[0].inputs
+    assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+    assert run.of_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    key = run.of_type("aws:kms/key:Key")[0].inputs
+    assert key["enableKeyRotation"] is True
+    alias = run.of_type("aws:kms/alias:Alias")[0]
+    assert alias.inputs["name"] == f"alias/aigw-pulumi-{env}"
+    assert alias.delete_before_replace  # a fixed name
+
+    region = stack_config(catalog.BOOTSTRAP_DIR, env)["aws:region"]
+    assert run.outputs["backendUrl"] == f"s3://{run.outputs['stateBucket']}"
+    assert run.outputs["secretsProvider"] == f"awskms://alias/aigw-pulumi-{env}?region={region}"
+
+
+def test_github_settings_name_the_variables_the_workflows_read():
+    run = run_bootstrap("prod")
+    workflows = "".join(p.read_text() for p in (catalog.REPO_ROOT / ".github").rglob("*.yml"))
+    settings = run.outputs["githubSettings"]
+
+    assert settings["environment"] == "prod"
+    assert settings["requiredReviewers"] is True
+    assert settings["variables"] == {
+        "AWS_REGION": "eu-west-1",
+        "AWS_ROLE_ARN": run.outputs["deployRoleArn"],
+        "PULUMI_BACKEND_URL": run.outputs["backendUrl"],
+        "PULUMI_SECRETS_PROVIDER": run.outputs["secretsProvider"],
+    }
+    for name in ("AWS_REGION", "AWS_ROLE_ARN", "PULUMI_BACKEND_URL"):
+        assert f"vars.{name}" in workflows
+    assert run_bootstrap("dev").outputs["githubSettings"]["requiredReviewers"] is False
+
+
+def test_an_existing_oidc_provider_is_reused_not_made_again():
+    existing = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    run = run_bootstrap("dev", oidcProviderArn=existing)
+
+    assert not run.of_type(OIDC)
+    assert run.outputs["oidcProviderArn"] == existing
+    trust = document(run.named("deploy-role"), "assumeRolePolicy")
+    assert trust["Statement"][0]["Principal"] == {"Federated": existing}
+
+
+def test_an_environment_sharing_the_account_leaves_the_account_settings_to_the_other(tmp_path):
+    # staging in dev's account: one OIDC provider and one API Gateway setting per account and
+    # region, so dev's bootstrap sets them for staging's stacks' regions too.
+    program_dir = tmp_path / "bootstrap"
+    shutil.copytree(catalog.BOOTSTRAP_DIR, program_dir)
+    staging = program_dir / "Pulumi.staging.yaml"
+    staging.write_text(
+        staging.read_text() + f"  {PROJECT}:accountSharedWith: dev\n", encoding="utf-8"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog, "BOOTSTRAP_DIR", program_dir)
+        dev = run_bootstrap("dev", program_dir)
+        dev_regions = sorted(set(regions_in_stack_files("dev") + regions_in_stack_files("staging")))
+        assert dev.outputs["apiGatewayLoggingRegions"] == dev_regions
+
+        shared = run_bootstrap("staging", program_dir, references={"dev": dev.outputs})
+
+    assert not shared.of_type(OIDC) and not shared.of_type(ACCOUNT)
+    assert shared.outputs["oidcProviderArn"] == GITHUB_OIDC_ARN
+    assert shared.outputs["apiGatewayLoggingRegions"] == dev_regions
+    trust = document(shared.named("deploy-role"), "assumeRolePolicy")["Statement"][0]
+    assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        f"repo:{REPOSITORY}:environment:staging"
+    )
