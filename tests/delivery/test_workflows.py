@@ -271,3 +271,33 @@ def test_workflows_only_call_invoke_tasks_that_exist(path):
             assert not re.search(r"(^|\s)pulumi\s", command), f"{name}: {command}"
             for task in re.findall(r"(?:^|\s)invoke\s+([\w.-]+)", command):
                 assert task in known, f"{name}: unknown task {task}"
+
+
+CLI_TASKS = r"invoke\s+(deploy|promote|preview)\b"
+
+
+@pytest.mark.parametrize("path", all_workflows(), ids=lambda p: p.name)
+def test_jobs_running_the_cli_can_run_the_policy_pack(path):
+    """`pulumi preview/up --policy-pack policy` runs the pack with the `python` on PATH
+    (policy/PulumiPolicy.yaml names no virtualenv): each job that previews or deploys first
+    installs the repository, whose main dependencies include pulumi-policy, and puts that
+    virtualenv on PATH; a violation then fails `invoke` and with it the job."""
+    import tomllib
+
+    project = tomllib.loads((catalog.REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(d.startswith("pulumi-policy") for d in project["project"]["dependencies"])
+    for name, job in load(path)["jobs"].items():
+        if not any(re.search(CLI_TASKS, command) for command in runs(job)):
+            continue
+        install = step_index(job, r"pip install --quiet -e \"?\.")
+        on_path = step_index(job, r'echo "\$PWD/\.venv/bin" >> "\$GITHUB_PATH"')
+        assert install <= on_path < step_index(job, CLI_TASKS), name
+
+
+@pytest.mark.parametrize("path", all_workflows(), ids=lambda p: p.name)
+def test_the_workflows_never_bootstrap(path):
+    """The bootstrap is the account's one-time set-up, run by a person with admin rights; the
+    deploy role the workflows assume cannot (and must not) change it."""
+    for name, job in load(path)["jobs"].items():
+        for command in runs(job):
+            assert not re.search(r"invoke\s+bootstrap\b", command), name
