@@ -95,6 +95,25 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
     }
 
 
+def regions_used(env: str) -> list[str]:
+    """Every region the pattern stacks use in `env`: each one's `aws:region` and global's
+    `extraRegions` (what the bootstrap stack of `env` sets the API Gateway account up in)."""
+    regions: set[str] = set()
+    for name in catalog.stack_names():
+        config = stack_config(catalog.stack_dir(name), env)
+        regions.add(config.get("aws:region", program.DEFAULT_REGION))
+        regions.update(json.loads(config.get(f"{name}:extraRegions", "[]")))
+    return sorted(regions)
+
+
+def bootstrapped(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
+    """Stack references under mocks: the bootstrap stack of each environment, set up in every
+    region that environment's stacks use; no other project is deployed."""
+    if project != "aigw-bootstrap":
+        return None
+    return {"apiGatewayLoggingRegions": (regions_used(stack), False)}
+
+
 # (registration, fake_outputs' outputs) -> (id, outputs): what a mocked resource is given instead.
 OutputsHook = Callable[[program.Registration, dict[str, Any]], tuple[str, dict[str, Any]]]
 
@@ -127,6 +146,7 @@ def run_stack_program(
         record,
         preview=False,
         region=config.get("aws:region", program.DEFAULT_REGION),
+        stack_outputs=bootstrapped,
     )
     return run
 

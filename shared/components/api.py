@@ -60,6 +60,9 @@ class LambdaTarget:
     function's invoke permission, scoped to this API, method and path."""
 
     function: Function
+    # How long API Gateway waits for the function; the function's own timeout must be shorter
+    # (see `check_function_timeout`). None: the API kind's maximum (REST 29 s, HTTP API 30 s).
+    timeout_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,20 @@ class ModelTarget:
 
 
 Target = HttpTarget | LambdaTarget | ModelTarget
+
+
+def check_function_timeout(
+    route_name: str, target: LambdaTarget, integration_timeout_ms: int
+) -> None:
+    """AWS rule: API Gateway stops waiting for an integration at its timeout (REST 29 s at
+    most, HTTP APIs 30 s) and answers 504, while a Lambda function keeps running, and billing,
+    until its own timeout. A function behind an API must therefore time out first, so the
+    caller gets the function's own answer (a 504 it chose, with a reason), never a cut-off."""
+    if target.function.timeout_s * 1000 >= integration_timeout_ms:
+        raise ValueError(
+            f"route {route_name}: the function's timeout ({target.function.timeout_s} s) must be "
+            f"shorter than the API's integration timeout ({integration_timeout_ms / 1000:g} s)"
+        )
 
 
 @dataclass(frozen=True)

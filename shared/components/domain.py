@@ -8,8 +8,13 @@ is marked fixed is insisted on):
   whatever the stack's region; a REGIONAL domain uses a certificate of its own region;
 - the domain name with TLS 1.2 (`security_policy`), mapped to the API's stage at the root
   (fixed: the domain, its endpoint type and certificate);
-- an A alias record toward the domain's endpoint; with `latency_routed`, it carries a latency
-  routing policy named after its region, so Route 53 answers with the closest region.
+- one ACM validation record per domain: the first CustomDomain of a domain owns it, the
+  others (`validation_from`, one per extra region) validate through it, so removing a region
+  never deletes what the other certificates renew with;
+- an A alias record toward the domain's endpoint, evaluating target health only for a regional
+  endpoint (Route 53 refuses it toward CloudFront, an EDGE domain's target); with
+  `latency_routed`, it carries a latency routing policy named after its region, so Route 53
+  answers with the closest region.
 The domain name and the records have fixed names (the domain's), so they are replaced
 delete-before-create.
 
@@ -40,12 +45,17 @@ class CustomDomainArgs:
     endpoint_type: str
     latency_routed: bool = False
     region: str | None = None  # None: the stack's region
+    # The domain's first CustomDomain (the home region's): ACM asks every region's certificate
+    # for one domain to prove it with the same CNAME, so that one owns the record and the
+    # others validate through it.
+    validation_from: CustomDomain | None = None
     domain_args: Mapping[str, Any] = field(default_factory=dict)  # extra apigateway.DomainName
 
 
 class CustomDomain(pulumi.ComponentResource):
     domain_name: pulumi.Output[str]
     target_domain_name: pulumi.Output[str]
+    validation_record_fqdn: pulumi.Output[str]  # the ACM validation CNAME (owned or shared)
 
     def __init__(
         self, name: str, args: CustomDomainArgs, opts: pulumi.ResourceOptions | None = None
@@ -88,7 +98,11 @@ class CustomDomain(pulumi.ComponentResource):
             zone_id=args.zone_id,
             name=args.domain,
             type="A",
-            aliases=[{"name": target_name, "zone_id": target_zone, "evaluate_target_health": True}],
+            # Route 53 refuses EvaluateTargetHealth on an alias to a CloudFront distribution
+            # (what an EDGE domain is); a regional endpoint's health is worth following.
+            aliases=[
+                {"name": target_name, "zone_id": target_zone, "evaluate_target_health": not edge}
+            ],
             set_identifier=served_from if args.latency_routed else None,
             latency_routing_policies=([{"region": served_from}] if args.latency_routed else None),
             opts=naming.child(self, delete_before_replace=True),
@@ -111,22 +125,26 @@ class CustomDomain(pulumi.ComponentResource):
             region=region,
             opts=naming.child(self),
         )
-        option = certificate.domain_validation_options.apply(lambda options: options[0])
-        record = aws.route53.Record(
-            f"{name}-certificate-validation-record",
-            zone_id=args.zone_id,
-            name=option.apply(lambda o: o["resource_record_name"]),
-            type=option.apply(lambda o: o["resource_record_type"]),
-            records=[option.apply(lambda o: o["resource_record_value"])],
-            ttl=60,
-            # Every region's certificate for one domain asks for the same validation record.
-            allow_overwrite=True,
-            opts=naming.child(self, delete_before_replace=True),
-        )
+        if args.validation_from is not None:
+            self.validation_record_fqdn = args.validation_from.validation_record_fqdn
+        else:
+            option = certificate.domain_validation_options.apply(lambda options: options[0])
+            record = aws.route53.Record(
+                f"{name}-certificate-validation-record",
+                zone_id=args.zone_id,
+                name=option.apply(lambda o: o["resource_record_name"]),
+                type=option.apply(lambda o: o["resource_record_type"]),
+                records=[option.apply(lambda o: o["resource_record_value"])],
+                ttl=60,
+                # One owner (no allow_overwrite): removing a region must never delete the
+                # record the other regions' certificates renew with.
+                opts=naming.child(self, delete_before_replace=True),
+            )
+            self.validation_record_fqdn = record.fqdn
         validation = aws.acm.CertificateValidation(
             f"{name}-certificate-validation",
             certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
+            validation_record_fqdns=[self.validation_record_fqdn],
             region=region,
             opts=naming.child(self),
         )

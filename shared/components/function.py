@@ -135,6 +135,8 @@ class Function(pulumi.ComponentResource):
         self.invoke_arn = ready(function.invoke_arn)
         self.role_arn = role.arn
         self.log_group_name = log_group.name
+        # Plain, for the APIs in front of it: it must give up before their integration does.
+        self.timeout_s = args.timeout_s
         self.register_outputs(
             {
                 "function_name": self.function_name,

@@ -37,6 +37,7 @@ import pulumi_aws as aws
 from shared.components import identity, naming
 from shared.components.access import Access, caller_outputs
 from shared.components.api import (
+    MAX_HTTP_INTEGRATION_TIMEOUT_MS,
     HttpTarget,
     LambdaTarget,
     ModelTarget,
@@ -44,6 +45,7 @@ from shared.components.api import (
     Stage,
     Target,
     access_log_format,
+    check_function_timeout,
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
@@ -197,7 +199,7 @@ class HttpApi(pulumi.ComponentResource):
             self._integrations[key] = aws.apigatewayv2.Integration(
                 f"{self._name}-{route.slug}-integration",
                 api_id=self._api.id,
-                **_integration_args(target),
+                **_integration_args(route.slug, target),
                 region=self._region,
                 opts=naming.child(self),
             )
@@ -242,7 +244,7 @@ class HttpApi(pulumi.ComponentResource):
         )
 
 
-def _integration_args(target: Target) -> dict[str, Any]:
+def _integration_args(route_key: str, target: Target) -> dict[str, Any]:
     if isinstance(target, HttpTarget):
         return {
             "integration_type": "HTTP_PROXY",
@@ -251,11 +253,14 @@ def _integration_args(target: Target) -> dict[str, Any]:
             "timeout_milliseconds": target.timeout_ms,
         }
     assert isinstance(target, LambdaTarget), "model targets are refused by _check"
+    timeout_ms = target.timeout_ms or MAX_HTTP_INTEGRATION_TIMEOUT_MS
+    check_function_timeout(route_key, target, timeout_ms)
     return {
         "integration_type": "AWS_PROXY",
         "integration_method": "POST",
         "integration_uri": target.function.invoke_arn,
         "payload_format_version": "2.0",
+        "timeout_milliseconds": timeout_ms,
     }
 
 

@@ -191,8 +191,13 @@ class ModelFunctionSettings:
     model_timeout_s: float = setting(
         5.0, minimum=0.1, maximum=28, description="Seconds a function waits for the model"
     )
+    # Below API Gateway's integration timeout (REST 29 s): a function still running when the
+    # API gives up goes on, billed, after the caller got a bare 504.
     function_timeout_s: int = setting(
-        30, minimum=1, maximum=900, description="Lambda timeout in seconds"
+        25,
+        minimum=1,
+        maximum=28,
+        description="Lambda timeout in seconds, below API Gateway's 29 s",
     )
 
     @property

@@ -16,7 +16,11 @@ marked fixed is insisted on):
   so the stage never points at nothing;
 - the stage (fixed: its name, deployment and access log): access logs as one JSON line per
   request to a log group of its own with `log_retention_days`, X-Ray per `tracing`;
-- MethodSettings `*/*`: the stage's throttle, execution logging level and metrics.
+- MethodSettings `*/*`: the stage's throttle, execution logging level and metrics; with
+  execution logging on, its log group `API-Gateway-Execution-Logs_<api id>/<stage>` made first,
+  with the stage's retention (fixed name, so replaced delete-before-create);
+- outside `local`, a StackReference to this environment's bootstrap stack (`aigw-bootstrap`),
+  which sets the account's CloudWatch role every logging stage needs; the stage waits for it.
 
 Outputs: `api_id`, `root_resource_id`, `execution_arn`, `stage_name`, `url` (the stage's
 invoke URL, no trailing slash), `access` (what a caller needs, plain) and `credentials` (API keys
@@ -41,12 +45,14 @@ from shared.components import identity, model_integration, naming
 from shared.components.access import Access, caller_outputs
 from shared.components.api import (
     EXECUTION_LOG_LEVELS,
+    MAX_REST_INTEGRATION_TIMEOUT_MS,
     HttpTarget,
     LambdaTarget,
     ModelTarget,
     Route,
     Stage,
     access_log_format,
+    check_function_timeout,
     check_route_names,
 )
 from shared.components.function import allow_api_gateway
@@ -55,6 +61,16 @@ from shared.components.usage_plan import UsagePlans, UsagePlansArgs
 
 TYPE = "aigw:apigateway:RestApi"
 ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
+# The log group API Gateway writes a stage's execution logs to (+ "<api id>/<stage>").
+EXECUTION_LOG_GROUP_PREFIX = "API-Gateway-Execution-Logs_"
+# The bootstrap project (bootstrap/): one stack per environment, named after it.
+BOOTSTRAP_PROJECT = "aigw-bootstrap"
+LOCAL_ENVIRONMENT = "local"
+
+
+def bootstrap_stack_name() -> str:
+    """The bootstrap stack of this stack's environment, as a StackReference names it."""
+    return f"{pulumi.get_organization()}/{BOOTSTRAP_PROJECT}/{pulumi.get_stack()}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -293,6 +309,20 @@ class RestApi(pulumi.ComponentResource):
             region=self._region,
             opts=naming.child(self),
         )
+        logs_needed: list[pulumi.Resource] = [log_group, *self._execution_log_group(stage)]
+        if pulumi.get_stack() != LOCAL_ENVIRONMENT:
+            # AWS refuses a stage that logs unless the account's API Gateway settings name a
+            # CloudWatch role in this region ("CloudWatch Logs role ARN must be set in account
+            # settings to enable logging"): the bootstrap stack of this environment sets it.
+            # The reference makes that dependency visible, and the policy pack checks that the
+            # bootstrap covers this stage's region. The emulator has no such setting.
+            logs_needed.append(
+                pulumi.StackReference(
+                    f"{self._name}-bootstrap",
+                    stack_name=bootstrap_stack_name(),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
         published = aws.apigateway.Stage(
             f"{self._name}-{stage.name}",
             **naming.merged(
@@ -314,7 +344,7 @@ class RestApi(pulumi.ComponentResource):
                     "tags": naming.tags(),
                 },
             ),
-            opts=naming.child(self),
+            opts=naming.child(self, depends_on=logs_needed),
         )
         aws.apigateway.MethodSettings(
             f"{self._name}-{stage.name}-method-settings",
@@ -331,6 +361,27 @@ class RestApi(pulumi.ComponentResource):
             opts=naming.child(self),
         )
         return published
+
+    def _execution_log_group(self, stage: Stage) -> list[aws.cloudwatch.LogGroup]:
+        """With execution logging on, API Gateway writes to
+        `API-Gateway-Execution-Logs_<api id>/<stage>` and creates that group itself if it is
+        missing: with no retention, and outside the stack, so it outlives `destroy`. Made here
+        first, it has the stage's retention and goes with the stack. Its name is fixed, so a
+        replacement deletes the old group before creating the new one."""
+        if stage.logging_level == "OFF":
+            return []
+        return [
+            aws.cloudwatch.LogGroup(
+                f"{self._name}-{stage.name}-execution-logs",
+                name=pulumi.Output.concat(
+                    EXECUTION_LOG_GROUP_PREFIX, self._api.id, "/", stage.name
+                ),
+                retention_in_days=stage.log_retention_days,
+                tags=naming.tags(),
+                region=self._region,
+                opts=naming.child(self, delete_before_replace=True),
+            )
+        ]
 
     def _body_validator(self) -> aws.apigateway.RequestValidator:
         if self._validator is None:
@@ -380,10 +431,13 @@ def _integration_args(route: Route) -> dict[str, Any]:
             "uri": target.uri,
             "timeout_milliseconds": target.timeout_ms,
         }
+    timeout_ms = target.timeout_ms or MAX_REST_INTEGRATION_TIMEOUT_MS
+    check_function_timeout(route.slug, target, timeout_ms)
     return {
         "type": "AWS_PROXY",
         "integration_http_method": "POST",
         "uri": target.function.invoke_arn,
+        "timeout_milliseconds": timeout_ms,
     }
 
 

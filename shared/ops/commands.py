@@ -117,7 +117,18 @@ def check_config(stack: str, env: str) -> None:
     def nothing_applied(reg: program.Registration) -> program.Resolution:
         return "", {}
 
-    program.run(program_dir, project_name(program_dir), env, config, nothing_applied, preview=True)
+    def nothing_read(project: str, stack: str) -> dict[str, tuple[object, bool]]:
+        return {}  # a stack reference (the bootstrap's, outside local) is the CLI's to read
+
+    program.run(
+        program_dir,
+        project_name(program_dir),
+        env,
+        config,
+        nothing_applied,
+        preview=True,
+        stack_outputs=nothing_read,
+    )
 
 
 def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, Plan]:

@@ -35,6 +35,7 @@ stage = Stage(
 )
 urls = {}
 home_api: RestApi | None = None  # the first, in the stack's own region
+home_domain: CustomDomain | None = None  # its domain owns the ACM validation record
 for region in [None, *settings.extra_regions]:
     suffix = f"-{region}" if region else ""  # None: the stack's own region
     function = Function(
@@ -64,7 +65,7 @@ for region in [None, *settings.extra_regions]:
     urls[region or "home"] = pulumi.Output.concat(api.url, "/ai")
     home_api = home_api or api
     if settings.domain_name:
-        CustomDomain(
+        domain = CustomDomain(
             f"domain{suffix}",
             CustomDomainArgs(
                 api=api,
@@ -73,8 +74,10 @@ for region in [None, *settings.extra_regions]:
                 endpoint_type=settings.endpoint_type,
                 latency_routed=bool(settings.extra_regions),
                 region=region,
+                validation_from=home_domain,
             ),
         )
+        home_domain = home_domain or domain
 
 pulumi.export("url", urls["home"])
 assert home_api is not None

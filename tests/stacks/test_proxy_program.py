@@ -127,6 +127,12 @@ def env_run(request: pytest.FixtureRequest, runs: dict[str, EnvRun]) -> EnvRun:
     return runs[request.param]
 
 
+def access_log_group(run: Any) -> Any:
+    """The stage's access log group (execution logging adds a second group)."""
+    [group] = [g for g in run.of_type(LOG_GROUP) if g.name.endswith("-access-logs")]
+    return group
+
+
 def _trigger(run: Any) -> str:
     return run.one(DEPLOYMENT).inputs["triggers"]["redeployment"]
 
@@ -151,6 +157,8 @@ def test_config_is_valid_and_declares_one_of_each_resource(env_run: EnvRun) -> N
     if env_run.signed:  # the integration's own role, and a response per status of the contract
         expected.update({ROLE: 1, ROLE_POLICY: 1})
         expected[METHOD_RESPONSE] = expected[INTEGRATION_RESPONSE] = len(MODEL_STATUSES)
+    if env_run.config.get("loggingLevel", "OFF") != "OFF":
+        expected[LOG_GROUP] += 1  # the execution log group, made before API Gateway would
     assert counts == expected
 
 
@@ -282,7 +290,7 @@ def test_deployment_waits_for_the_route_and_carries_a_trigger(env_run: EnvRun) -
 
 def test_stage_is_named_after_the_env_with_access_logs_and_tracing(env_run: EnvRun) -> None:
     stage = env_run.one(STAGE)
-    log_group = env_run.one(LOG_GROUP)
+    log_group = access_log_group(env_run.run)
     inputs = stage.inputs
     assert inputs["stageName"] == env_run.env
     assert inputs["restApi"] == env_run.id_of(REST_API)
@@ -299,7 +307,7 @@ def test_stage_is_named_after_the_env_with_access_logs_and_tracing(env_run: EnvR
 
 
 def test_log_group_keeps_logs_as_configured(env_run: EnvRun) -> None:
-    log_group = env_run.one(LOG_GROUP)
+    log_group = access_log_group(env_run.run)
     # The stage's own access-log group, auto-named after its logical name.
     assert log_group.name == f"api-{env_run.env}-access-logs"
     assert log_group.inputs["retentionInDays"] == env_run.number("logRetentionDays")
@@ -488,11 +496,11 @@ def test_prod_allows_more_traffic_than_dev(runs: dict[str, EnvRun]) -> None:
 
 
 def test_log_retention_grows_towards_prod(runs: dict[str, EnvRun]) -> None:
-    retention = [runs[env].one(LOG_GROUP).inputs["retentionInDays"] for env in ENVIRONMENTS]
+    retention = [access_log_group(runs[env].run).inputs["retentionInDays"] for env in ENVIRONMENTS]
     assert retention == sorted(retention), dict(zip(ENVIRONMENTS, retention, strict=True))
     assert (
-        runs["prod"].one(LOG_GROUP).inputs["retentionInDays"]
-        > (runs["dev"].one(LOG_GROUP).inputs["retentionInDays"])
+        access_log_group(runs["prod"].run).inputs["retentionInDays"]
+        > (access_log_group(runs["dev"].run).inputs["retentionInDays"])
     )
 
 

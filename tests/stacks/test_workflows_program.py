@@ -40,7 +40,7 @@ COMPONENT_FUNCTION = "aigw:lambda:Function"
 # WorkflowSettings' defaults, for keys an environment's file leaves out.
 DEFAULTS = {
     "modelTimeoutS": "5.0",
-    "functionTimeoutS": "30",
+    "functionTimeoutS": "25",
     "rateLimit": "50",
     "burstLimit": "100",
     "logRetentionDays": "7",
