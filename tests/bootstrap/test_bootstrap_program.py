@@ -335,3 +335,11 @@ def test_an_environment_sharing_the_account_leaves_the_account_settings_to_the_o
     assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
         f"repo:{REPOSITORY}:environment:staging"
     )
+
+
+def test_pulumi_yaml_declares_exactly_the_settings_dataclass():
+    # What `invoke config-schema --check` checks for the stacks, for the bootstrap project.
+    from shared.ops import config_schema
+
+    written = yaml.safe_load((catalog.BOOTSTRAP_DIR / "Pulumi.yaml").read_text())["config"]
+    assert written == config_schema.expected_block(catalog.BOOTSTRAP_DIR)
