@@ -96,7 +96,8 @@ class ClientCredentialsIssuer(pulumi.ComponentResource):
             ),
             user_pool_id=pool.id,
             region=region,
-            opts=naming.child(self),
+            # A domain prefix is unique across AWS: a replacement must free it first.
+            opts=naming.child(self, delete_before_replace=True),
         )
         clients = {
             client.name: aws.cognito.UserPoolClient(

@@ -9,7 +9,7 @@ endpoint or a Bedrock model is reached through the proxy pattern (REST) instead.
 """
 
 import pulumi
-from settings import LIVE, PREDICT_SCOPE, Settings
+from settings import LIVE, PREDICT_SCOPE, Settings, without_scheme
 
 from shared.components import HttpApi, HttpApiArgs, HttpTarget, Route, Stage, Throttle, config
 
@@ -25,8 +25,11 @@ api = HttpApi(
             Route(
                 "POST",
                 "/predict",
+                # The form AWS documents for a stage variable in an HTTP integration URI: the
+                # scheme written literally, the variable holding the rest of the URL.
                 HttpTarget(
-                    "${stageVariables.modelEndpoint}", timeout_ms=settings.integration_timeout_ms
+                    f"{settings.model_scheme}://${{stageVariables.modelEndpoint}}",
+                    timeout_ms=settings.integration_timeout_ms,
                 ),
                 scopes=(PREDICT_SCOPE,),
             )
@@ -39,7 +42,7 @@ api = HttpApi(
                 settings.log_retention_days,
                 variables={
                     "modelVersion": settings.live_version if name == LIVE else name,
-                    "modelEndpoint": endpoint,
+                    "modelEndpoint": without_scheme(endpoint),
                 },
             )
             for name, endpoint in stage_models.items()

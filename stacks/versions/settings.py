@@ -48,8 +48,24 @@ class Settings(HttpAccessSettings):
                 yield f"modelVersions: {version!r} is not a usable stage name."
             if config.problem_with_url(endpoint):
                 yield f"modelVersions.{version}: {config.problem_with_url(endpoint)}"
+        schemes = {str(url).partition("://")[0] for url in self.model_versions.values()}
+        if len(schemes) > 1:
+            yield (
+                "modelVersions: every version's endpoint must use the same scheme (the "
+                f"integration URI writes it literally), found {', '.join(sorted(schemes))}."
+            )
         if self.live_version not in self.model_versions:
             yield (
                 f"liveVersion: {self.live_version!r} is not one of "
                 f"{', '.join(self.model_versions)}."
             )
+
+    @property
+    def model_scheme(self) -> str:
+        """The scheme every version's endpoint shares (`problems` checks there is one)."""
+        return str(next(iter(self.model_versions.values()))).partition("://")[0]
+
+
+def without_scheme(url: str) -> str:
+    """`https://host/path` -> `host/path`: the stage variable's half of the integration URI."""
+    return url.partition("://")[2]

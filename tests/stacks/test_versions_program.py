@@ -62,10 +62,16 @@ def test_every_resource_has_a_component_parent(env_run):
 
 
 def test_the_integration_really_uses_the_stage_variables(env_run):
-    _, run = env_run
+    """AWS rule (API Gateway stage variables reference): in an HTTP integration URI a stage
+    variable stands for part of the URL after a literal scheme, `http://${stageVariables.x}`;
+    a URI that is nothing but a variable is not a documented form."""
+    env, run = env_run
     integration = run.one(INTEGRATION)
     assert integration.inputs["integrationType"] == "HTTP_PROXY"
-    assert integration.inputs["integrationUri"] == "${stageVariables.modelEndpoint}"
+    scheme = "http" if env == "local" else "https"
+    assert integration.inputs["integrationUri"] == f"{scheme}://${{stageVariables.modelEndpoint}}"
+    for stage in run.of_type(STAGE):
+        assert "://" not in stage.inputs["stageVariables"]["modelEndpoint"]
     route = run.one(ROUTE)
     assert route.inputs["routeKey"] == "POST /predict"
     assert route.inputs["target"] == "integrations/api-post-predict-integration-id"
@@ -97,9 +103,30 @@ def test_each_stage_points_at_its_own_model(env_run):
         stages["live"]["stageVariables"]["modelEndpoint"]
         == stages[live]["stageVariables"]["modelEndpoint"]
     )
-    if env != "local":
-        assert all(
-            s["stageVariables"]["modelEndpoint"].startswith("https://") for s in stages.values()
+    config = stack_config(catalog.stack_dir("versions"), env)
+    versions = json.loads(config["versions:modelVersions"])
+    for version, url in versions.items():
+        # The variable is the configured URL after its scheme.
+        assert (
+            url
+            == f"{'http' if env == 'local' else 'https'}://"
+            + (stages[version]["stageVariables"]["modelEndpoint"])
+        )
+
+
+def test_versions_on_different_schemes_are_refused(run_program):
+    """One integration URI writes the scheme literally, so every version shares it."""
+    with pytest.raises(
+        ConfigError, match="modelVersions: every version's endpoint must use the same scheme"
+    ):
+        run_program(
+            "versions",
+            "local",
+            {
+                "versions:modelVersions": json.dumps(
+                    {"v1": "http://127.0.0.1:8080/v1/invocations", "v2": "https://m.test/v2"}
+                )
+            },
         )
 
 

@@ -6,10 +6,12 @@ the URI as written, stage variables substituted. So the emulator copy of such an
 sent to the URI's origin (scheme://host:port) with the URI's path restored through the
 `overwrite:path` parameter mapping, which MiniStack does evaluate per stage:
 - a fixed URI `http://h:p/v1/invocations` → origin `http://h:p`, path `/v1/invocations`;
-- a URI that is one stage variable `${stageVariables.backend}` → path
-  `${stageVariables.backend__path}`, a variable this module adds to each emulator stage next to
-  `backend`; the origin is the one the stages' values share (an integration has one URI, so on
-  the emulator every stage's value of that variable must be on the same scheme, host and port).
+- a URI that is one stage variable after a literal scheme, `http://${stageVariables.backend}`
+  (the form AWS documents; the variable holds `host:port/path`), or the whole variable
+  `${stageVariables.backend}` (a full URL) → path `${stageVariables.backend__path}`, a variable
+  this module adds to each emulator stage next to `backend`; the origin is the one the stages'
+  values share (an integration has one URI, so on the emulator every stage's value of that
+  variable must be on the same scheme, host and port).
 The program, the recorded inputs and AWS itself never see any of this (`read` turns the
 emulator copy back into the program's URI).
 
@@ -57,7 +59,10 @@ from shared.local.engine.state import ResourceRecord
 from shared.local.engine.tagging import API_GATEWAY_V2
 
 PATH_SUFFIX = "__path"
-_WHOLE_STAGE_VARIABLE = re.compile(r"^\$\{stageVariables\.(\w+)\}$")
+# `${stageVariables.x}` or `<scheme>://${stageVariables.x}`: groups scheme (or None), name.
+_WHOLE_STAGE_VARIABLE = re.compile(r"^(?:(https?)://)?\$\{stageVariables\.(\w+)\}$")
+# A stage variable value that is a URL without its scheme: host[:port][/path].
+_SCHEMELESS_URL = re.compile(r"^[A-Za-z0-9.-]+(:\d+)?(/|$)")
 _UNRESOLVED_ORIGIN = "http://127.0.0.1:9"  # discard port: fails fast until a stage says more
 ROUTE = "aws:apigatewayv2/route:Route"
 INTEGRATION = "aws:apigatewayv2/integration:Integration"
@@ -437,7 +442,9 @@ def _program_target(found: dict[str, Any], recorded: Inputs) -> tuple[Any, dict[
         return uri, parameters
     variable = re.fullmatch(r"\$\{stageVariables\.(\w+)" + PATH_SUFFIX + r"\}", path)
     if variable:
-        return f"${{stageVariables.{variable.group(1)}}}", parameters
+        written = _WHOLE_STAGE_VARIABLE.match(str(recorded.get("integrationUri") or ""))
+        scheme = f"{urlparse(uri or '').scheme}://" if written and written.group(1) else ""
+        return f"{scheme}${{stageVariables.{variable.group(1)}}}", parameters
     recorded_uri = recorded.get("integrationUri")
     if isinstance(recorded_uri, str) and urlparse(recorded_uri).path in ("", "/") and path == "/":
         path = urlparse(recorded_uri).path  # http://h:p and http://h:p/ are the same target
@@ -448,9 +455,19 @@ def _emulator_target(uri: str) -> tuple[str, str]:
     """(origin the emulator calls, path mapping restoring the URI's path). See module doc."""
     variable = _WHOLE_STAGE_VARIABLE.match(uri)
     if variable:
-        return _UNRESOLVED_ORIGIN, f"${{stageVariables.{variable.group(1)}{PATH_SUFFIX}}}"
+        scheme, name = variable.groups()
+        origin = _UNRESOLVED_ORIGIN.replace("http", scheme, 1) if scheme else _UNRESOLVED_ORIGIN
+        return origin, f"${{stageVariables.{name}{PATH_SUFFIX}}}"
     url = urlparse(uri)
     return f"{url.scheme}://{url.netloc}", url.path or "/"
+
+
+def _as_url(value: str, scheme: str) -> Any:
+    """A stage variable's value parsed as a URL, `scheme` given to a scheme-less one."""
+    url = urlparse(value)
+    if not url.netloc and _SCHEMELESS_URL.match(value):
+        url = urlparse(f"{scheme}://{value}")
+    return url
 
 
 def _link_stage_variable_origins(client: Client, api_id: str) -> None:
@@ -461,11 +478,13 @@ def _link_stage_variable_origins(client: Client, api_id: str) -> None:
         match = re.fullmatch(r"\$\{stageVariables\.(\w+)" + PATH_SUFFIX + r"\}", mapped)
         if not match:
             continue
+        # A scheme-less value takes the scheme the integration URI writes (module doc).
+        scheme = urlparse(integration.get("IntegrationUri") or _UNRESOLVED_ORIGIN).scheme
         origins = {
             f"{url.scheme}://{url.netloc}"
             for stage in stages
             if (value := (stage.get("StageVariables") or {}).get(match.group(1)))
-            and (url := urlparse(value)).netloc
+            and (url := _as_url(value, scheme)).netloc
         }
         if len(origins) > 1:
             raise UserError(
@@ -753,8 +772,10 @@ class Stage(Provider):
     def _settings(i: Inputs) -> dict[str, Any]:
         variables = dict(i.get("stageVariables") or {})
         for name, value in list(variables.items()):
-            if urlparse(str(value)).netloc:  # the path half of a URL variable; see module doc
-                variables[name + PATH_SUFFIX] = urlparse(str(value)).path or "/"
+            # The path half of a URL variable, with or without its scheme; see module doc.
+            url = _as_url(str(value), "http")
+            if url.netloc and (urlparse(str(value)).netloc or not str(value).isalnum()):
+                variables[name + PATH_SUFFIX] = url.path or "/"
         log = i.get("accessLogSettings")
         return drop_none(
             AutoDeploy=i.get("autoDeploy"),
