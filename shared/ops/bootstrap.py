@@ -16,15 +16,18 @@ from collections.abc import Callable
 from typing import Any
 
 from shared import catalog
+from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local import emulator
+from shared.local.engine import program
 from shared.local.engine.engine import Engine
 from shared.local.engine.providers import Context
 from shared.ops import placeholders
 from shared.ops.outputs import StackOutput
-from shared.ops.stack_files import project_name, stack_config
+from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
 
 Out = Callable[[str], None]
+PROJECT = "aigw-bootstrap"
 
 
 def run(env: str, *, out: Out = print) -> dict[str, StackOutput]:
@@ -33,14 +36,42 @@ def run(env: str, *, out: Out = print) -> dict[str, StackOutput]:
     if env == catalog.LOCAL:
         result = deploy_local(out=out)
     else:
-        if hits := placeholders.found(catalog.BOOTSTRAP_DIR, env):
-            raise UserError(placeholders.refusal(catalog.BOOTSTRAP, env, hits), exit_code=2)
+        check_config(env)
         from shared.ops import cloud  # the local path must not need the Automation API
 
         result = cloud.deploy(catalog.BOOTSTRAP, env, on_output=out)
     for line in github_settings_lines(result):
         out(line)
     return result
+
+
+def check_config(env: str) -> None:
+    """Refuse, before the Pulumi CLI runs, a stack file still holding the documentation
+    placeholders (the repository to trust) or settings the program refuses (run on mocks)."""
+    program_dir = catalog.BOOTSTRAP_DIR
+    if hits := placeholders.found(program_dir, env):
+        raise UserError(placeholders.refusal(catalog.BOOTSTRAP, env, hits), exit_code=2)
+    config = stack_config(program_dir, env)
+    if has_encrypted_values(program_dir, env) or config.get(f"{PROJECT}:accountSharedWith"):
+        # Only the CLI can decrypt secrets, or read the other environment's bootstrap stack;
+        # the program checks its settings under `pulumi up` then.
+        return
+
+    def nothing_applied(reg: program.Registration) -> program.Resolution:
+        return "", {}
+
+    try:
+        program.run(
+            program_dir,
+            project_name(program_dir),
+            env,
+            config,
+            nothing_applied,
+            preview=True,
+            region=config.get("aws:region", program.DEFAULT_REGION),
+        )
+    except ConfigError as error:
+        raise UserError(f"{error}\nNothing was changed.", exit_code=2) from None
 
 
 def engine(*, out: Out = print) -> Engine:

@@ -87,6 +87,20 @@ def test_the_shipped_stack_files_must_name_the_repository_first(fake_pulumi_cli)
     assert not [c for c in fake_pulumi_cli.calls() if "up" in c["argv"]]  # nothing ran
 
 
+def test_a_refused_setting_stops_before_the_cli_runs(project, fake_pulumi_cli):
+    prod = project / "Pulumi.prod.yaml"
+    prod.write_text(
+        prod.read_text() + "  aigw-bootstrap:githubEnvironment: prod*\n", encoding="utf-8"
+    )
+
+    with pytest.raises(UserError) as refused:
+        bootstrap.run("prod", out=lambda line: None)
+
+    assert refused.value.exit_code == 2
+    assert "githubEnvironment: 'prod*' is not a GitHub environment name" in str(refused.value)
+    assert not [c for c in fake_pulumi_cli.calls() if "up" in c["argv"]]
+
+
 def test_an_unknown_environment_exits_2_with_the_valid_choices(tmp_path):
     result = invoke("bootstrap", "--env=qa", env={"AIGW_STATE_DIR": str(tmp_path)})
 
