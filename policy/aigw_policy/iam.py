@@ -6,6 +6,9 @@ bug or a leaked credential reaches far beyond what the stack needs. Two exceptio
   the log streams Lambda creates inside it have names nobody can know in advance;
 - the bootstrap's deploy role (IAM path `/aigw-deploy/`) manages the stacks' auto-named
   resources, so its resources may be patterns, within its own account; its actions are named.
+  Its `"*"` is accepted only in a statement with a Condition (e.g. `aws:RequestedRegion`):
+  actions the Service Authorization Reference gives no resource type (creating a user pool,
+  requesting a certificate) match no ARN at all, and the condition is what bounds them.
 """
 
 from __future__ import annotations
@@ -73,7 +76,10 @@ def wildcards(document: Any, *, deploy_role: bool = False) -> list[str]:
                 continue
             if logs_only and _OWN_LOG_GROUP.fullmatch(resource):
                 continue
-            if deploy_role and _pattern_in_own_account(resource):
+            if deploy_role and (
+                _pattern_in_own_account(resource)
+                or (resource == "*" and statement.get("Condition"))
+            ):
                 continue
             problems.append(
                 f"{label} applies to the resource {resource!r}: name each resource's ARN"

@@ -292,6 +292,23 @@ def test_the_deploy_role_may_use_resource_patterns_in_its_account_only():
     assert violations(rule, deploy_policy("lambda:CreateFunction", any_account))
 
 
+def test_the_deploy_role_takes_star_only_where_a_condition_bounds_it():
+    """Actions with no resource type in the Service Authorization Reference (creating a user
+    pool) match no ARN, only "*"; the deploy role may grant them there under a Condition."""
+    rule = "no-iam-wildcards"
+    held = {
+        "Effect": "Allow",
+        "Action": ["cognito-idp:CreateUserPool"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+    }
+    unbounded = {k: v for k, v in held.items() if k != "Condition"}
+    deploy = {"path": "/aigw-deploy/"}
+    assert not violations(rule, res(IAM_POLICY, "d", {**deploy, "policy": document(held)}))
+    assert violations(rule, res(IAM_POLICY, "d", {**deploy, "policy": document(unbounded)}))
+    assert violations(rule, res(IAM_POLICY, "other", {"policy": document(held)}))
+
+
 def test_iam_documents_unknown_in_preview_are_skipped():
     """A document built from ARNs not known yet is checked when the update knows it."""
     assert not violations("no-iam-wildcards", res(ROLE_POLICY, "p", {"policy": Unknown()}))
