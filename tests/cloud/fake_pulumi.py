@@ -20,17 +20,18 @@ stack, with the real CLI's output shapes:
     pulumi --non-interactive stack tag rm <name> --stack <s>
     pulumi --non-interactive stack tag ls [--json] --stack <s>
 
-Anything else fails like the CLI does for an unknown command.
+Anything else fails like the CLI does for an unknown command. Engine events go to
+`--event-log`: a JSON-lines file (CLI <= 3.205) or, like newer CLIs, a gRPC stream to the
+Automation API's `pulumirpc.Events/StreamEvents` server at `tcp://host:port`.
 
 `--policy-pack <dir>` is enforced as the CLI does it: the folder must hold PulumiPolicy.yaml;
 when the project has a program (`__main__.py`), it runs under the local engine's mock runner
 with the stack's config (stack references read the other stacks of this fake's state), the
 pack's validate functions are called on what it declares (shared/local/engine/policy.py), and a
 mandatory violation prints the CLI's "Policies:" report and fails with exit code 255 before
-anything is applied. A project without a program has only the fake's three resources, which
-no rule is about. Engine events go to
-`--event-log`: a JSON-lines file (CLI <= 3.205) or, like newer CLIs, a gRPC stream to the
-Automation API's `pulumirpc.Events/StreamEvents` server at `tcp://host:port`.
+anything is applied. (The real `up --skip-preview` checks each resource before its step but
+runs stack validations only once every step is done; `preview` checks both before anything.)
+A project without a program has only the fake's three resources, which no rule is about.
 
 Environment:
     FAKE_PULUMI_LOG        JSON-lines file: one record per call (argv, cwd, relevant env).
