@@ -45,6 +45,8 @@ _ERROR_PREFIX = re.compile(r"^error:\s*", re.I)
 #         - [mandatory]  requires-credentials  (aws:apigateway/method:Method: api-get)
 #           Every REST method and HTTP API route outside local requires credentials.
 #           The GET method 'api-get' accepts calls without credentials: set ...
+# A stack validation's violation about no resource in particular is shown on the stack.
+_STACK = "pulumi:pulumi:Stack"
 _MANDATORY = re.compile(r"^\s*- \[mandatory\]\s+(?P<rule>\S+)\s+\((?P<resource>[^)]*)\)\s*$")
 # The CLI's closing line after a failed operation; the reason is on another line.
 _GENERIC = re.compile(r"^error:\s*(update|preview|destroy|refresh)\s+(failed|canceled)\.?$", re.I)
@@ -144,7 +146,7 @@ def describe_command_error(exc: auto.CommandError, stack: str, env: str, doing: 
     if violations := policy_violations(stdout):
         listed = "; ".join(
             f"{rule}: {message.rstrip('.')}"
-            + (f" ({resource})" if resource and resource != "pulumi:pulumi:Stack" else "")
+            + ("" if resource.startswith(_STACK) else f" ({resource})")
             for rule, message, resource in violations
         )
         return _sentence(f"The policy pack refused to {doing} {stack}/{env}: {listed}")

@@ -354,7 +354,8 @@ def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> 
         )
         descriptions = {p.name: p.description for p in pack.policies}
         for v in violations:
-            where = v.resource.replace(" ", ": ", 1) if v.resource else "pulumi:pulumi:Stack"
+            stack_itself = f"pulumi:pulumi:Stack {project_name()}-{stack}"
+            where = (v.resource or stack_itself).replace(" ", ": ", 1)
             report.append(f"        - [{v.level.value}]  {v.policy}  ({where})")
             report.append(f"          {descriptions[v.policy]}")
             report.append(f"          {v.message}")
