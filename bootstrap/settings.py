@@ -41,6 +41,14 @@ class Settings:
             "Gateway CloudWatch role and OIDC provider; empty: this stack sets them"
         ),
     )
+    state_owner: str = setting(
+        "",
+        description=(
+            "The environment (dev) whose bootstrap makes the one state bucket and secrets key "
+            "of every environment (promotion reads the previous environment's state); empty: "
+            "this stack makes them"
+        ),
+    )
     protect: bool = setting(
         True, description="Protect every resource from deletion (the state, the key, the roles)"
     )
@@ -64,13 +72,15 @@ class Settings:
                 f"githubEnvironment: {self.environment!r} is not a GitHub environment name "
                 "(letters, digits, '.', '_' and '-')."
             )
-        if self.account_shared_with == stack:
-            yield "accountSharedWith: names this environment itself."
-        elif self.account_shared_with and self.account_shared_with not in catalog.ENVIRONMENTS:
-            yield (
-                f"accountSharedWith: {self.account_shared_with!r} is no environment; one of "
-                f"{', '.join(catalog.ENVIRONMENTS)}."
-            )
+        for key, other in (
+            ("stateOwner", self.state_owner),
+            ("accountSharedWith", self.account_shared_with),
+        ):
+            if other and other not in catalog.ENVIRONMENTS:
+                choices = ", ".join(catalog.ENVIRONMENTS)
+                yield f"{key}: {other!r} is no environment; one of {choices}."
+            elif other and other == stack:
+                yield f"{key}: names this environment itself."
         if self.account_shared_with and self.oidc_provider_arn:
             yield (
                 "oidcProviderArn: set with accountSharedWith, which already gives the provider "

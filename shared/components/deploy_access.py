@@ -1,4 +1,5 @@
-"""The role GitHub Actions deploys one environment with, and the OIDC provider it trusts.
+"""The roles GitHub Actions deploys one environment and previews pull requests with, and the
+OIDC provider they trust.
 
 - The GitHub OIDC provider (`https://token.actions.githubusercontent.com`, audience
   `sts.amazonaws.com`): one per account, so an environment sharing its account with another
@@ -16,7 +17,12 @@
   The policies are customer managed policies on the `/aigw-deploy/` path, the one place the policy
   pack accepts account-wide resource patterns.
 
-Outputs: `role_arn`, `oidc_provider_arn`, `policy_arns`.
+- The preview role (`PreviewAccess`, made by the environment that owns the state): assumable
+  only by a pull request's jobs (`repo:<owner/name>:pull_request`), allowed the state and its
+  secrets only.
+
+Outputs: `role_arn`, `oidc_provider_arn`, `policy_arns` (DeployAccess); `role_arn`
+(PreviewAccess).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from shared.components import naming
 from shared.components.account_logging import BOOTSTRAP_PATH
 
 TYPE = "aigw:iam:DeployAccess"
+PREVIEW_TYPE = "aigw:iam:PreviewAccess"
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_ISSUER}"
 AUDIENCE = "sts.amazonaws.com"
@@ -46,8 +53,18 @@ REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,10
 ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
 
-def trust_policy(provider_arn: str, repository: str, environment: str) -> dict[str, Any]:
-    """Who may assume the deploy role: this repository's jobs in this GitHub environment."""
+def environment_subject(repository: str, environment: str) -> str:
+    """The token subject of a job of `repository` that runs in GitHub environment `environment`."""
+    return f"repo:{repository}:environment:{environment}"
+
+
+def pull_request_subject(repository: str) -> str:
+    """The token subject of a job of `repository` run for a pull request (with no environment)."""
+    return f"repo:{repository}:pull_request"
+
+
+def trust_policy(provider_arn: str, subject: str) -> dict[str, Any]:
+    """Who may assume a role: GitHub tokens for AWS whose subject is exactly `subject`."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -58,7 +75,7 @@ def trust_policy(provider_arn: str, repository: str, environment: str) -> dict[s
                 "Condition": {
                     "StringEquals": {
                         f"{GITHUB_ISSUER}:aud": AUDIENCE,
-                        f"{GITHUB_ISSUER}:sub": f"repo:{repository}:environment:{environment}",
+                        f"{GITHUB_ISSUER}:sub": subject,
                     }
                 },
             }
@@ -220,9 +237,7 @@ def deploy_policies(
             ["arn:aws:s3:::*/*"],
             {"StringEquals": {"s3:ResourceAccount": account}},
         ),
-        _allow("StateListing", ["s3:ListBucket"], [state_bucket_arn]),
-        _allow("StateObjects", _STATE_OBJECTS, [f"{state_bucket_arn}/*"]),
-        _allow("StateSecrets", _STATE_KEY, [key_arn]),
+        *state_statements(state_bucket_arn, key_arn),
         _deny(
             "KeepBootstrapRoles",
             [*_IAM_ROLE_WRITES, "iam:PassRole"],
@@ -234,6 +249,21 @@ def deploy_policies(
         "services": _document(services),
         "identity-and-state": _document(identity_and_state),
     }
+
+
+def state_statements(state_bucket_arn: str, key_arn: str) -> list[dict[str, Any]]:
+    """Reading and writing Pulumi's state (checkpoints, history, locks) and its secrets."""
+    return [
+        _allow("StateListing", ["s3:ListBucket"], [state_bucket_arn]),
+        _allow("StateObjects", _STATE_OBJECTS, [f"{state_bucket_arn}/*"]),
+        _allow("StateSecrets", _STATE_KEY, [key_arn]),
+    ]
+
+
+def preview_policy(state_bucket_arn: str, key_arn: str) -> dict[str, Any]:
+    """The preview role's permissions: the state and its secrets, nothing of the stacks'
+    services (`pulumi preview` without `--refresh` reads only the state)."""
+    return _document(state_statements(state_bucket_arn, key_arn))
 
 
 def _text(documents: dict[str, dict[str, Any]], part: str) -> str:
@@ -314,7 +344,9 @@ class DeployAccess(pulumi.ComponentResource):
             path=BOOTSTRAP_PATH,
             description=f"GitHub Actions deploys {args.environment} with this role.",
             assume_role_policy=provider_arn.apply(
-                lambda arn: json.dumps(trust_policy(arn, args.repository, args.environment))
+                lambda arn: json.dumps(
+                    trust_policy(arn, environment_subject(args.repository, args.environment))
+                )
             ),
             tags=naming.tags(),
             opts=naming.child(self),
@@ -354,3 +386,53 @@ class DeployAccess(pulumi.ComponentResource):
                 "policy_arns": self.policy_arns,
             }
         )
+
+
+class PreviewAccess(pulumi.ComponentResource):
+    """The role pull-request previews run with: assumable only by a token whose subject is
+    `repo:<owner/name>:pull_request` (a pull request's job, which has no environment), allowed
+    the state and its secrets only. A preview plans against the environment that owns the
+    state (dev); it changes no resource."""
+
+    role_arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        repository: str,
+        oidc_provider_arn: pulumi.Input[str],
+        state_bucket_arn: pulumi.Input[str],
+        key_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PREVIEW_TYPE, name, None, opts)
+        if not REPOSITORY.match(repository):
+            raise ValueError(f"{PREVIEW_TYPE} {name}: {repository!r} is not a GitHub owner/name.")
+        role = aws.iam.Role(
+            f"{name}-role",
+            path=BOOTSTRAP_PATH,
+            description="GitHub Actions previews pull requests with this role.",
+            assume_role_policy=pulumi.Output.from_input(oidc_provider_arn).apply(
+                lambda arn: json.dumps(trust_policy(arn, pull_request_subject(repository)))
+            ),
+            tags=naming.tags(),
+            opts=naming.child(self),
+        )
+        policy = aws.iam.Policy(
+            f"{name}-state",
+            path=DEPLOY_POLICY_PATH,
+            description="What previewing the stacks takes: their state and its secrets.",
+            policy=pulumi.Output.all(state_bucket_arn, key_arn).apply(
+                lambda values: json.dumps(preview_policy(values[0], values[1]))
+            ),
+            tags=naming.tags(),
+            opts=naming.child(self),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-state-attachment",
+            role=role.name,
+            policy_arn=policy.arn,
+            opts=naming.child(self),
+        )
+        self.role_arn = role.arn
+        self.register_outputs({"role_arn": self.role_arn})

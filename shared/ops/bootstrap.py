@@ -47,18 +47,26 @@ def run(env: str, *, out: Out = print) -> dict[str, StackOutput]:
 
 def check_config(env: str) -> None:
     """Refuse, before the Pulumi CLI runs, a stack file still holding the documentation
-    placeholders (the repository to trust) or settings the program refuses (run on mocks)."""
+    placeholders (the repository to trust), settings the program refuses (run on mocks), or a
+    stack whose owner environment (`stateOwner`, `accountSharedWith`) has no bootstrap yet."""
     program_dir = catalog.BOOTSTRAP_DIR
     if hits := placeholders.found(program_dir, env):
         raise UserError(placeholders.refusal(catalog.BOOTSTRAP, env, hits), exit_code=2)
     config = stack_config(program_dir, env)
-    if has_encrypted_values(program_dir, env) or config.get(f"{PROJECT}:accountSharedWith"):
-        # Only the CLI can decrypt secrets, or read the other environment's bootstrap stack;
-        # the program checks its settings under `pulumi up` then.
-        return
+    references = {
+        other: _owner_outputs(env, key, other)
+        for key in ("stateOwner", "accountSharedWith")
+        if (other := config.get(f"{PROJECT}:{key}"))
+    }
+    if has_encrypted_values(program_dir, env):
+        return  # only the CLI can decrypt them; the program checks them under `pulumi up`
 
     def nothing_applied(reg: program.Registration) -> program.Resolution:
         return "", {}
+
+    def stack_outputs(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
+        found = references.get(stack) if project == PROJECT else None
+        return None if found is None else {k: (o.value, o.secret) for k, o in found.items()}
 
     try:
         program.run(
@@ -69,9 +77,26 @@ def check_config(env: str) -> None:
             nothing_applied,
             preview=True,
             region=config.get("aws:region", program.DEFAULT_REGION),
+            stack_outputs=stack_outputs,
         )
     except ConfigError as error:
         raise UserError(f"{error}\nNothing was changed.", exit_code=2) from None
+
+
+def _owner_outputs(env: str, key: str, owner: str) -> dict[str, StackOutput]:
+    """The outputs of the bootstrap stack `env` reads as its `key`, or why it cannot run yet."""
+    from shared.ops import cloud
+
+    if owner not in catalog.ENVIRONMENTS or owner in (env, catalog.LOCAL):
+        return {}  # the program's settings check says what is wrong with the name
+    try:
+        return cloud.outputs(catalog.BOOTSTRAP, owner)
+    except UserError as error:
+        raise UserError(
+            f"The {env} bootstrap reads the {owner} bootstrap ({PROJECT}:{key}: {owner}), "
+            f"which it cannot: {error} Run `invoke bootstrap --env={owner}` first.",
+            exit_code=2,
+        ) from None
 
 
 def engine(*, out: Out = print) -> Engine:
@@ -104,7 +129,9 @@ def deploy_local(*, out: Out = print) -> dict[str, StackOutput]:
 
 
 def github_settings_lines(outputs: dict[str, StackOutput]) -> list[str]:
-    """What to set in the repository's GitHub settings, one line each, from `githubSettings`."""
+    """What to set in the repository's GitHub settings, one line each, from `githubSettings`:
+    repository variables (Settings > Secrets and variables > Actions) and the environment's
+    (Settings > Environments)."""
     found = outputs.get("githubSettings")
     if found is None:
         raise UserError(
@@ -113,11 +140,15 @@ def github_settings_lines(outputs: dict[str, StackOutput]) -> list[str]:
         )
     settings: dict[str, Any] = found.value
     environment = settings["environment"]
-    lines = ["GitHub settings to make (Settings > Environments):"]
+    lines = ["GitHub settings to make:"]
     lines += [
-        f"Environment {environment}: variable {name} = {value}"
-        for name, value in sorted(settings["variables"].items())
+        f"Repository variable {name} = {value}"
+        for name, value in sorted(settings["repository"]["variables"].items())
     ]
-    if settings.get("requiredReviewers"):
-        lines.append(f"Environment {environment}: add required reviewers")
+    lines += [
+        f"Environment {environment['name']}: variable {name} = {value}"
+        for name, value in sorted(environment["variables"].items())
+    ]
+    if environment.get("requiredReviewers"):
+        lines.append(f"Environment {environment['name']}: add required reviewers")
     return lines

@@ -17,9 +17,37 @@ from shared import catalog
 from shared.errors import UserError
 from shared.ops import bootstrap
 
-ROLE_ARN = "arn:aws:iam::210987654321:role/aigw-bootstrap/deploy-role-1a2b3c4"
-BACKEND = "s3://pulumi-state-5e6f7a8"
-SECRETS = "awskms://alias/aigw-pulumi-prod?region=eu-west-1"
+DEV_ROLE = "arn:aws:iam::210987654321:role/aigw-bootstrap/deploy-role-1a2b3c4"
+PREVIEW_ROLE = "arn:aws:iam::210987654321:role/aigw-bootstrap/preview-role-5d6e7f8"
+BUCKET = "pulumi-state-5e6f7a8"
+SECRETS = "awskms://alias/aigw-pulumi-dev?region=eu-west-1"
+# What the dev bootstrap stack exports (the fake CLI's `up` answers it): the state it owns.
+DEV_OUTPUTS = {
+    "stateBucket": BUCKET,
+    "stateBucketArn": f"arn:aws:s3:::{BUCKET}",
+    "secretsKeyArn": "arn:aws:kms:eu-west-1:210987654321:key/0f1e2d3c",
+    "backendUrl": f"s3://{BUCKET}",
+    "secretsProvider": SECRETS,
+    "oidcProviderArn": (
+        "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com"
+    ),
+    "apiGatewayLoggingRegions": ["eu-west-1", "us-east-1"],
+    "githubSettings": {
+        "repository": {
+            "variables": {
+                "AWS_REGION": "eu-west-1",
+                "AWS_ROLE_ARN": PREVIEW_ROLE,
+                "PULUMI_BACKEND_URL": f"s3://{BUCKET}",
+                "PULUMI_SECRETS_PROVIDER": SECRETS,
+            }
+        },
+        "environment": {
+            "name": "dev",
+            "variables": {"AWS_ROLE_ARN": DEV_ROLE},
+            "requiredReviewers": False,
+        },
+    },
+}
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -35,47 +63,51 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 @pytest.fixture
 def project(fake_pulumi_cli, tmp_path, monkeypatch) -> Path:
-    """A copy of bootstrap/ whose prod file names a repository, as the catalog's bootstrap; the
-    fake CLI's `up` answers the outputs a bootstrap stack has."""
+    """A copy of bootstrap/ whose stack files name a repository, as the catalog's bootstrap; the
+    fake CLI's `up` answers what the dev bootstrap stack exports."""
     copy = tmp_path / "bootstrap"
     shutil.copytree(catalog.BOOTSTRAP_DIR, copy)
-    prod = copy / "Pulumi.prod.yaml"
-    prod.write_text(
-        prod.read_text().replace("<owner>/<repository>", "acme/ai-gateway"), encoding="utf-8"
-    )
+    for stack_file in copy.glob("Pulumi.*.yaml"):
+        stack_file.write_text(
+            stack_file.read_text().replace("<owner>/<repository>", "acme/ai-gateway"),
+            encoding="utf-8",
+        )
     monkeypatch.setattr(catalog, "BOOTSTRAP_DIR", copy)
-    settings = {
-        "environment": "prod",
-        "variables": {
-            "AWS_REGION": "eu-west-1",
-            "AWS_ROLE_ARN": ROLE_ARN,
-            "PULUMI_BACKEND_URL": BACKEND,
-            "PULUMI_SECRETS_PROVIDER": SECRETS,
-        },
-        "requiredReviewers": True,
-    }
-    monkeypatch.setenv("FAKE_PULUMI_OUTPUTS", json.dumps({"githubSettings": settings}))
+    monkeypatch.setenv("FAKE_PULUMI_OUTPUTS", json.dumps(DEV_OUTPUTS))
     return copy
 
 
 def test_aws_environment_runs_pulumi_up_with_the_policy_pack(project, fake_pulumi_cli):
     lines: list[str] = []
-    bootstrap.run("prod", out=lines.append)
+    bootstrap.run("dev", out=lines.append)
 
     ups = [c for c in fake_pulumi_cli.calls() if "up" in c["argv"]]
     assert len(ups) == 1
     argv = ups[0]["argv"]
     assert argv[argv.index("--policy-pack") + 1] == str(catalog.POLICY_PACK_DIR)
-    assert argv[-2:] == ["--stack", "prod"]
+    assert argv[-2:] == ["--stack", "dev"]
     assert Path(ups[0]["cwd"]) == project
     assert lines[-6:] == [
-        "GitHub settings to make (Settings > Environments):",
-        "Environment prod: variable AWS_REGION = eu-west-1",
-        f"Environment prod: variable AWS_ROLE_ARN = {ROLE_ARN}",
-        f"Environment prod: variable PULUMI_BACKEND_URL = {BACKEND}",
-        f"Environment prod: variable PULUMI_SECRETS_PROVIDER = {SECRETS}",
-        "Environment prod: add required reviewers",
+        "GitHub settings to make:",
+        "Repository variable AWS_REGION = eu-west-1",
+        f"Repository variable AWS_ROLE_ARN = {PREVIEW_ROLE}",
+        f"Repository variable PULUMI_BACKEND_URL = s3://{BUCKET}",
+        f"Repository variable PULUMI_SECRETS_PROVIDER = {SECRETS}",
+        f"Environment dev: variable AWS_ROLE_ARN = {DEV_ROLE}",
     ]
+
+
+def test_a_later_environment_needs_the_state_owners_bootstrap_first(project, fake_pulumi_cli):
+    with pytest.raises(UserError) as refused:
+        bootstrap.run("prod", out=lambda line: None)
+    assert refused.value.exit_code == 2
+    assert "Run `invoke bootstrap --env=dev` first" in str(refused.value)
+    assert not [c for c in fake_pulumi_cli.calls() if "up" in c["argv"]]
+
+    bootstrap.run("dev", out=lambda line: None)
+    bootstrap.run("prod", out=lambda line: None)
+    ups = [c["argv"] for c in fake_pulumi_cli.calls() if "up" in c["argv"]]
+    assert [argv[-1] for argv in ups] == ["dev", "prod"]
 
 
 def test_the_shipped_stack_files_must_name_the_repository_first(fake_pulumi_cli):
@@ -88,16 +120,14 @@ def test_the_shipped_stack_files_must_name_the_repository_first(fake_pulumi_cli)
 
 
 def test_a_refused_setting_stops_before_the_cli_runs(project, fake_pulumi_cli):
-    prod = project / "Pulumi.prod.yaml"
-    prod.write_text(
-        prod.read_text() + "  aigw-bootstrap:githubEnvironment: prod*\n", encoding="utf-8"
-    )
+    dev = project / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text() + "  aigw-bootstrap:githubEnvironment: dev*\n", encoding="utf-8")
 
     with pytest.raises(UserError) as refused:
-        bootstrap.run("prod", out=lambda line: None)
+        bootstrap.run("dev", out=lambda line: None)
 
     assert refused.value.exit_code == 2
-    assert "githubEnvironment: 'prod*' is not a GitHub environment name" in str(refused.value)
+    assert "githubEnvironment: 'dev*' is not a GitHub environment name" in str(refused.value)
     assert not [c for c in fake_pulumi_cli.calls() if "up" in c["argv"]]
 
 

@@ -24,14 +24,14 @@ def deployed(emulator_server):
 
 def test_prints_the_github_settings_from_the_outputs(deployed):
     outputs, lines = deployed
-    settings = outputs["githubSettings"]["variables"]
 
-    assert lines[-5:] == [
-        "GitHub settings to make (Settings > Environments):",
-        f"Environment local: variable AWS_REGION = {settings['AWS_REGION']}",
+    assert lines[-6:] == [
+        "GitHub settings to make:",
+        "Repository variable AWS_REGION = us-east-1",
+        f"Repository variable AWS_ROLE_ARN = {outputs['previewRoleArn']}",
+        f"Repository variable PULUMI_BACKEND_URL = {outputs['backendUrl']}",
+        f"Repository variable PULUMI_SECRETS_PROVIDER = {outputs['secretsProvider']}",
         f"Environment local: variable AWS_ROLE_ARN = {outputs['deployRoleArn']}",
-        f"Environment local: variable PULUMI_BACKEND_URL = {outputs['backendUrl']}",
-        f"Environment local: variable PULUMI_SECRETS_PROVIDER = {outputs['secretsProvider']}",
     ]
     assert outputs["backendUrl"] == f"s3://{outputs['stateBucket']}"
     assert outputs["secretsProvider"] == "awskms://alias/aigw-pulumi-local?region=us-east-1"

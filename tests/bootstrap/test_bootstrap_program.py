@@ -46,8 +46,12 @@ def run_bootstrap(
     **overrides: str,
 ) -> Run:
     """The bootstrap program of `env` under mocks; `overrides` are bare config keys; a stack
-    reference to `<env>` of the project answers `references[env]`."""
+    reference to `<env>` of the project answers `references[env]` (by default, the state
+    owner's reference answers what its own run under mocks exported)."""
     config = stack_config(program_dir, env)
+    owner = config.get(f"{PROJECT}:stateOwner")
+    if references is None and owner:
+        references = {owner: run_bootstrap(owner, program_dir).outputs}
     if env != catalog.LOCAL:
         config[f"{PROJECT}:githubRepository"] = REPOSITORY
     config.update({f"{PROJECT}:{k}": v for k, v in overrides.items()})
@@ -193,7 +197,12 @@ def test_settings_that_would_widen_or_break_the_trust_are_refused(overrides, pro
 def test_deploy_policies_name_every_action_and_keep_resources_in_the_account(env):
     run = run_bootstrap(env)
     policies = run.of_type(POLICY)
-    assert {p.name for p in policies} == {"deploy-services", "deploy-identity-and-state"}
+    owner = not stack_config(catalog.BOOTSTRAP_DIR, env).get(f"{PROJECT}:stateOwner")
+    assert {p.name for p in policies} == {
+        "deploy-services",
+        "deploy-identity-and-state",
+        *(["preview-state"] if owner else []),
+    }
     for policy in policies:
         assert policy.inputs["path"] == "/aigw-deploy/"
         text = json.dumps(document(policy, "policy"), separators=(",", ":"))
@@ -255,7 +264,7 @@ def test_route53_access_only_for_the_zones_the_stacks_name():
     assert records["Resource"] == ["arn:aws:route53:::hostedzone/Z123"]
 
 
-@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+@pytest.mark.parametrize("env", [catalog.LOCAL, "dev"])
 def test_state_bucket_is_private_versioned_encrypted_and_the_key_rotates(env):
     run = run_bootstrap(env)
     bucket = run.of_type("aws:s3/bucket:Bucket")[0]
@@ -283,22 +292,70 @@ def test_state_bucket_is_private_versioned_encrypted_and_the_key_rotates(env):
     assert run.outputs["secretsProvider"] == f"awskms://alias/aigw-pulumi-{env}?region={region}"
 
 
-def test_github_settings_name_the_variables_the_workflows_read():
-    run = run_bootstrap("prod")
-    workflows = "".join(p.read_text() for p in (catalog.REPO_ROOT / ".github").rglob("*.yml"))
-    settings = run.outputs["githubSettings"]
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_later_environments_keep_their_state_in_the_owners_bucket(env):
+    # One backend for every environment: promotion reads the previous environment's state.
+    dev = run_bootstrap("dev")
+    run = run_bootstrap(env, references={"dev": dev.outputs})
 
-    assert settings["environment"] == "prod"
-    assert settings["requiredReviewers"] is True
-    assert settings["variables"] == {
-        "AWS_REGION": "eu-west-1",
-        "AWS_ROLE_ARN": run.outputs["deployRoleArn"],
-        "PULUMI_BACKEND_URL": run.outputs["backendUrl"],
-        "PULUMI_SECRETS_PROVIDER": run.outputs["secretsProvider"],
+    assert not run.of_type("aws:s3/bucket:Bucket") and not run.of_type("aws:kms/key:Key")
+    for name in ("stateBucket", "stateBucketArn", "secretsKeyArn", "backendUrl", "secretsProvider"):
+        assert run.outputs[name] == dev.outputs[name]
+    [state] = [
+        s
+        for p in run.of_type(POLICY)
+        for s in document(p, "policy")["Statement"]
+        if s["Sid"] == "StateObjects"
+    ]
+    assert state["Resource"] == [f"{dev.outputs['stateBucketArn']}/*"]
+
+
+def test_github_settings_name_the_variables_the_workflows_read():
+    dev = run_bootstrap("dev")
+    prod = run_bootstrap("prod", references={"dev": dev.outputs})
+    workflows = "".join(p.read_text() for p in (catalog.REPO_ROOT / ".github").rglob("*.yml"))
+
+    # The owner of the state sets the repository's variables: the backend, the secrets
+    # provider, and the role pull-request previews assume (which switches the cloud jobs on).
+    assert dev.outputs["githubSettings"] == {
+        "repository": {
+            "variables": {
+                "AWS_REGION": "eu-west-1",
+                "AWS_ROLE_ARN": dev.outputs["previewRoleArn"],
+                "PULUMI_BACKEND_URL": dev.outputs["backendUrl"],
+                "PULUMI_SECRETS_PROVIDER": dev.outputs["secretsProvider"],
+            }
+        },
+        "environment": {
+            "name": "dev",
+            "variables": {"AWS_ROLE_ARN": dev.outputs["deployRoleArn"]},
+            "requiredReviewers": False,
+        },
+    }
+    assert prod.outputs["githubSettings"] == {
+        "repository": {"variables": {}},
+        "environment": {
+            "name": "prod",
+            "variables": {"AWS_ROLE_ARN": prod.outputs["deployRoleArn"]},
+            "requiredReviewers": True,
+        },
     }
     for name in ("AWS_REGION", "AWS_ROLE_ARN", "PULUMI_BACKEND_URL"):
         assert f"vars.{name}" in workflows
-    assert run_bootstrap("dev").outputs["githubSettings"]["requiredReviewers"] is False
+
+
+def test_previews_get_a_role_of_their_own_with_the_state_only():
+    run = run_bootstrap("dev")
+    trust = document(run.named("preview-role"), "assumeRolePolicy")["Statement"][0]
+    assert trust["Condition"]["StringEquals"] == {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:pull_request",
+    }
+    policy = run.named("preview-state")
+    assert policy.inputs["path"] == "/aigw-deploy/"
+    actions = {a for s in document(policy, "policy")["Statement"] for a in s["Action"]}
+    assert {a.split(":")[0] for a in actions} == {"s3", "kms"}
+    assert "preview-role" not in {r.name for r in run_bootstrap("prod").resources}
 
 
 def test_an_existing_oidc_provider_is_reused_not_made_again():
