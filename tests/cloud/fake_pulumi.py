@@ -44,6 +44,9 @@ Environment:
                            output is streamed while the command runs.
     FAKE_PULUMI_OUTPUTS    a JSON object merged into the outputs `up` produces (e.g. a `url`
                            pointing at a test server).
+    FAKE_PULUMI_STACK_OUTPUTS  a JSON object {"<project>/<stack>": {output: value}}: what a
+                           stack reference to a stack this fake has no state of reads (e.g.
+                           the bootstrap stack's `apiGatewayLoggingRegions`).
 Stack tags: like the self-managed backends since CLI 3.211, a new stack gets the system tags
 `pulumi:project` and `pulumi:runtime`; tags need no passphrase.
 Secrets: with a DIY backend (PULUMI_BACKEND_URL file://, s3://...) commands that need the
@@ -306,10 +309,13 @@ def policy_packs(pairs: list[tuple[str, str]]) -> list[Path]:
 
 
 def stack_outputs_of_fake(project: str, stack: str) -> dict | None:
-    """Another stack's outputs in this fake's state (a `pulumi.StackReference`)."""
+    """Another stack's outputs (a `pulumi.StackReference`): in this fake's state, else in
+    FAKE_PULUMI_STACK_OUTPUTS; None (the reference fails) when neither has the stack."""
     path = state_file(stack).with_name(f"{project}.{stack}.json")
     if not path.is_file():
-        return None
+        given = json.loads(os.environ.get("FAKE_PULUMI_STACK_OUTPUTS") or "{}")
+        outputs = given.get(f"{project}/{stack}")
+        return None if outputs is None else {k: (v, False) for k, v in outputs.items()}
     state = json.loads(path.read_text(encoding="utf-8"))
     secrets = set(state.get("secrets") or [])
     return {k: (v, k in secrets) for k, v in (state.get("outputs") or {}).items()}
