@@ -75,7 +75,13 @@ if settings.state_owner:
     backend_url = state.require_output("backendUrl")
     secrets_provider: pulumi.Input[str] = state.require_output("secretsProvider")
 else:
-    backend = StateBackend("pulumi", environment=env, region=region, opts=protected)
+    backend = StateBackend(
+        "pulumi",
+        environment=env,
+        region=region,
+        other_accounts=settings.state_accounts,
+        opts=protected,
+    )
     state_bucket, state_bucket_arn = backend.bucket_name, backend.bucket_arn
     secrets_key_arn, backend_url = backend.key_arn, backend.backend_url
     secrets_provider = backend.secrets_provider

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pulumi
 
 from shared import catalog
+from shared.components import config
 from shared.components.config import setting
 from shared.components.deploy_access import ENVIRONMENT, REPOSITORY
+from shared.components.state_backend import ACCOUNT_ID
 
 # What the local stack trusts when no repository is set: the emulator checks no token, so any
 # well-formed name serves; outside local the repository must be the team's own.
@@ -49,6 +51,14 @@ class Settings:
             "this stack makes them"
         ),
     )
+    state_accounts: list = setting(
+        [],
+        kind=config.JSON,
+        description=(
+            "The AWS account ids of environments that keep their state here from another "
+            "account (the owner's setting): their bootstrap roles may use the state and its key"
+        ),
+    )
     protect: bool = setting(
         True, description="Protect every resource from deletion (the state, the key, the roles)"
     )
@@ -81,6 +91,15 @@ class Settings:
                 yield f"{key}: {other!r} is no environment; one of {choices}."
             elif other and other == stack:
                 yield f"{key}: names this environment itself."
+        if not isinstance(self.state_accounts, list) or not all(
+            isinstance(a, str) and ACCOUNT_ID.match(a) for a in self.state_accounts
+        ):
+            yield "stateAccounts: a list of 12-digit AWS account ids, as strings."
+        elif self.state_accounts and self.state_owner:
+            yield (
+                "stateAccounts: set with stateOwner; set it in the owner's stack file "
+                f"(Pulumi.{self.state_owner}.yaml)."
+            )
         if self.account_shared_with and self.oidc_provider_arn:
             yield (
                 "oidcProviderArn: set with accountSharedWith, which already gives the provider "

@@ -6,6 +6,10 @@
 - A KMS key for Pulumi's `awskms://` secrets provider, rotated yearly by KMS, and its alias
   `alias/aigw-pulumi-<environment>`, which the provider URL names (a key id would change with a
   replacement; the alias is moved instead).
+- `other_accounts`: the AWS accounts of environments that keep their state here from an account
+  of their own; a bucket policy and the key policy let the bootstrap's roles of those accounts
+  (IAM path `/aigw-bootstrap/`) read and write the state and use the key, nothing more (their
+  own IAM policies must allow it too, as the deploy roles' do).
 Pass `opts=ResourceOptions(protect=True)`: children inherit it.
 
 Outputs: `bucket_name`, `bucket_arn`, `key_arn`, `alias_name`, `backend_url`
@@ -14,10 +18,16 @@ Outputs: `bucket_name`, `bucket_arn`, `key_arn`, `alias_name`, `backend_url`
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
+from shared.components.account_logging import BOOTSTRAP_PATH
 from shared.components.bucket import PrivateBucket, PrivateBucketArgs
 
 TYPE = "aigw:pulumi:StateBackend"
@@ -25,6 +35,53 @@ ALIAS_PREFIX = "alias/aigw-pulumi-"
 # The longest window AWS allows before a scheduled key deletion happens: a month to notice
 # that the secrets of every stack would become unreadable.
 KEY_DELETION_WINDOW_DAYS = 30
+
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+_STATE_OBJECTS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+_KEY_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+
+
+def _from_other_accounts(accounts: Sequence[str]) -> dict[str, Any]:
+    """A statement's principal and condition: the bootstrap's roles of `accounts` only."""
+    return {
+        "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]},
+        "Condition": {
+            "ArnLike": {
+                "aws:PrincipalArn": [f"arn:aws:iam::{a}:role{BOOTSTRAP_PATH}*" for a in accounts]
+            }
+        },
+    }
+
+
+def bucket_policy(bucket_arn: str, accounts: Sequence[str]) -> dict[str, Any]:
+    """The state bucket's policy letting other accounts' deploy and preview roles in."""
+    who = _from_other_accounts(accounts)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "OtherAccountsList", "Effect": "Allow", "Action": ["s3:ListBucket"],
+             "Resource": bucket_arn, **who},
+            {"Sid": "OtherAccountsState", "Effect": "Allow", "Action": _STATE_OBJECTS,
+             "Resource": f"{bucket_arn}/*", **who},
+        ],
+    }  # fmt: skip
+
+
+def key_policy(account: str, accounts: Sequence[str]) -> dict[str, Any]:
+    """The secrets key's policy: KMS's default (the account's IAM policies decide, so the key
+    can never be locked out), and the other accounts' bootstrap roles may use it. In a key
+    policy, "*" as the resource means this key."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+             "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
+             "Resource": "*"},
+            {"Sid": "OtherAccountsSecrets", "Effect": "Allow", "Action": _KEY_USE,
+             "Resource": "*", **_from_other_accounts(accounts)},
+        ],
+    }  # fmt: skip
 
 
 def alias_name(environment: str) -> str:
@@ -49,9 +106,13 @@ class StateBackend(pulumi.ComponentResource):
         name: str,
         environment: str,
         region: str,
+        other_accounts: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE, name, None, opts)
+        other_accounts = sorted(set(other_accounts))
+        if wrong := [a for a in other_accounts if not ACCOUNT_ID.match(a)]:
+            raise ValueError(f"{TYPE} {name}: not AWS account ids: {', '.join(wrong)}.")
         bucket = PrivateBucket(
             f"{name}-state",
             PrivateBucketArgs(force_destroy=False),
@@ -62,9 +123,23 @@ class StateBackend(pulumi.ComponentResource):
             description=f"Pulumi secrets of the {environment} stacks",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=(
+                aws.get_caller_identity_output().account_id.apply(
+                    lambda account: json.dumps(key_policy(account, other_accounts))
+                )
+                if other_accounts
+                else None
+            ),
             tags=naming.tags(),
             opts=naming.child(self),
         )
+        if other_accounts:
+            aws.s3.BucketPolicy(
+                f"{name}-state-other-accounts",
+                bucket=bucket.bucket_name,
+                policy=bucket.arn.apply(lambda arn: json.dumps(bucket_policy(arn, other_accounts))),
+                opts=naming.child(self),
+            )
         self.alias_name = alias_name(environment)
         # A fixed name: a replacement must delete the old alias before making the new one.
         aws.kms.Alias(

@@ -400,3 +400,40 @@ def test_pulumi_yaml_declares_exactly_the_settings_dataclass():
 
     written = yaml.safe_load((catalog.BOOTSTRAP_DIR / "Pulumi.yaml").read_text())["config"]
     assert written == config_schema.expected_block(catalog.BOOTSTRAP_DIR)
+
+
+def test_environments_in_other_accounts_may_use_the_owners_state():
+    # Cross-account access needs both sides: the owner's bucket and key policies (here) and the
+    # other account's deploy role policy (its own bootstrap's, naming the owner's ARNs).
+    run = run_bootstrap("dev", stateAccounts='["210987654321"]')
+    [bucket_policy] = run.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    statements = document(bucket_policy, "policy")["Statement"]
+    key = document(run.of_type("aws:kms/key:Key")[0], "policy")
+
+    only_bootstrap_roles = {
+        "ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::210987654321:role/aigw-bootstrap/*"]}
+    }
+    for statement in [*statements, key["Statement"][1]]:
+        assert statement["Principal"] == {"AWS": ["arn:aws:iam::210987654321:root"]}
+        assert statement["Condition"] == only_bootstrap_roles
+    assert {a for s in statements for a in s["Action"]} == {
+        "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"
+    }  # fmt: skip
+    # KMS's default statement stays, so the key can never be locked out of its own account.
+    assert key["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+
+    alone = run_bootstrap("dev")
+    assert not alone.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    assert alone.of_type("aws:kms/key:Key")[0].inputs.get("policy") is None
+
+
+@pytest.mark.parametrize(
+    ("env", "accounts", "problem"),
+    [
+        ("dev", '["2109876543"]', "stateAccounts: a list of 12-digit AWS account ids"),
+        ("prod", '["210987654321"]', "stateAccounts: set with stateOwner"),
+    ],
+)
+def test_state_accounts_are_account_ids_set_on_the_owner(env, accounts, problem):
+    with pytest.raises(ConfigError, match=problem):
+        run_bootstrap(env, references={"dev": {}}, stateAccounts=accounts)
