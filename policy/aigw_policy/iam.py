@@ -4,6 +4,9 @@ A wildcard grants whatever AWS adds to a service later and every resource of the
 bug or a leaked credential reaches far beyond what the stack needs. Two exceptions:
 - CloudWatch Logs actions on a function's own log group, `...:log-group:/aws/lambda/<fn>:*`:
   the log streams Lambda creates inside it have names nobody can know in advance;
+- S3 object actions under a literal key prefix of a named bucket,
+  `arn:aws:s3:::<bucket>/<prefix>/*`: objects are written after the grant, so their keys cannot
+  be listed in it, and a prefix of one bucket is the narrowest grant S3 offers;
 - the bootstrap's deploy role (IAM path `/aigw-deploy/`) manages the stacks' auto-named
   resources, so its resources may be patterns, within its own account; its actions are named.
   Its `"*"` is accepted only in a statement with a Condition (e.g. `aws:RequestedRegion`):
@@ -31,6 +34,7 @@ ROLE = "aws:iam/role:Role"
 _OWN_LOG_GROUP = re.compile(
     r"arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/[^*:?]+:\*"
 )
+_OBJECTS_UNDER_PREFIX = re.compile(r"arn:aws[a-z-]*:s3:::[a-z0-9.-]+/[^*?]+/\*")
 _ARN = re.compile(
     r"arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):.+"
 )
@@ -71,10 +75,15 @@ def wildcards(document: Any, *, deploy_role: bool = False) -> list[str]:
         logs_only = bool(actions) and all(
             isinstance(a, str) and a.startswith("logs:") for a in actions
         )
+        objects_only = bool(actions) and all(
+            isinstance(a, str) and a.startswith("s3:") and a.endswith("Object") for a in actions
+        )
         for resource in resources:
             if not isinstance(resource, str) or ("*" not in resource and "?" not in resource):
                 continue
             if logs_only and _OWN_LOG_GROUP.fullmatch(resource):
+                continue
+            if objects_only and _OBJECTS_UNDER_PREFIX.fullmatch(resource):
                 continue
             if deploy_role and (
                 _pattern_in_own_account(resource)
@@ -112,7 +121,8 @@ no_iam_wildcards = ResourceValidationPolicy(
     name="no-iam-wildcards",
     description=(
         "IAM policies name their actions and resources (no '*'), except CloudWatch Logs "
-        "actions on a function's own log group and the deploy role's resources in its account."
+        "actions on a function's own log group, S3 object actions under a key prefix of a "
+        "named bucket, and the deploy role's resources in its account."
     ),
     validate=_no_iam_wildcards,
 )

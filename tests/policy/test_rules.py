@@ -492,3 +492,27 @@ def test_execution_logging_alone_needs_the_bootstrap_too():
 def test_local_needs_no_bootstrap():
     """The emulator has no account setting to need."""
     assert not violations("bootstrap-before-logging", res(REST_STAGE, "stage", LOGGED), env="local")
+
+
+def test_object_actions_may_cover_a_key_prefix_of_a_named_bucket():
+    """S3 objects are written after the grant, so their keys cannot be listed in it: a literal
+    key prefix of one named bucket is the narrowest grant S3 offers. A whole bucket, a bucket
+    pattern, or bucket-level actions on a prefix stay refused."""
+    rule = "no-iam-wildcards"
+    prefix = document(
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "arn:aws:s3:::data-509a6be/classifier/*",
+        }
+    )
+    assert not violations(rule, res(ROLE_POLICY, "p", {"policy": prefix}))
+    refused = [
+        (["s3:GetObject"], "arn:aws:s3:::data-509a6be/*"),  # every object of the bucket
+        (["s3:GetObject"], "arn:aws:s3:::data-*/classifier/*"),  # a bucket pattern
+        (["s3:ListBucket"], "arn:aws:s3:::data-509a6be/classifier/*"),  # not an object action
+        (["s3:GetObject"], "arn:aws:s3:::data-509a6be/*/x/*"),  # a pattern inside the prefix
+    ]
+    for actions, resource in refused:
+        wild = document({"Effect": "Allow", "Action": actions, "Resource": resource})
+        assert violations(rule, res(ROLE_POLICY, "p", {"policy": wild})), (actions, resource)
