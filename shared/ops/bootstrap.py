@@ -12,6 +12,7 @@ and no task destroys it (every resource is protected besides).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,24 @@ def run(env: str, *, out: Out = print) -> dict[str, StackOutput]:
         result = cloud.deploy(catalog.BOOTSTRAP, env, on_output=out)
     for line in github_settings_lines(result):
         out(line)
+    if env != catalog.LOCAL and (move := state_move_hint(env, result)):
+        out(move)
     return result
+
+
+def state_move_hint(env: str, outputs: dict[str, StackOutput]) -> str | None:
+    """What to do when this bootstrap stack's own state is not in the backend it made: the
+    pattern stacks (and the other environments' bootstraps) read it from there."""
+    backend = os.environ.get("PULUMI_BACKEND_URL", "")
+    state = outputs.get("backendUrl")
+    if state is None or backend.split("?", 1)[0].rstrip("/") == str(state.value):
+        return None
+    where = backend or "the Pulumi CLI's own login"
+    return (
+        f"This bootstrap stack's state is in {where}, but the stacks read it from {state.value}: "
+        f"move it there once (README, One-time set-up), then run the other environments' "
+        f"bootstraps with PULUMI_BACKEND_URL={state.value}."
+    )
 
 
 def check_config(env: str) -> None:

@@ -87,7 +87,7 @@ def test_aws_environment_runs_pulumi_up_with_the_policy_pack(project, fake_pulum
     assert argv[argv.index("--policy-pack") + 1] == str(catalog.POLICY_PACK_DIR)
     assert argv[-2:] == ["--stack", "dev"]
     assert Path(ups[0]["cwd"]) == project
-    assert lines[-6:] == [
+    assert lines[-7:-1] == [
         "GitHub settings to make:",
         "Repository variable AWS_REGION = eu-west-1",
         f"Repository variable AWS_ROLE_ARN = {PREVIEW_ROLE}",
@@ -95,6 +95,20 @@ def test_aws_environment_runs_pulumi_up_with_the_policy_pack(project, fake_pulum
         f"Repository variable PULUMI_SECRETS_PROVIDER = {SECRETS}",
         f"Environment dev: variable AWS_ROLE_ARN = {DEV_ROLE}",
     ]
+    # The first run's state is in a backend of its own (here the fixture's file backend): the
+    # stacks' stack references read the bootstrap from the bucket it made.
+    assert lines[-1].startswith(
+        f"This bootstrap stack's state is in {fake_pulumi_cli.environment['PULUMI_BACKEND_URL']}"
+        f", but the stacks read it from s3://{BUCKET}: move it there once"
+    )
+
+
+def test_no_move_is_asked_once_the_bootstrap_is_in_its_bucket(project, monkeypatch):
+    monkeypatch.setenv("PULUMI_BACKEND_URL", f"s3://{BUCKET}?region=eu-west-1")
+    lines: list[str] = []
+    bootstrap.run("dev", out=lines.append)
+
+    assert lines[-1] == f"Environment dev: variable AWS_ROLE_ARN = {DEV_ROLE}"
 
 
 def test_a_later_environment_needs_the_state_owners_bootstrap_first(project, fake_pulumi_cli):
