@@ -56,7 +56,7 @@ class Settings:
         kind=config.JSON,
         description=(
             "The AWS account ids of environments that keep their state here from another "
-            "account (the owner's setting): their bootstrap roles may use the state and its key"
+            "account (the owner's setting): those accounts may use the state and its key"
         ),
     )
     protect: bool = setting(

@@ -7,9 +7,9 @@
   `alias/aigw-pulumi-<environment>`, which the provider URL names (a key id would change with a
   replacement; the alias is moved instead).
 - `other_accounts`: the AWS accounts of environments that keep their state here from an account
-  of their own; a bucket policy and the key policy let the bootstrap's roles of those accounts
-  (IAM path `/aigw-bootstrap/`) read and write the state and use the key, nothing more (their
-  own IAM policies must allow it too, as the deploy roles' do).
+  of their own; a bucket policy and the key policy let those accounts read and write the state
+  and use the key, nothing more; within each, only who its IAM policies allow (the deploy
+  roles' policies name the state bucket and key).
 Pass `opts=ResourceOptions(protect=True)`: children inherit it.
 
 Outputs: `bucket_name`, `bucket_arn`, `key_arn`, `alias_name`, `backend_url`
@@ -27,7 +27,6 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.components import naming
-from shared.components.account_logging import BOOTSTRAP_PATH
 from shared.components.bucket import PrivateBucket, PrivateBucketArgs
 
 TYPE = "aigw:pulumi:StateBackend"
@@ -43,15 +42,10 @@ _KEY_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKe
 
 
 def _from_other_accounts(accounts: Sequence[str]) -> dict[str, Any]:
-    """A statement's principal and condition: the bootstrap's roles of `accounts` only."""
-    return {
-        "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]},
-        "Condition": {
-            "ArnLike": {
-                "aws:PrincipalArn": [f"arn:aws:iam::{a}:role{BOOTSTRAP_PATH}*" for a in accounts]
-            }
-        },
-    }
+    """A statement's principal: the other accounts, whose own IAM policies then decide which
+    of their roles and people may (their deploy and preview roles' policies name the state;
+    the administrator who runs their bootstrap reads it too)."""
+    return {"Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]}}
 
 
 def bucket_policy(bucket_arn: str, accounts: Sequence[str]) -> dict[str, Any]:
