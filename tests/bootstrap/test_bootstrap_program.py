@@ -434,3 +434,17 @@ def test_environments_in_other_accounts_may_use_the_owners_state():
 def test_state_accounts_are_account_ids_set_on_the_owner(env, accounts, problem):
     with pytest.raises(ConfigError, match=problem):
         run_bootstrap(env, references={"dev": {}}, stateAccounts=accounts)
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_the_policy_pack_accepts_the_bootstrap_with_every_value_known(env):
+    # As `pulumi up` checks it once the documents are known (a preview sees them unknown).
+    from shared.local.engine import policy
+
+    run = run_bootstrap(env)
+    config = stack_config(catalog.BOOTSTRAP_DIR, env)
+    planned = policy.resources(
+        {r.urn: r for r in run.resources}, {}, project=PROJECT, stack=env, config=config
+    )
+    violations = policy.evaluate(policy.load(catalog.POLICY_PACK_DIR), planned)
+    assert not violations, [v.message for v in violations]
