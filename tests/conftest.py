@@ -99,8 +99,10 @@ def regions_used(env: str) -> list[str]:
     """Every region the pattern stacks use in `env`: each one's `aws:region` and global's
     `extraRegions` (what the bootstrap stack of `env` sets the API Gateway account up in)."""
     regions: set[str] = set()
-    for name in catalog.stack_names():
-        config = stack_config(catalog.stack_dir(name), env)
+    # The repository's stacks, even while a test points catalog.STACKS_DIR at copies of them.
+    for project_file in sorted((catalog.REPO_ROOT / "stacks").glob("*/Pulumi.yaml")):
+        name = project_file.parent.name
+        config = stack_config(project_file.parent, env)
         regions.add(config.get("aws:region", program.DEFAULT_REGION))
         regions.update(json.loads(config.get(f"{name}:extraRegions", "[]")))
     return sorted(regions)
@@ -112,6 +114,18 @@ def bootstrapped(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None
     if project != "aigw-bootstrap":
         return None
     return {"apiGatewayLoggingRegions": (regions_used(stack), False)}
+
+
+def bootstrapped_for_the_fake_cli() -> str:
+    """FAKE_PULUMI_STACK_OUTPUTS: the fake CLI answers each AWS environment's bootstrap stack
+    reference as if `invoke bootstrap --env=<env>` had run (the pattern stacks need it)."""
+    return json.dumps(
+        {
+            f"aigw-bootstrap/{env}": {"apiGatewayLoggingRegions": regions_used(env)}
+            for env in catalog.ENVIRONMENTS
+            if env != catalog.LOCAL
+        }
+    )
 
 
 # (registration, fake_outputs' outputs) -> (id, outputs): what a mocked resource is given instead.
@@ -271,6 +285,7 @@ def fake_pulumi_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakePulu
         "AIGW_STATE_DIR": str(tmp_path / "aigw-state"),
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
         "PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple",
+        "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

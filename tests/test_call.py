@@ -18,6 +18,7 @@ from shared import catalog
 from shared.errors import UserError
 from shared.ops import call, credentials, local
 from shared.ops.outputs import StackOutput
+from tests.conftest import bootstrapped_for_the_fake_cli
 
 
 def invoke(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -229,6 +230,7 @@ def fake_pulumi_on_path(tmp_path) -> dict[str, str]:
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
         "PULUMI_CONFIG_PASSPHRASE": "test",
         "AIGW_STATE_DIR": str(tmp_path / "state"),
+        "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
     }
 
 

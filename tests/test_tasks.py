@@ -14,6 +14,7 @@ import pytest
 from shared import catalog
 from shared.errors import UserError
 from shared.ops import commands, placeholders
+from tests.conftest import bootstrapped_for_the_fake_cli
 
 REPO = catalog.REPO_ROOT
 FAKE_PULUMI = REPO / "tests" / "cloud" / "fake_pulumi.py"
@@ -43,6 +44,7 @@ def fake_pulumi_on_path(tmp_path: Path) -> dict[str, str]:
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
         "PULUMI_CONFIG_PASSPHRASE": "test",
         "AIGW_STATE_DIR": str(tmp_path / "state"),
+        "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
     }
 
 

@@ -143,6 +143,10 @@ def deploy(
             target.set_all_config(
                 {key: auto.ConfigValue(value=str(value)) for key, value in extra_config.items()}
             )
+        # The Automation API's `up` skips the preview, and without one the CLI runs the pack's
+        # stack-wide rules only after every step: a preview first stops a violation before
+        # anything changes.
+        target.preview(policy_packs=policy_packs())
         result = target.up(on_output=on_output, policy_packs=policy_packs())
     _forward(result.stderr, on_output)
     return _converted(result.outputs)
