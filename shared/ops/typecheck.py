@@ -19,13 +19,16 @@ def runs() -> list[tuple[Path, list[str]]]:
     """(working folder, mypy arguments) for every run."""
     config = str(catalog.REPO_ROOT / "pyproject.toml")
     found: list[tuple[Path, list[str]]] = [(catalog.REPO_ROOT, ["shared", "tasks.py"])]
-    for name in catalog.stack_names():
-        folder = catalog.stack_dir(name)
+    # Each Pulumi program (every stack, and the bootstrap) by itself: each has its own
+    # `settings` and `__main__` modules.
+    for folder in [*map(catalog.stack_dir, catalog.stack_names()), catalog.BOOTSTRAP_DIR]:
         programs = sorted(p.name for p in folder.glob("*.py"))
         found.append((folder, ["--config-file", config, "--explicit-package-bases", *programs]))
         functions = sorted(p.name for p in (folder / "functions").glob("*.py"))
         if functions:
             found.append((folder / "functions", ["--config-file", config, *functions]))
+    # The policy pack: its rules package, imported by the pack's __main__ from its own folder.
+    found.append((catalog.POLICY_PACK_DIR, ["--config-file", config, "__main__.py", "aigw_policy"]))
     return found
 
 
