@@ -22,6 +22,12 @@ another emulator, or to one since wiped, is refused with the ways out.
 
 A resource the program gives no name is auto-named as pulumi-aws does (naming.py).
 
+A protected resource (`ResourceOptions(protect=True)`, children inheriting it from their
+component as the SDK resolves it) is never deleted, as in Pulumi: the plan refuses to replace
+one the record and the program both protect, or to delete one the program no longer declares,
+and `destroy` refuses before deleting anything. Protect is not an input: turning it on or off
+updates the record only, and once a deploy recorded it off the resource can go.
+
 A replacement follows Pulumi: the new resource is created first and the old one deleted at the
 end of the run (create-before-delete), unless the old one must go first (`replace_order`):
 - the program set `delete_before_replace`;
@@ -130,6 +136,10 @@ class EmulatorMismatch(UserError):
 
 class UnappliedInputs(UserError):
     """A program sets inputs the engine would not apply: refused before anything changes."""
+
+
+class ProtectedResources(UserError):
+    """A plan or destroy would delete protected resources: refused before anything changes."""
 
 
 # Reads of recorded resources in flight at once when a plan reads the stack back.
@@ -243,6 +253,7 @@ class Engine:
             plan.live = self._read_live(state)
         unsupported: set[str] = set()
         unapplied: list[str] = []
+        unreplaceable: list[str] = []
 
         def resolve(reg: program.Registration) -> program.Resolution:
             plan.registrations[reg.urn] = reg
@@ -265,6 +276,14 @@ class Engine:
             action, changed = diff(provider, have, new.inputs)
             if seen is not None and seen.drift:
                 changed = tuple(f"{k} (drifted)" if k in seen.drift else k for k in changed)
+            if have is not None and have.protect != reg.protect:
+                # Not an input: the record changes, the emulator is not asked (see `_apply`).
+                action = Action.UPDATE if action is Action.SAME else action
+                changed = (*changed, "protect")
+            if action is Action.REPLACE and have is not None and have.protect and reg.protect:
+                # Pulumi lets a deploy unprotect and replace at once: only a resource both the
+                # record and the program protect is refused.
+                unreplaceable.append(_described(have))
             plan.steps.append(Step(action, reg.type, reg.name, changed))
             known = {k: v for k, v in new.inputs.items() if not is_unknown(v)}
             if have is None or action is Action.REPLACE:
@@ -294,12 +313,51 @@ class Engine:
                 f"resources would not behave as declared: {'; '.join(unapplied)}. Remove them "
                 "or deploy to an AWS environment. Nothing was changed."
             )
-        for key, record in state.resources.items():
-            if key not in plan.registrations:
-                plan.steps.append(Step(Action.DELETE, record.type, record.name))
+        removed = {k: r for k, r in state.resources.items() if k not in plan.registrations}
+        self._refuse_protected(unreplaceable, removed)
+        for record in removed.values():
+            plan.steps.append(Step(Action.DELETE, record.type, record.name))
         for record in state.retired.values():
             plan.steps.append(Step(Action.DELETE, record.type, record.name, ("replaced",)))
         return plan
+
+    def _refuse_protected(
+        self, unreplaceable: list[str], removed: dict[str, ResourceRecord]
+    ) -> None:
+        """Refuse a plan that would delete a protected resource: by replacing it, or because
+        the program no longer declares it (Pulumi's "unable to replace/delete resource ... as
+        it is currently marked for protection")."""
+        undeclared = [_described(r) for r in removed.values() if r.protect]
+        reasons = []
+        if unreplaceable:
+            reasons.append(
+                f"{self.what} would replace {_listed(unreplaceable)}, which "
+                f"{_are(unreplaceable)} protected (a replacement deletes the old one): deploy "
+                f"once with protect turned off in the program or its config{self._unprotect_hint()}"
+                " to let the replacement happen, or keep the inputs that force it."
+            )
+        if undeclared:
+            reasons.append(
+                f"{self.what} no longer declares {_listed(undeclared)}, which {_are(undeclared)} "
+                f"protected and so never deleted: declare {_it(undeclared)} again with protect "
+                f"turned off, deploy, then remove {_it(undeclared)}."
+            )
+        if reasons:
+            raise ProtectedResources(
+                " ".join(reasons)
+                + " Locally, `invoke reset` wipes the emulator and every local state. "
+                "Nothing was changed."
+            )
+
+    def _unprotect_hint(self) -> str:
+        """The stack's config settings that turn protect on, as the ones to turn off (a
+        project's own name for it, such as `orchestration:protectData`)."""
+        keys = sorted(
+            key
+            for key, value in self.config.items()
+            if "protect" in key.rsplit(":", 1)[-1].lower() and str(value).lower() == "true"
+        )
+        return f" (e.g. `{keys[0]}: false`)" if keys else ""
 
     def show(self, plan: Plan) -> None:
         self.out(f"Plan for {self.what}: {plan.summary()}")
@@ -515,6 +573,8 @@ class Engine:
         started = time.perf_counter()
         try:
             if action is Action.SAME and have is not None:
+                if have.protect != reg.protect:
+                    self._record_protect(state, reg, have)
                 return have.id, {**new.inputs, **have.outputs}
             if have is None or action is Action.CREATE:
                 created = self._create(state, provider, reg, new)
@@ -546,6 +606,7 @@ class Engine:
             plain(outputs),
             sorted(reg.dependencies),
             list(new.defaults),
+            protect=reg.protect,
         )
         state.put(reg.urn, record)
         if action in (Action.CREATE, Action.REPLACE):
@@ -556,6 +617,17 @@ class Engine:
             f"  {elapsed * 1000:.0f} ms{note}"
         )
         return resource_id, {**new.inputs, **outputs}
+
+    def _record_protect(
+        self, state: StateStore, reg: program.Registration, have: ResourceRecord
+    ) -> None:
+        """Protect turned on or off with no input changed: the record says so, the emulator
+        is not asked (protect is Pulumi's, AWS never sees it)."""
+        state.put(reg.urn, replace(have, protect=reg.protect))
+        self.out(
+            f"  {SYMBOLS[Action.UPDATE]:>2} {'updated':<9} {reg.type}  {reg.name}  "
+            f"(protect {'on' if reg.protect else 'off'}: the record only)"
+        )
 
     def _create(
         self, state: StateStore, provider: Provider, reg: program.Registration, new: Checked
@@ -680,6 +752,7 @@ class Engine:
         with exclusive(self._lock_path(), self.what):
             state = StateStore(self.state_path)
             try:
+                self._refuse_protected_destroy(state)
                 if state.resources or state.retired:
                     self._check_emulator(state)
                 self._recover(state)
@@ -691,9 +764,35 @@ class Engine:
             finally:
                 state.close()
 
+    def check_destroy(self) -> None:
+        """Refuse, as `destroy` would, a stack that records protected resources (a
+        multi-stack destroy checks each stack before it destroys any)."""
+        self._refuse_protected_destroy(StateStore(self.state_path))
+
+    def _refuse_protected_destroy(self, state: StateStore) -> None:
+        """Pulumi's "refusing to delete protected resource": nothing is deleted while any
+        recorded resource is protected (replaced copies awaiting deletion never are)."""
+        protected = [_described(r) for r in state.resources.values() if r.protect]
+        if protected:
+            raise ProtectedResources(
+                f"{self.what} protects {_listed(protected)}, so destroy deletes nothing: "
+                "deploy once with protect turned off in the program or its config"
+                f"{self._unprotect_hint()}, then destroy (locally, `invoke reset` wipes the "
+                "emulator and every local state). Nothing was changed."
+            )
+
     def _delete(self, state: StateStore, keys: list[str], *, retired: bool) -> None:
-        """Delete records, each before anything it depends on."""
+        """Delete records, each before anything it depends on. A protected record is never
+        deleted: plans and `destroy` refuse first, and this holds even if a program declared
+        less when applied than when planned (Pulumi's delete step checks again too)."""
         doomed: dict[str, ResourceRecord] = {k: state.resources[k] for k in keys}
+        if protected := [_described(r) for r in doomed.values() if r.protect]:
+            raise ProtectedResources(
+                f"Refusing to delete {_listed(protected)} of {self.what}, protected, which the "
+                f"program stopped declaring while it was applied: declare {_it(protected)} again "
+                f"with protect turned off, deploy, then remove {_it(protected)}. What was applied "
+                "before is recorded."
+            )
         if retired:
             doomed.update(state.retired)
         for key in _dependents_first(doomed):
@@ -786,6 +885,22 @@ def _provider_of(record: ResourceRecord) -> Provider:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _described(record: ResourceRecord) -> str:
+    return f"{record.type} {record.name!r}"
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(sorted(items))
+
+
+def _are(items: list[str]) -> str:
+    return "is" if len(items) == 1 else "are"
+
+
+def _it(items: list[str]) -> str:
+    return "it" if len(items) == 1 else "them"
 
 
 class _Run:

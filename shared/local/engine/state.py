@@ -35,6 +35,8 @@ from typing import Any
 
 from shared.errors import UserError
 
+# Records say whether the resource is protected (`protect`, Pulumi's flag in its state); a
+# record written before they did loads as unprotected, so the version stays.
 # 3: a journal next to the snapshot, pending creates and the emulator the state describes.
 # 2: records list the inputs the engine filled in (`defaults`); a version 1 record has none and
 # its auto-name among its outputs only (see naming.adopt_legacy_name).
@@ -54,6 +56,9 @@ class ResourceRecord:
     dependencies: list[str] = field(default_factory=list)
     # Inputs the engine filled in, not the program: the auto-name (Pulumi's `__defaults`).
     defaults: list[str] = field(default_factory=list)
+    # ResourceOptions(protect=True) as last applied: the engine refuses to delete or replace
+    # the resource until a deploy records it unprotected (engine.py), as Pulumi does.
+    protect: bool = False
 
 
 @dataclass
