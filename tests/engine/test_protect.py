@@ -103,6 +103,19 @@ def test_a_protected_resource_left_out_of_the_program_is_not_deleted(harness):
     assert harness.record("data").id == store
 
 
+def test_a_protected_resource_the_apply_no_longer_declares_is_not_deleted(harness):
+    # The plan saw it declared; the apply did not. The deletion checks again, as Pulumi's
+    # delete step does after its step generator (a new scratch name makes the apply run).
+    harness.up()
+    store = harness.record("data").id
+
+    with pytest.raises(ProtectedResources, match=f"Refusing to delete {STORE} of {PROJECT}"):
+        harness.up(keep="preview", scratch=f"scratch-{uuid.uuid4().hex[:8]}")
+
+    assert bucket_exists(harness, store)
+    assert harness.record("data").id == store
+
+
 def test_a_replacement_of_a_protected_resource_is_refused_at_plan_time(harness):
     harness.up()
     store = harness.record("data").id

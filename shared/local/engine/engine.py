@@ -333,19 +333,19 @@ class Engine:
             reasons.append(
                 f"{self.what} would replace {_listed(unreplaceable)}, which "
                 f"{_are(unreplaceable)} protected (a replacement deletes the old one): deploy "
-                f"once with protect turned off in the program or its config{self._unprotect_hint()}"
-                " to let the replacement happen, or keep the inputs that force it."
+                f"with protect turned off in the program or its config{self._unprotect_hint()} "
+                "to let the replacement happen, or undo the change that forces it"
             )
         if undeclared:
             reasons.append(
                 f"{self.what} no longer declares {_listed(undeclared)}, which {_are(undeclared)} "
                 f"protected and so never deleted: declare {_it(undeclared)} again with protect "
-                f"turned off, deploy, then remove {_it(undeclared)}."
+                f"turned off, deploy, then remove {_it(undeclared)}"
             )
         if reasons:
             raise ProtectedResources(
-                " ".join(reasons)
-                + " Locally, `invoke reset` wipes the emulator and every local state. "
+                "; ".join(reasons)
+                + " (locally, `invoke reset` wipes the emulator and every local state). "
                 "Nothing was changed."
             )
 

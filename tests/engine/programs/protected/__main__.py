@@ -2,7 +2,8 @@
 
 name      the store bucket's name (unique per test): a new name replaces the bucket
 protect   whether the store is protected (default true): its bucket inherits it, as a child
-keep      whether the store is declared at all (default true)
+keep      whether the store is declared: true (default), false, or preview (only while
+          previewing: a program that declares less when applied than when planned)
 scratch   the unprotected bucket's name
 """
 
@@ -21,7 +22,8 @@ class Store(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-if config.get_bool("keep") is not False:
+keep = config.get("keep") or "true"
+if keep == "true" or (keep == "preview" and pulumi.runtime.is_dry_run()):
     store = Store(
         "store",
         config.require("name"),
