@@ -162,3 +162,27 @@ def test_refresh_of_all_refreshes_the_stacks_with_state_and_says_which_had_none(
     assert "multi-c" in without  # never deployed (multi-b may keep the state of a failed run)
     assert f"No local state, nothing to refresh: {', '.join(without)}." in lines
     assert any(line.startswith("Refreshed multi-a:") for line in lines)
+
+
+def test_a_protected_resource_stops_a_destroy_of_all_before_any_is_destroyed(three_projects):
+    """Pulumi never deletes a protected resource; a multi-stack destroy checks every stack
+    first, so the stacks before the protected one are not destroyed either."""
+    program = three_projects / "multi-c" / "__main__.py"
+    program.write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        'aws.cloudwatch.LogGroup("logs", retention_in_days=1, '
+        "opts=pulumi.ResourceOptions(protect=True))\n"
+    )
+    local.deploy("multi-a", out=quiet)
+    local.deploy("multi-c", out=quiet)
+
+    with pytest.raises(UserError) as raised:
+        commands.destroy("all", "local", out=quiet)
+
+    assert "logs" in str(raised.value) and str(raised.value).endswith("Nothing was changed.")
+    assert local.is_deployed("multi-a") and local.is_deployed("multi-c")
+    program.write_text(PROGRAM_WITHOUT_PROTECT)  # protect off, so the fixture can destroy it
+    local.deploy("multi-c", out=quiet)
+
+
+PROGRAM_WITHOUT_PROTECT = f"import pulumi_aws as aws\n\n{PROGRAMS['multi-c']}\n"

@@ -155,6 +155,8 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
                 check_config(name, env)
             else:
                 stack_config(catalog.stack_dir(name), env)
+                if env == catalog.LOCAL:
+                    local.check_destroy(name)  # a protected resource stops every stack
         except ConfigError as error:
             problems.append(str(error))
         except UserError as error:

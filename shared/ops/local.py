@@ -106,6 +106,11 @@ def destroy(stack: str, *, out: Out = print) -> int:
     return eng.destroy()
 
 
+def check_destroy(stack: str) -> None:
+    """Refuse, as `destroy` would, a stack holding protected resources (deletes nothing)."""
+    engine(stack, out=lambda line: None).check_destroy()
+
+
 def outputs(stack: str) -> dict[str, StackOutput]:
     return _reported(engine(stack).outputs())
 
