@@ -15,6 +15,7 @@ from pulumi_policy import (
 )
 
 from aigw_policy.values import (
+    BOOTSTRAP_PROJECT,
     LOCAL,
     UNKNOWN,
     describe,
@@ -34,7 +35,6 @@ HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
-BOOTSTRAP_PROJECT = "aigw-bootstrap"
 # What the bootstrap stack exports: the regions where it set API Gateway's CloudWatch role.
 LOGGING_REGIONS_OUTPUT = "apiGatewayLoggingRegions"
 

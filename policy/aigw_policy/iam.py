@@ -7,8 +7,10 @@ bug or a leaked credential reaches far beyond what the stack needs. Two exceptio
 - S3 object actions under a literal key prefix of a named bucket,
   `arn:aws:s3:::<bucket>/<prefix>/*`: objects are written after the grant, so their keys cannot
   be listed in it, and a prefix of one bucket is the narrowest grant S3 offers;
-- the bootstrap's deploy role (IAM path `/aigw-deploy/`) manages the stacks' auto-named
-  resources, so its resources may be patterns, within its own account; its actions are named.
+- the bootstrap's deploy role (IAM path `/aigw-deploy/`, declared by the project
+  `aigw-bootstrap`) manages the stacks' auto-named resources, so its resources may be patterns,
+  within its own account; its actions are named. The path alone proves nothing (any program
+  can set it), so the exemption also needs the resource's URN to be of the bootstrap project.
   Its `"*"` is accepted only in a statement with a Condition (e.g. `aws:RequestedRegion`):
   actions the Service Authorization Reference gives no resource type (creating a user pool,
   requesting a certificate) match no ARN at all, and the condition is what bounds them.
@@ -21,7 +23,15 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from aigw_policy.values import UNKNOWN, as_list, json_document, plain, unknown
+from aigw_policy.values import (
+    BOOTSTRAP_PROJECT,
+    UNKNOWN,
+    as_list,
+    json_document,
+    plain,
+    project,
+    unknown,
+)
 
 DEPLOY_ROLE_PATH = "/aigw-deploy/"
 _DOCUMENTS = {
@@ -108,7 +118,7 @@ def _no_iam_wildcards(args: ResourceValidationArgs, report: ReportViolation) -> 
             documents.extend(p.get("policy") for p in as_list(inline) if isinstance(p, dict))
     else:
         return
-    deploy_role = path == DEPLOY_ROLE_PATH
+    deploy_role = path == DEPLOY_ROLE_PATH and project(args.urn) == BOOTSTRAP_PROJECT
     for raw in documents:
         document = json_document(raw)
         if document is UNKNOWN or not isinstance(document, dict):

@@ -28,6 +28,8 @@ from pulumi_policy.proxy import (
 )
 
 LOCAL = "local"
+# The bootstrap project (bootstrap/Pulumi.yaml): its stack per environment sets the account up.
+BOOTSTRAP_PROJECT = "aigw-bootstrap"
 
 _SENTINELS = frozenset(
     {
@@ -102,6 +104,12 @@ def as_list(value: Any) -> list[Any]:
 def environment(urn: str) -> str:
     """The stack (= environment) of a URN, `urn:pulumi:<stack>::<project>::<type>::<name>`."""
     return urn.split("::", 1)[0].rsplit(":", 1)[-1]
+
+
+def project(urn: str) -> str:
+    """The project of a URN, `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def region_of(resource: PolicyResource) -> Any:

@@ -53,8 +53,10 @@ def res(
     *,
     deps: tuple[str, ...] = (),
     delete_before_replace: bool = False,
+    provider: str = "",
 ) -> Registration:
-    """A registration; `deps` are names of the other resources of the same test."""
+    """A registration; `deps` are names of the other resources of the same test, `provider`
+    the 'pulumi:providers:aws::<name>' of an explicit provider."""
     return Registration(
         f"{type_}::{name}",
         type_,
@@ -62,6 +64,7 @@ def res(
         dict(inputs or {}),
         dependencies=frozenset(deps),
         delete_before_replace=delete_before_replace,
+        provider=provider,
     )
 
 
@@ -71,8 +74,11 @@ def violations(
     env: str = "dev",
     references: dict[str, dict[str, Any]] | None = None,
     region: str = "eu-west-1",
+    project: str = "test",
+    providers: dict[str, dict[str, Any]] | None = None,
 ) -> list[str]:
-    """The messages `rule` reports on these resources in stack `env`."""
+    """The messages `rule` reports on these resources in stack `env` of `project`;
+    `providers` are the registered inputs of the explicit providers they name."""
     by_name = {r.name: r.urn for r in registrations}
     linked = {
         r.urn: Registration(
@@ -82,15 +88,17 @@ def violations(
             r.inputs,
             dependencies=frozenset(by_name[d] for d in r.dependencies),
             delete_before_replace=r.delete_before_replace,
+            provider=r.provider,
         )
         for r in registrations
     }
     planned = policy.resources(
         linked,
         references or {},
-        project="test",
+        project=project,
         stack=env,
         config={"aws:region": region},
+        providers=providers or {},
     )
     found: list[str] = []
     chosen: Policy = RULES[rule]
@@ -273,6 +281,9 @@ def test_a_functions_own_log_group_may_end_in_a_wildcard():
     assert violations(rule, res(ROLE_POLICY, "p", {"policy": every_group}))
 
 
+BOOTSTRAP_PROJECT = "aigw-bootstrap"
+
+
 def test_the_deploy_role_may_use_resource_patterns_in_its_account_only():
     """The bootstrap's deploy role (path /aigw-deploy/) manages auto-named resources, so its
     resources are patterns; its actions are still named, and its patterns stay in the account."""
@@ -282,14 +293,34 @@ def test_the_deploy_role_may_use_resource_patterns_in_its_account_only():
         doc = document({"Effect": "Allow", "Action": action, "Resource": resource})
         return res(IAM_POLICY, "deploy", {"path": "/aigw-deploy/", "policy": doc})
 
+    def found(registration: Registration) -> list[str]:
+        return violations(rule, registration, project=BOOTSTRAP_PROJECT)
+
     functions = f"arn:aws:lambda:*:{ACCOUNT}:function:*"
     rest_apis = "arn:aws:apigateway:*::/restapis/*"  # API Gateway's ARNs carry no account
-    assert not violations(rule, deploy_policy("lambda:CreateFunction", functions))
-    assert not violations(rule, deploy_policy("apigateway:POST", rest_apis))
-    assert violations(rule, deploy_policy("lambda:*", functions))
-    assert violations(rule, deploy_policy("lambda:CreateFunction", "*"))
+    assert not found(deploy_policy("lambda:CreateFunction", functions))
+    assert not found(deploy_policy("apigateway:POST", rest_apis))
+    assert found(deploy_policy("lambda:*", functions))
+    assert found(deploy_policy("lambda:CreateFunction", "*"))
     any_account = "arn:aws:lambda:*:*:function:*"
-    assert violations(rule, deploy_policy("lambda:CreateFunction", any_account))
+    assert found(deploy_policy("lambda:CreateFunction", any_account))
+
+
+def test_only_the_bootstrap_project_declares_the_deploy_role():
+    """Any program can put a policy on the /aigw-deploy/ path: in a pattern stack the path
+    exempts nothing, and the patterns are refused as anywhere else."""
+    rule = "no-iam-wildcards"
+    doc = document(
+        {
+            "Effect": "Allow",
+            "Action": "lambda:CreateFunction",
+            "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:*",
+        }
+    )
+    on_deploy_path = res(IAM_POLICY, "deploy", {"path": "/aigw-deploy/", "policy": doc})
+    assert not violations(rule, on_deploy_path, project=BOOTSTRAP_PROJECT)
+    [refused] = violations(rule, on_deploy_path, project="proxy")
+    assert "name each resource's ARN" in refused
 
 
 def test_the_deploy_role_takes_star_only_where_a_condition_bounds_it():
@@ -304,9 +335,12 @@ def test_the_deploy_role_takes_star_only_where_a_condition_bounds_it():
     }
     unbounded = {k: v for k, v in held.items() if k != "Condition"}
     deploy = {"path": "/aigw-deploy/"}
-    assert not violations(rule, res(IAM_POLICY, "d", {**deploy, "policy": document(held)}))
-    assert violations(rule, res(IAM_POLICY, "d", {**deploy, "policy": document(unbounded)}))
-    assert violations(rule, res(IAM_POLICY, "other", {"policy": document(held)}))
+    bounded = res(IAM_POLICY, "d", {**deploy, "policy": document(held)})
+    assert not violations(rule, bounded, project=BOOTSTRAP_PROJECT)
+    unbounded_policy = res(IAM_POLICY, "d", {**deploy, "policy": document(unbounded)})
+    assert violations(rule, unbounded_policy, project=BOOTSTRAP_PROJECT)
+    other = res(IAM_POLICY, "other", {"policy": document(held)})
+    assert violations(rule, other, project=BOOTSTRAP_PROJECT)
 
 
 def test_iam_documents_unknown_in_preview_are_skipped():
@@ -477,6 +511,24 @@ def test_a_logging_rest_stage_needs_the_bootstrap_of_its_env_and_region(env):
     assert violations(rule, stage, env=env, references=_bootstrap("staging", ["eu-west-1"]))
     in_region = res(REST_STAGE, "stage", {**LOGGED, "region": "us-east-1"})
     assert not violations(rule, in_region, env=env, references=_bootstrap(env, ["us-east-1"]))
+
+
+def test_a_stage_on_an_explicit_provider_needs_the_bootstrap_in_the_providers_region():
+    """A stage registered with `aws.Provider(region=...)` and no region of its own lives in the
+    provider's region (the CLI hands the pack that provider's inputs); the bootstrap must have
+    set API Gateway's CloudWatch role there, not only in the default provider's region."""
+    rule = "bootstrap-before-logging"
+    north = "pulumi:providers:aws::north"
+    stage = res(REST_STAGE, "stage", LOGGED, provider=north)
+    covered = _bootstrap("dev", ["eu-west-1"])
+    [refused] = violations(
+        rule, stage, references=covered, providers={north: {"region": "eu-north-1"}}
+    )
+    assert "eu-north-1" in refused and "invoke bootstrap --env=dev" in refused
+    in_covered_region = {north: {"region": "eu-west-1"}}
+    assert not violations(rule, stage, references=covered, providers=in_covered_region)
+    on_default_provider = res(REST_STAGE, "stage", LOGGED)
+    assert not violations(rule, on_default_provider, references=covered)
 
 
 def test_execution_logging_alone_needs_the_bootstrap_too():

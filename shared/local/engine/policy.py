@@ -146,10 +146,16 @@ def resources(
     project: str,
     stack: str,
     config: Mapping[str, str],
+    providers: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[PolicyResource]:
     """What the Pulumi engine would hand the pack for these registrations: full URNs,
-    parents and dependencies linked, each resource's provider with its region (the default
-    provider's from config `aws:region`)."""
+    parents and dependencies linked, and each resource's provider with the props the CLI gives
+    it: an explicit provider's registered inputs (`providers`, by 'pulumi:providers:aws::<name>'),
+    the default provider's region from config `aws:region`.
+
+    An explicit provider missing from `providers` is shown with the region the program runner
+    copied from it into the resource's inputs (program.py does so for every regional resource
+    the program gave no region of its own), the closest this module can see to its inputs."""
 
     def urn(key: str) -> str:
         return f"urn:pulumi:{stack}::{project}::{key}"
@@ -157,7 +163,6 @@ def resources(
     default_region = config.get("aws:region", program.DEFAULT_REGION)
     made: dict[str, PolicyResource] = {}
     for key, reg in registrations.items():
-        region = reg.inputs.get("region") if reg.provider else default_region
         provider_key = reg.provider or f"{DEFAULT_PROVIDER}::default"
         made[key] = PolicyResource(
             reg.type,
@@ -175,7 +180,7 @@ def resources(
             ),
             PolicyProviderResource(
                 DEFAULT_PROVIDER,
-                {"region": _wire(region)} if region is not None else {},
+                _wire(_provider_props(reg, providers or {}, default_region)),
                 urn(provider_key),
                 provider_key.rsplit("::", 1)[-1],
             ),
@@ -203,6 +208,20 @@ def resources(
         resource.parent = made.get(reg.parent)
         resource.dependencies.extend(made[d] for d in sorted(reg.dependencies) if d in made)
     return list(made.values())
+
+
+def _provider_props(
+    reg: program.Registration,
+    providers: Mapping[str, Mapping[str, Any]],
+    default_region: str,
+) -> dict[str, Any]:
+    """The props of the provider a resource is registered with, as the CLI passes them."""
+    if not reg.provider:
+        return {"region": default_region}
+    if reg.provider in providers:
+        return dict(providers[reg.provider])
+    region = reg.inputs.get("region")
+    return {"region": region} if region is not None else {}
 
 
 def _wire(value: Any) -> Any:
@@ -284,11 +303,19 @@ def check(
     stack: str,
     config: Mapping[str, str],
     out: Callable[[str], None],
+    providers: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Refuse a plan the pack's mandatory policies reject, before anything is applied;
-    print the advisory ones."""
+    print the advisory ones. `providers`: the explicit providers' inputs (see `resources`)."""
     pack = load(pack_dir)
-    planned = resources(registrations, references, project=project, stack=stack, config=config)
+    planned = resources(
+        registrations,
+        references,
+        project=project,
+        stack=stack,
+        config=config,
+        providers=providers,
+    )
     violations = evaluate(pack, planned)
     for advisory in (v for v in violations if v.level is EnforcementLevel.ADVISORY):
         out(f"Policy {pack.name} (advisory) {advisory.describe()}")
