@@ -31,6 +31,10 @@ NAME_INPUTS = {
     "aws:kms/alias:Alias": "name",
     "aws:secretsmanager/secret:Secret": "name",
 }
+# Types whose autoname pulumi-aws lower-cases (`tfbridge.AutoNameTransform("bucket", 63,
+# strings.ToLower)` in its provider/resources.go, and for BucketV2 in its compatibility
+# overrides): a bucket `Data` is auto-named `data-<7 hex>`.
+LOWER_CASED_AUTONAMES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 
 
 def _fixed_names_delete_first(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -38,7 +42,8 @@ def _fixed_names_delete_first(args: ResourceValidationArgs, report: ReportViolat
     if prop is None or args.opts.delete_before_replace:
         return
     name = plain(args.props).get(prop)
-    if name is None or name is UNKNOWN or auto_named(name, args.name):
+    lower_cased = args.resource_type in LOWER_CASED_AUTONAMES
+    if name is None or name is UNKNOWN or auto_named(name, args.name, lower_cased=lower_cased):
         return
     report(
         f"{args.resource_type} {args.name!r} has the fixed name {name!r}, so a replacement "

@@ -163,9 +163,12 @@ def json_document(value: Any) -> Any:
     return value if isinstance(value, dict) else None
 
 
-def auto_named(value: Any, logical_name: str) -> bool:
-    """Whether a physical name is the one Pulumi's autonaming made: `<logical name>-<7 hex>`."""
+def auto_named(value: Any, logical_name: str, *, lower_cased: bool = False) -> bool:
+    """Whether a physical name is the one Pulumi's autonaming made: `<logical name>-<7 hex>`,
+    with the logical name lower-cased where the provider's autoname transform does so
+    (`lower_cased`: pulumi-aws's S3 buckets, whose names AWS allows in lower case only)."""
+    prefix = logical_name.lower() if lower_cased else logical_name
     return (
         isinstance(value, str)
-        and re.fullmatch(re.escape(logical_name) + r"-[0-9a-f]{7}", value) is not None
+        and re.fullmatch(re.escape(prefix) + r"-[0-9a-f]{7}", value) is not None
     )

@@ -467,6 +467,18 @@ def test_fixed_names_are_replaced_delete_first():
     assert violations(rule, res(domain, "login", {"domain": "aigw-login"}))
 
 
+def test_a_buckets_autoname_is_its_logical_name_lower_cased():
+    """S3 bucket names are lower case only, so pulumi-aws lower-cases the logical name in a
+    bucket's autoname (`AutoNameTransform("bucket", 63, strings.ToLower)`): the CLI checks
+    `ModelArtifacts` as `modelartifacts-<7 hex>`, a name Pulumi made, not a fixed one."""
+    rule = "fixed-names-delete-before-replace"
+    assert not violations(rule, res(BUCKET, "ModelArtifacts", {"bucket": "modelartifacts-0a1b2c3"}))
+    assert violations(rule, res(BUCKET, "ModelArtifacts", {"bucket": "modelartifacts-prod"}))
+    # Only buckets: other types keep the logical name's case in their autoname.
+    assert violations(rule, res(LOG_GROUP, "AiLogs", {"name": "ailogs-0a1b2c3"}))
+    assert not violations(rule, res(LOG_GROUP, "AiLogs", {"name": "AiLogs-0a1b2c3"}))
+
+
 # -- cloudfront-alias-no-health-check -----------------------------------------------------------
 
 
