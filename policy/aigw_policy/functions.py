@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pulumi_policy import (
@@ -18,25 +19,28 @@ from aigw_policy.values import UNKNOWN, describe, of_type, plain
 FUNCTION = "aws:lambda/function:Function"
 REST_INTEGRATION = "aws:apigateway/integration:Integration"
 HTTP_INTEGRATION = "aws:apigatewayv2/integration:Integration"
-# Runtimes Lambda supports for creating and updating functions (see "Lambda runtimes" in the
-# Lambda developer guide); deprecated ones (python3.8, nodejs16.x, ...) are refused by AWS.
-SUPPORTED_RUNTIMES = frozenset(
-    {
-        "python3.10",
-        "python3.11",
-        "python3.12",
-        "python3.13",
-        "nodejs20.x",
-        "nodejs22.x",
-        "java17",
-        "java21",
-        "dotnet8",
-        "ruby3.3",
-        "ruby3.4",
-        "provided.al2",
-        "provided.al2023",
-    }
-)
+# Runtimes Lambda supports, with the date each is deprecated, from the "Supported runtimes" table
+# of "Lambda runtimes" in the Lambda developer guide, checked on 2026-12-02
+# (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Only runtimes not yet
+# deprecated on that day are listed: from its deprecation date a runtime gets no security
+# patches, and Lambda then blocks creating, later updating, functions on it. Already deprecated
+# then, and so refused: nodejs20.x (2026-04-30), python3.10, python3.11, java11, java17,
+# java8.al2, provided.al2 (2026-06-30), ruby3.2 (2026-03-31), dotnet8 (2026-11-10).
+# Check the table again before the earliest date below, and drop what it deprecates.
+RUNTIME_DEPRECATION_DATES = {
+    "nodejs22.x": date(2027, 4, 30),
+    "nodejs24.x": date(2028, 4, 30),
+    "python3.12": date(2028, 10, 31),
+    "python3.13": date(2029, 6, 30),
+    "python3.14": date(2029, 6, 30),
+    "java21": date(2029, 6, 30),
+    "java25": date(2029, 6, 30),
+    "dotnet10": date(2028, 11, 14),
+    "ruby3.3": date(2027, 3, 31),
+    "ruby3.4": date(2028, 3, 31),
+    "provided.al2023": date(2029, 6, 30),
+}
+SUPPORTED_RUNTIMES = frozenset(RUNTIME_DEPRECATION_DATES)
 # Lambda's default timeout, and the integration timeouts of API Gateway when none is set
 # (REST: 29 s, which is also its maximum by default; HTTP APIs: 30 s).
 DEFAULT_FUNCTION_TIMEOUT_S = 3

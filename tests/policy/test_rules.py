@@ -412,13 +412,23 @@ def test_custom_domains_use_tls_1_2_or_newer():
 
 
 def test_lambda_runtimes_are_supported():
-    """Lambda refuses to create or update functions on a deprecated runtime."""
+    """Lambda stops patching a runtime on its deprecation date, then refuses to create and
+    update functions on it ("Lambda runtimes", checked on 2026-12-02)."""
     rule = "supported-lambda-runtimes"
-    for runtime in ("python3.12", "python3.13", "nodejs22.x", "provided.al2023", "java21"):
+    current = ("python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x")
+    for runtime in (*current, "java21", "java25", "dotnet10", "ruby3.4", "provided.al2023"):
         assert not violations(rule, res(FUNCTION, "f", {"runtime": runtime})), runtime
-    for runtime in ("python3.8", "nodejs16.x", "go1.x", "python2.7"):
+    deprecated_in_2026 = ("nodejs20.x", "python3.10", "python3.11", "java17", "dotnet8")
+    for runtime in (*deprecated_in_2026, "provided.al2", "python3.8", "nodejs16.x", "go1.x"):
         assert violations(rule, res(FUNCTION, "f", {"runtime": runtime})), runtime
     assert not violations(rule, res(FUNCTION, "f", {"packageType": "Image"}))
+
+
+def test_the_stacks_runtime_is_supported():
+    """Every function of the stacks runs on shared.components.function's runtime."""
+    from shared.components.function import RUNTIME
+
+    assert not violations("supported-lambda-runtimes", res(FUNCTION, "f", {"runtime": RUNTIME}))
 
 
 # -- function-timeout-below-integration ----------------------------------------------------------
