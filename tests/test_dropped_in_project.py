@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from shared import catalog
+from shared.errors import UserError
 from shared.ops import commands, local
 
 pytestmark = pytest.mark.emulator
@@ -35,9 +36,45 @@ def dropped_in(tmp_path, monkeypatch, emulator_server):
         local.destroy("my-calculator", out=lambda line: None)
 
 
+# What the policy pack asks of the flat program's stage: access logs to a log group with
+# retention, and throttling (AWS leaves both off by default).
+LOGGED_AND_THROTTLED_STAGE = """
+logs = aws.cloudwatch.LogGroup("calculator-access-logs", retention_in_days=7)
+stage = aws.apigateway.Stage(
+    "calculator-stage",
+    rest_api=api.id,
+    deployment=deployment.id,
+    stage_name="dev",
+    access_log_settings={"destination_arn": logs.arn, "format": "$context.requestId"},
+)
+aws.apigateway.MethodSettings(
+    "calculator-throttle",
+    rest_api=api.id,
+    stage_name=stage.stage_name,
+    method_path="*/*",
+    settings={"throttling_rate_limit": 10, "throttling_burst_limit": 20},
+)
+"""
+
+
+def test_a_dropped_in_project_is_held_to_the_policy_pack(dropped_in):
+    """The flat program leaves its stage unlogged and unthrottled: refused before anything
+    is made, naming the rule."""
+    with pytest.raises(UserError) as raised:
+        commands.deploy(dropped_in, "local", out=lambda line: None)
+
+    assert "stage-logs-and-throttling" in str(raised.value)
+    assert str(raised.value).endswith("Nothing was changed.")
+    assert not local.is_deployed(dropped_in)
+
+
 def test_a_project_dropped_into_stacks_deploys_answers_and_is_destroyed(dropped_in):
     lines: list[str] = []
     assert dropped_in in catalog.stack_names()
+    program = catalog.stack_dir(dropped_in) / "__main__.py"
+    source = program.read_text()
+    start, end = source.index("stage = aws.apigateway.Stage("), source.index("pulumi.export")
+    program.write_text(source[:start] + LOGGED_AND_THROTTLED_STAGE + source[end:])
 
     commands.deploy(dropped_in, "local", out=lines.append)
     outputs = json.loads(

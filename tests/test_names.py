@@ -55,6 +55,9 @@ REPLACED_ONLY_BY_RENAMING = {
 # choices the stacks make (each with its reason in the component that makes it).
 FIXED_NAME_REASONS = {
     ("aws:cloudwatch/logGroup:LogGroup", "/aws/lambda/"): "Lambda writes to /aws/lambda/<fn>",
+    ("aws:cloudwatch/logGroup:LogGroup", "API-Gateway-Execution-Logs_"): (
+        "API Gateway writes a stage's execution logs to API-Gateway-Execution-Logs_<api>/<stage>"
+    ),
 }
 
 CASES = [(stack, env) for stack in catalog.stack_names() for env in catalog.ENVIRONMENTS]
