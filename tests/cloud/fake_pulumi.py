@@ -27,7 +27,9 @@ Automation API's `pulumirpc.Events/StreamEvents` server at `tcp://host:port`.
 `--policy-pack <dir>` is enforced as the CLI does it: the folder must hold PulumiPolicy.yaml;
 when the project has a program (`__main__.py`), it runs under the local engine's mock runner
 with the stack's config (stack references read the other stacks of this fake's state), the
-pack's validate functions are called on what it declares (shared/local/engine/policy.py), and a
+pack's validate functions are called on what it declares (shared/local/engine/policy.py) after
+pulumi-aws's Check as the CLI shows it (a name input left unset filled with the provider's
+auto-name `<logical name>-<7 hex>`, lower-cased for a bucket, which the program reads too), and a
 mandatory violation prints the CLI's "Policies:" report and fails with exit code 255 before
 anything is applied. (The real `up --skip-preview` checks each resource before its step but
 runs stack validations only once every step is done; `preview` checks both before anything.)
@@ -347,6 +349,7 @@ def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> 
                 stack=stack,
                 config=stack_config(program_dir, stack),
                 stack_outputs=stack_outputs_of_fake,
+                autonames=True,
             )
         except UserError as error:
             raise Fail(f"error: {error}\n", stdout=heading) from None

@@ -167,3 +167,21 @@ def test_the_cli_refuses_an_update_before_applying(stacks, fake_pulumi_cli):
     assert not recorded.get("resources")
     assert not recorded.get("history")
     assert cloud.outputs("runtimes", "dev") == {}
+
+
+def test_the_cli_checks_the_names_pulumi_aws_fills_in(stacks, fake_pulumi_cli):
+    """The CLI hands resource rules the inputs after the provider's Check, so a name input the
+    program left unset holds pulumi-aws's auto-name, which the program reads in the preview
+    too: a log group named after an auto-named role has a fixed name, refused without
+    delete_before_replace; a bucket named `ModelArtifacts` is auto-named
+    `modelartifacts-<7 hex>` (pulumi-aws lower-cases bucket names), which is no fixed name."""
+    shutil.copytree(PROGRAMS / "log_group_named_after_a_role", stacks / "logs")
+    with pytest.raises(UserError) as refused:
+        cloud.preview("logs", "dev", on_output=lambda _line: None)
+    message = str(refused.value)
+    assert "fixed-names-delete-before-replace: " in message
+    assert "'/aigw/worker-" in message  # the role's auto-name, known in the preview
+
+    shutil.copytree(PROGRAMS / "autonamed_bucket_with_capitals", stacks / "artifacts")
+    cloud.preview("artifacts", "dev", on_output=lambda _line: None)
+    assert policy_pack_arguments(fake_pulumi_cli.calls())[-1] == [str(catalog.POLICY_PACK_DIR)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import runpy
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -47,7 +48,8 @@ from pulumi_policy.proxy import (
 )
 
 from shared.errors import UserError
-from shared.local.engine import program
+from shared.local.engine import naming, program
+from shared.local.engine.providers import REGISTRY
 from shared.local.engine.sdk import Unknown
 from shared.local.engine.values import is_unknown
 
@@ -337,12 +339,20 @@ def run_program(
     config: dict[str, str],
     stack_outputs: program.StackOutputs,
     account: str = program.DEFAULT_ACCOUNT,
+    autonames: bool = False,
 ) -> tuple[Pack, list[Violation]]:
     """Run a program as a preview of a new stack (every computed output unknown) and return
-    what the pack says of it: how the fake CLI and the tests enforce the pack on a program."""
+    what the pack says of it: how the fake CLI and the tests enforce the pack on a program.
+
+    With `autonames`, each resource whose name input the program left unset gets the
+    `<logical name>-<7 hex>` pulumi-aws's Check fills in (lower-cased for a bucket), as the CLI
+    shows the pack the checked inputs, and the program reads that name as the preview's
+    output; without, the pack sees the inputs as the program declared them."""
     registrations: dict[str, program.Registration] = {}
 
     def resolve(reg: program.Registration) -> program.Resolution:
+        if autonames:
+            reg = _auto_named(reg)
         registrations[reg.urn] = reg
         return "", {k: v for k, v in reg.inputs.items() if not is_unknown(v)}
 
@@ -361,3 +371,11 @@ def run_program(
     pack = load(pack_dir)
     planned = resources(registrations, references.seen, project=project, stack=stack, config=config)
     return pack, evaluate(pack, planned)
+
+
+def _auto_named(reg: program.Registration) -> program.Registration:
+    """The registration with the name pulumi-aws's Check makes for it (naming.py, as the
+    engine's providers declare each type's name input), when the program set none."""
+    provider = REGISTRY.get(reg.type)
+    checked = naming.check(provider.auto_name if provider else None, reg.name, reg.inputs, None)
+    return dataclasses.replace(reg, inputs=checked.inputs)
