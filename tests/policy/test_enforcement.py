@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shared import catalog
 from shared.errors import UserError
 from shared.local.emulator import REGION
-from shared.local.engine import tagged
+from shared.local.engine import policy, tagged
 from shared.local.engine.engine import Engine
 from shared.local.engine.providers import Context
 from shared.ops import cloud
@@ -185,3 +186,33 @@ def test_the_cli_checks_the_names_pulumi_aws_fills_in(stacks, fake_pulumi_cli):
     shutil.copytree(PROGRAMS / "autonamed_bucket_with_capitals", stacks / "artifacts")
     cloud.preview("artifacts", "dev", on_output=lambda _line: None)
     assert policy_pack_arguments(fake_pulumi_cli.calls())[-1] == [str(catalog.POLICY_PACK_DIR)]
+
+
+def test_a_stage_on_an_explicit_provider_is_checked_in_the_providers_region():
+    """A stage registered with `aws.Provider(region="eu-north-1")` logs in eu-north-1; a
+    bootstrap stack that set the CloudWatch role only in the default region (eu-west-1) does
+    not cover it."""
+    directory = PROGRAMS / "stage_on_an_explicit_provider"
+
+    def bootstrap(regions: list[str]) -> Any:
+        def read(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
+            if (project, stack) != ("aigw-bootstrap", "dev"):
+                return None
+            return {"apiGatewayLoggingRegions": (regions, False)}
+
+        return read
+
+    def found(regions: list[str]) -> list[str]:
+        _pack, violations = policy.run_program(
+            catalog.POLICY_PACK_DIR,
+            directory,
+            project=project_name(directory),
+            stack="dev",
+            config=stack_config(directory, "dev"),
+            stack_outputs=bootstrap(regions),
+        )
+        return [v.describe() for v in violations]
+
+    [refused] = found(["eu-west-1"])
+    assert refused.startswith("bootstrap-before-logging: ") and "eu-north-1" in refused
+    assert found(["eu-north-1", "eu-west-1"]) == []
