@@ -3,7 +3,8 @@ pattern stacks deploy to it from GitHub Actions and their first `pulumi up` succ
 - API Gateway's CloudWatch role in every region the environment's stacks use (a REST stage with
   logging fails without it);
 - the GitHub OIDC provider and the environment's deploy role, trusted by this repository's jobs
-  in that GitHub environment only;
+  in that GitHub environment only, which makes roles only under the account's workload boundary
+  (a managed policy made with the account's settings);
 - made once, by the environment that owns the state (dev; `stateOwner` elsewhere): the state
   bucket and the KMS key of Pulumi secrets every environment uses (one backend: promotion reads
   the previous environment's state), and the role pull-request previews run with.
@@ -19,7 +20,12 @@ from settings import Settings
 
 from shared.components import config
 from shared.components.account_logging import AccountLogging
-from shared.components.deploy_access import DeployAccess, DeployAccessArgs, PreviewAccess
+from shared.components.deploy_access import (
+    DeployAccess,
+    DeployAccessArgs,
+    PreviewAccess,
+    WorkloadBoundary,
+)
 from shared.components.state_backend import StateBackend
 
 env = pulumi.get_stack()
@@ -86,6 +92,23 @@ else:
     secrets_key_arn, backend_url = backend.key_arn, backend.backend_url
     secrets_provider = backend.secrets_provider
 
+# -- the ceiling of the stacks' roles: made with the account's settings, or the owner's ----------
+
+workload_boundary_arn: pulumi.Input[str]
+if settings.account_shared_with:
+    workload_boundary_arn = bootstrap_of(settings.account_shared_with).require_output(
+        "workloadBoundaryArn"
+    )
+else:
+    workload_boundary = WorkloadBoundary(
+        "workload-boundary",
+        # The regions of every environment's stacks in this account, as for the logging role.
+        stack_usage.logging_regions(env),
+        state_bucket_arn=state_bucket_arn,
+        opts=protected,
+    )
+    workload_boundary_arn = workload_boundary.arn
+
 access = DeployAccess(
     "deploy",
     DeployAccessArgs(
@@ -133,6 +156,7 @@ pulumi.export("backendUrl", backend_url)
 pulumi.export("secretsProvider", secrets_provider)
 pulumi.export("deployRoleArn", access.role_arn)
 pulumi.export("oidcProviderArn", access.oidc_provider_arn)
+pulumi.export("workloadBoundaryArn", workload_boundary_arn)
 pulumi.export(
     "githubSettings",
     {"repository": {"variables": repository_settings}, "environment": environment_settings},

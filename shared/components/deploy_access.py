@@ -13,16 +13,26 @@ OIDC provider they trust.
   bucket's objects and the secrets key; resources in this account and the stacks' regions
   (the few actions AWS authorises only against "*" are held to those regions instead). It
   may not change the bootstrap's own roles (`/aigw-bootstrap/` path) or policy (`/aigw-deploy/`),
-  nor the state bucket's settings, so a deploy cannot widen its own access or lose the state.
+  nor the state bucket's settings, nor delete a version of a state object, so a deploy cannot
+  widen its own access or lose the state.
+  It makes and changes roles only under the workload boundary (`WorkloadBoundary`): CreateRole,
+  PutRolePolicy and PutRolePermissionsBoundary need `iam:PermissionsBoundary` to be that
+  policy, attaching managed policies is not allowed, and removing a role's boundary or changing
+  the boundary policy is denied; otherwise a deploy could make an administrator role and pass it
+  to a function it runs. (PassRole cannot be held to roles with the boundary; it is held to the
+  services the stacks hand roles to.)
   The policies are customer managed policies on the `/aigw-deploy/` path, the one place the policy
   pack accepts account-wide resource patterns.
+- The workload boundary (`WorkloadBoundary`, made by the bootstrap that owns the account's
+  settings): a managed policy with a fixed name (`boundary.NAME`), the ceiling of every role
+  the stacks make outside local (`boundary.for_stack()`).
 
 - The preview role (`PreviewAccess`, made by the environment that owns the state): assumable
   only by a pull request's jobs (`repo:<owner/name>:pull_request`), allowed the state and its
   secrets only.
 
-Outputs: `role_arn`, `oidc_provider_arn`, `policy_arns` (DeployAccess); `role_arn`
-(PreviewAccess).
+Outputs: `role_arn`, `oidc_provider_arn`, `policy_arns` (DeployAccess); `arn`
+(WorkloadBoundary); `role_arn` (PreviewAccess).
 """
 
 from __future__ import annotations
@@ -37,11 +47,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import naming
+from shared.components import boundary, naming
 from shared.components.account_logging import BOOTSTRAP_PATH
 
 TYPE = "aigw:iam:DeployAccess"
 PREVIEW_TYPE = "aigw:iam:PreviewAccess"
+BOUNDARY_TYPE = "aigw:iam:WorkloadBoundary"
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_ISSUER}"
 AUDIENCE = "sts.amazonaws.com"
@@ -99,14 +110,26 @@ _LAMBDA = [
     "lambda:DeleteFunctionConcurrency", "lambda:AddPermission", "lambda:RemovePermission",
     "lambda:GetPolicy", "lambda:TagResource", "lambda:UntagResource", "lambda:ListTags",
 ]  # fmt: skip
+# Creating a role, or putting a policy on one, is allowed only for roles that carry the
+# workload boundary (`boundary.NAME`): without that condition the deploy role could make a role
+# with any permission and pass it to a function it then runs. Attaching managed policies is not
+# allowed at all (the stacks' roles have inline policies only).
+_IAM_ROLES_BOUNDED = ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]
 _IAM_ROLES = [
-    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole",
-    "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
-    "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
-    "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
-    "iam:DetachRolePolicy",
+    "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags", "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:GetRolePolicy",
+    "iam:DeleteRolePolicy",
 ]  # fmt: skip
-_IAM_ROLE_WRITES = [a for a in _IAM_ROLES if not a.startswith(("iam:Get", "iam:List"))]
+_IAM_ROLE_WRITES = [
+    *_IAM_ROLES_BOUNDED,
+    *(a for a in _IAM_ROLES if not a.startswith(("iam:Get", "iam:List"))),
+]
+# What would let a deploy lift the ceiling: removing a role's boundary, or changing the
+# boundary policy itself.
+_BOUNDARY_REMOVAL = ["iam:DeleteRolePermissionsBoundary"]
+_BOUNDARY_CHANGES = ["iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
+                     "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]  # fmt: skip
 # The services a stack's roles are handed to: functions, and API Gateway's AWS integrations.
 _PASSED_TO = ["lambda.amazonaws.com", "apigateway.amazonaws.com"]
 _LOGS = [
@@ -216,8 +239,15 @@ def deploy_policies(
         )
     )
     roles = [f"arn:aws:iam::{account}:role/*"]
+    workload_boundary = boundary.policy_arn(account)
     identity_and_state: list[dict[str, Any]] = [
         _allow("StackRoles", _IAM_ROLES, roles),
+        _allow(
+            "StackRolesWithBoundary",
+            _IAM_ROLES_BOUNDED,
+            roles,
+            {"StringEquals": {"iam:PermissionsBoundary": workload_boundary}},
+        ),
         _allow(
             "PassStackRoles",
             ["iam:PassRole"],
@@ -244,11 +274,62 @@ def deploy_policies(
             [f"arn:aws:iam::{account}:role{BOOTSTRAP_PATH}*"],
         ),
         _deny("KeepStateBucket", _STATE_BUCKET_SETTINGS, [state_bucket_arn]),
+        _deny("KeepRoleBoundaries", _BOUNDARY_REMOVAL, roles),
+        _deny("KeepWorkloadBoundary", _BOUNDARY_CHANGES, [workload_boundary]),
     ]
     return {
         "services": _document(services),
         "identity-and-state": _document(identity_and_state),
     }
+
+
+def workload_boundary_policy(
+    account: str, regions: Sequence[str], state_bucket_arn: str
+) -> dict[str, Any]:
+    """The permissions boundary of every role the stacks make (see `boundary`): the union of
+    what their roles are granted today, as patterns of this account and the stacks' regions.
+    - a function's role writes its log streams (`/aws/lambda/<function>`);
+    - it reads and writes objects of the account's buckets (orchestration's records), never
+      the state's;
+    - it or an API Gateway integration's role invokes a SageMaker endpoint of the account, or a
+      Bedrock model (Converse is authorised as `bedrock:InvokeModel`). Foundation-model ARNs
+      name no account (AWS owns them), so the grant is "*" held to the stacks' regions.
+    A boundary grants nothing itself: a role may do only what both its own policy and this
+    allow."""
+    regions = sorted(set(regions))
+    if not regions:
+        raise ValueError("workload_boundary_policy: no region the stacks deploy to")
+
+    def per_region(template: str) -> list[str]:
+        return [template.format(region=r, account=account) for r in regions]
+
+    return _document(
+        [
+            _allow(
+                "FunctionLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                per_region("arn:aws:logs:{region}:{account}:log-group:/aws/lambda/*"),
+            ),
+            _allow(
+                "BucketObjects",
+                ["s3:GetObject", "s3:PutObject"],
+                ["arn:aws:s3:::*/*"],
+                {"StringEquals": {"s3:ResourceAccount": account}},
+            ),
+            _allow(
+                "SageMakerEndpoints",
+                ["sagemaker:InvokeEndpoint"],
+                per_region("arn:aws:sagemaker:{region}:{account}:endpoint/*"),
+            ),
+            _allow(
+                "BedrockModels",
+                ["bedrock:InvokeModel"],
+                ["*"],
+                {"StringEquals": {"aws:RequestedRegion": regions}},
+            ),
+            _deny("NotTheState", ["s3:GetObject", "s3:PutObject"], [f"{state_bucket_arn}/*"]),
+        ]
+    )
 
 
 def state_statements(state_bucket_arn: str, key_arn: str) -> list[dict[str, Any]]:
@@ -386,6 +467,38 @@ class DeployAccess(pulumi.ComponentResource):
                 "policy_arns": self.policy_arns,
             }
         )
+
+
+class WorkloadBoundary(pulumi.ComponentResource):
+    """The account's permissions boundary for the stacks' roles (`boundary.NAME` on
+    `boundary.PATH`, so its ARN follows from the account), made by the bootstrap that owns the
+    account's settings. `regions`: every region a stack of the account deploys to."""
+
+    arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        regions: Sequence[str],
+        state_bucket_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(BOUNDARY_TYPE, name, None, opts)
+        account = aws.get_caller_identity_output().account_id
+        policy = aws.iam.Policy(
+            f"{name}-policy",
+            name=boundary.NAME,
+            path=boundary.PATH,
+            description="The most any role the stacks make may do (their permissions boundary).",
+            policy=pulumi.Output.all(account, state_bucket_arn).apply(
+                lambda values: json.dumps(workload_boundary_policy(values[0], regions, values[1]))
+            ),
+            tags=naming.tags(),
+            # A fixed name: a replacement must delete the old policy before making the new one.
+            opts=naming.child(self, delete_before_replace=True),
+        )
+        self.arn = policy.arn
+        self.register_outputs({"arn": self.arn})
 
 
 class PreviewAccess(pulumi.ComponentResource):

@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import naming
+from shared.components import boundary, naming
 from shared.components.packaging import package
 
 RUNTIME = "python3.12"
@@ -77,6 +77,7 @@ class Function(pulumi.ComponentResource):
                     ],
                 }
             ),
+            permissions_boundary=boundary.for_stack(),
             tags=naming.tags(),
             opts=naming.child(self),
         )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from shared.components import naming
+from shared.components import boundary, naming
 from shared.components.model import ModelBackend
 
 # (status, selection pattern on the backend's status, message); None: the default response.
@@ -105,6 +105,7 @@ def integrate(
                 ],
             }
         ),
+        permissions_boundary=boundary.for_stack(),
         tags=naming.tags(),
         opts=naming.child(parent),
     )

@@ -12,8 +12,13 @@ import pytest
 import yaml
 
 from shared import catalog
+from shared.components import boundary
 from shared.components.config import ConfigError
-from shared.components.deploy_access import NO_RESOURCE_TYPE, deploy_policies
+from shared.components.deploy_access import (
+    NO_RESOURCE_TYPE,
+    deploy_policies,
+    workload_boundary_policy,
+)
 from shared.local.engine import program
 from shared.ops.stack_files import stack_config
 
@@ -67,6 +72,10 @@ def run_bootstrap(
         }
         if reg.type == OIDC:
             outputs["arn"] = GITHUB_OIDC_ARN
+        if reg.type == POLICY and "name" in reg.inputs:  # a fixed name: its ARN follows
+            outputs["arn"] = (
+                f"arn:aws:iam::123456789012:policy{reg.inputs['path']}{reg.inputs['name']}"
+            )
         return f"{reg.name}-id", {**reg.inputs, **outputs}
 
     def stack_outputs(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
@@ -196,7 +205,8 @@ def test_settings_that_would_widen_or_break_the_trust_are_refused(overrides, pro
 @pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
 def test_deploy_policies_name_every_action_and_keep_resources_in_the_account(env):
     run = run_bootstrap(env)
-    policies = run.of_type(POLICY)
+    # The workload boundary is no grant of the deploy role's (test_workload_boundary.py).
+    policies = [p for p in run.of_type(POLICY) if p.name != "workload-boundary-policy"]
     owner = not stack_config(catalog.BOOTSTRAP_DIR, env).get(f"{PROJECT}:stateOwner")
     assert {p.name for p in policies} == {
         "deploy-services",
@@ -246,7 +256,7 @@ def test_deploy_role_cannot_change_the_bootstrap_or_the_state_bucket_settings():
     assert denied["KeepBootstrapRoles"]["Resource"] == [
         "arn:aws:iam::123456789012:role/aigw-bootstrap/*"
     ]
-    assert {"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy",
+    assert {"iam:PutRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy",
             "iam:PassRole"} <= set(denied["KeepBootstrapRoles"]["Action"])  # fmt: skip
     assert denied["KeepStateBucket"]["Resource"] == ["arn:aws:s3:::state"]
     assert {"s3:DeleteBucket", "s3:PutBucketVersioning"} <= set(denied["KeepStateBucket"]["Action"])
@@ -262,6 +272,81 @@ def test_route53_access_only_for_the_zones_the_stacks_name():
     with_zone = deploy_policies("1", ["eu-west-1"], ["Z123"], "arn:aws:s3:::s", "k")["services"]
     [records] = [s for s in with_zone["Statement"] if s["Sid"] == "DomainRecords"]
     assert records["Resource"] == ["arn:aws:route53:::hostedzone/Z123"]
+
+
+def allowed(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+    return [s for s in statements if s["Effect"] == "Allow" and action in s["Action"]]
+
+
+def test_deploy_role_makes_roles_only_under_the_workload_boundary():
+    # IAM's delegated role creation: a principal allowed CreateRole / PutRolePolicy only when
+    # `iam:PermissionsBoundary` names the boundary cannot make a role with more than it, nor
+    # give one more afterwards; attaching managed policies (AdministratorAccess) would bypass
+    # an inline-policy check, and deleting the boundary or editing its policy would lift it.
+    policies = deploy_policies(
+        "123456789012", ["eu-west-1"], [], "arn:aws:s3:::state", "arn:aws:kms:eu-west-1:1:key/k"
+    )
+    statements = [s for document in policies.values() for s in document["Statement"]]
+    arn = "arn:aws:iam::123456789012:policy/aigw-deploy/aigw-workload-boundary"
+    assert boundary.policy_arn("123456789012") == arn
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"):
+        [statement] = allowed(statements, action)
+        assert statement["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": arn}}
+    lifting = [
+        "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePermissionsBoundary",
+        "iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+    ]  # fmt: skip
+    for action in lifting:
+        assert not allowed(statements, action), action
+    denied = {s["Sid"]: s for s in statements if s["Effect"] == "Deny"}
+    assert denied["KeepRoleBoundaries"]["Action"] == ["iam:DeleteRolePermissionsBoundary"]
+    assert denied["KeepRoleBoundaries"]["Resource"] == ["arn:aws:iam::123456789012:role/*"]
+    assert denied["KeepWorkloadBoundary"]["Resource"] == [arn]
+    assert set(denied["KeepWorkloadBoundary"]["Action"]) == {
+        "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicy",
+    }  # fmt: skip
+    # PassRole cannot be held to roles with a boundary (no such condition key): it is held to
+    # the services the stacks give roles to.
+    [passing] = allowed(statements, "iam:PassRole")
+    services = ["lambda.amazonaws.com", "apigateway.amazonaws.com"]
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": services}}
+
+
+@pytest.mark.parametrize("env", catalog.ENVIRONMENTS)
+def test_the_account_owner_makes_the_workload_boundary_under_its_fixed_name(env):
+    run = run_bootstrap(env)
+    policy = run.named("workload-boundary-policy")
+    # The ARN the stacks and the deploy role's condition name is built from the account alone.
+    assert policy.inputs["name"] == "aigw-workload-boundary"
+    assert policy.inputs["path"] == "/aigw-deploy/"
+    assert policy.delete_before_replace and policy.protect
+    assert run.outputs["workloadBoundaryArn"] == boundary.policy_arn("123456789012")
+    statements = document(policy, "policy")["Statement"]
+    assert {a for s in statements if s["Effect"] == "Allow" for a in s["Action"]} == {
+        "logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:PutObject",
+        "sagemaker:InvokeEndpoint", "bedrock:InvokeModel",
+    }  # fmt: skip
+    regions = regions_in_stack_files(env)
+    for statement in statements:
+        for resource in statement["Resource"]:
+            if resource == "*":  # foundation models name no account: held to the regions
+                assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": regions}}
+                continue
+            service, region, account = resource.split(":")[2:5]
+            assert account == ("" if service == "s3" else "123456789012"), resource
+            assert not region or region in regions, resource
+
+
+def test_the_workload_boundary_keeps_the_state_from_the_stacks_roles():
+    statements = workload_boundary_policy("123456789012", ["eu-west-1"], "arn:aws:s3:::state")[
+        "Statement"
+    ]
+    [objects] = allowed(statements, "s3:GetObject")
+    assert objects["Condition"] == {"StringEquals": {"s3:ResourceAccount": "123456789012"}}
+    [state] = [s for s in statements if s["Effect"] == "Deny"]
+    assert state["Resource"] == ["arn:aws:s3:::state/*"]
+    assert set(state["Action"]) == {"s3:GetObject", "s3:PutObject"}
 
 
 @pytest.mark.parametrize("env", [catalog.LOCAL, "dev"])
@@ -386,6 +471,12 @@ def test_an_environment_sharing_the_account_leaves_the_account_settings_to_the_o
         shared = run_bootstrap("staging", program_dir, references={"dev": dev.outputs})
 
     assert not shared.of_type(OIDC) and not shared.of_type(ACCOUNT)
+    # One boundary per account (a fixed name): the owner's, made for both environments' regions.
+    assert not [p for p in shared.of_type(POLICY) if p.name == "workload-boundary-policy"]
+    assert shared.outputs["workloadBoundaryArn"] == dev.outputs["workloadBoundaryArn"]
+    dev_boundary = document(dev.named("workload-boundary-policy"), "policy")["Statement"]
+    [endpoints] = allowed(dev_boundary, "sagemaker:InvokeEndpoint")
+    assert {r.split(":")[3] for r in endpoints["Resource"]} == set(dev_regions)
     assert shared.outputs["oidcProviderArn"] == GITHUB_OIDC_ARN
     assert shared.outputs["apiGatewayLoggingRegions"] == dev_regions
     trust = document(shared.named("deploy-role"), "assumeRolePolicy")["Statement"][0]
