@@ -13,7 +13,9 @@
 Pass `opts=ResourceOptions(protect=True)`: children inherit it.
 
 Outputs: `bucket_name`, `bucket_arn`, `key_arn`, `alias_name`, `backend_url`
-(`s3://<bucket>`), `secrets_provider` (`awskms://alias/...?region=<region>`).
+(`s3://<bucket>`), `secrets_provider` (`awskms://alias/...?region=<region>`; with
+`other_accounts`, `awskms:///arn:aws:kms:<region>:<account>:alias/...?region=<region>`, since
+KMS finds an alias by name only in the caller's account).
 """
 
 from __future__ import annotations
@@ -82,9 +84,15 @@ def alias_name(environment: str) -> str:
     return f"{ALIAS_PREFIX}{environment}"
 
 
-def secrets_provider(environment: str, region: str) -> str:
-    """The `--secrets-provider` URL of the environment's key."""
-    return f"awskms://{alias_name(environment)}?region={region}"
+def secrets_provider(environment: str, region: str, account: str | None = None) -> str:
+    """The `--secrets-provider` URL of the environment's key: its alias by name, or, given the
+    key's `account`, by ARN (`awskms:///<alias ARN>`, the Go CDK's awskms form the Pulumi CLI
+    reads). KMS resolves an alias name in the caller's own account only, so stacks deploying
+    from other accounts need the ARN."""
+    if account is None:
+        return f"awskms://{alias_name(environment)}?region={region}"
+    arn = f"arn:aws:kms:{region}:{account}:{alias_name(environment)}"
+    return f"awskms:///{arn}?region={region}"
 
 
 class StateBackend(pulumi.ComponentResource):
@@ -93,7 +101,7 @@ class StateBackend(pulumi.ComponentResource):
     key_arn: pulumi.Output[str]
     alias_name: str
     backend_url: pulumi.Output[str]
-    secrets_provider: str
+    secrets_provider: pulumi.Input[str]
 
     def __init__(
         self,
@@ -146,7 +154,14 @@ class StateBackend(pulumi.ComponentResource):
         self.bucket_arn = bucket.arn
         self.key_arn = key.arn
         self.backend_url = pulumi.Output.concat("s3://", bucket.bucket_name)
-        self.secrets_provider = secrets_provider(environment, region)
+        # Other accounts' stacks use the key too: the URL must name it in this account.
+        self.secrets_provider = (
+            aws.get_caller_identity_output().account_id.apply(
+                lambda account: secrets_provider(environment, region, account)
+            )
+            if other_accounts
+            else secrets_provider(environment, region)
+        )
         self.register_outputs(
             {
                 "bucket_name": self.bucket_name,

@@ -515,6 +515,20 @@ def test_environments_in_other_accounts_may_use_the_owners_state():
     assert alone.of_type("aws:kms/key:Key")[0].inputs.get("policy") is None
 
 
+def test_stacks_in_other_accounts_name_the_secrets_key_by_its_alias_arn():
+    # KMS looks an alias name up in the caller's own account only: a stack deploying from
+    # another account must name the owner's alias by its ARN (the Go CDK's awskms URL form,
+    # `awskms:///<ARN>`, which the Pulumi CLI's secrets provider reads).
+    shared = run_bootstrap("dev", stateAccounts='["210987654321"]')
+    assert shared.outputs["secretsProvider"] == (
+        "awskms:///arn:aws:kms:eu-west-1:123456789012:alias/aigw-pulumi-dev?region=eu-west-1"
+    )
+    variables = shared.outputs["githubSettings"]["repository"]["variables"]
+    assert variables["PULUMI_SECRETS_PROVIDER"] == shared.outputs["secretsProvider"]
+    staging = run_bootstrap("staging", references={"dev": shared.outputs})
+    assert staging.outputs["secretsProvider"] == shared.outputs["secretsProvider"]
+
+
 @pytest.mark.parametrize(
     ("env", "accounts", "problem"),
     [
