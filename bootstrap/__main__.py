@@ -116,6 +116,7 @@ access = DeployAccess(
         environment=settings.environment,
         regions=stack_usage.regions(env),
         hosted_zones=stack_usage.hosted_zones(env),
+        edge_domains=stack_usage.edge_domains(env),
         state_bucket_arn=state_bucket_arn,
         key_arn=secrets_key_arn,
         oidc_provider_arn=oidc_provider_arn,

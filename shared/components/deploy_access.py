@@ -9,9 +9,10 @@ OIDC provider they trust.
   (StringEquals, no wildcard): a job of this repository that runs in that GitHub environment,
   whose protection rules (required reviewers for prod) therefore apply to every deploy.
 - Its permissions (`deploy_policies`): explicit actions only, for what the pattern stacks manage
-  (API Gateway, Lambda, IAM roles, CloudWatch Logs, S3, Cognito, ACM, Route 53) plus the state
-  bucket's objects and the secrets key; resources in this account and the stacks' regions
-  (the few actions AWS authorises only against "*" are held to those regions instead). It
+  (API Gateway, Lambda, IAM roles, CloudWatch Logs, S3, Cognito, ACM, Route 53, and CloudFront
+  for an edge-optimized custom domain) plus the state bucket's objects and the secrets key;
+  resources in this account and the stacks' regions (the few actions AWS authorises only
+  against "*" are held to those regions instead, but CloudFront's, a global service). It
   may not change the bootstrap's own roles (`/aigw-bootstrap/` path) or policy (`/aigw-deploy/`),
   nor the state bucket's settings, nor delete a version of a state object, so a deploy cannot
   widen its own access or lose the state.
@@ -155,6 +156,7 @@ _STATE_BUCKET_SETTINGS = [
     "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
 ]  # fmt: skip
 _STATE_OBJECTS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+_STATE_VERSION_DELETION = ["s3:DeleteObjectVersion"]
 _COGNITO = [
     "cognito-idp:DeleteUserPool", "cognito-idp:DescribeUserPool", "cognito-idp:UpdateUserPool",
     "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:SetUserPoolMfaConfig",
@@ -170,6 +172,12 @@ _CERTIFICATES = [
     "acm:DescribeCertificate", "acm:DeleteCertificate",
     "acm:ListTagsForCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate",
 ]  # fmt: skip
+# An edge-optimized custom domain: API Gateway makes (and updates, with its certificate) a
+# CloudFront distribution in an account of its own, and requires the caller to be allowed to
+# update distributions ("Set up an edge-optimized custom domain name in API Gateway"). Its
+# distribution's ARN is not in this account and CloudFront is global, so the grant is "*"
+# with no region condition.
+_EDGE_DISTRIBUTIONS = ["cloudfront:UpdateDistribution"]
 _RECORDS = ["route53:GetHostedZone", "route53:ListResourceRecordSets",
             "route53:ChangeResourceRecordSets"]  # fmt: skip
 # Actions AWS authorises against no resource type (the Service Authorization Reference lists
@@ -193,11 +201,13 @@ def deploy_policies(
     hosted_zones: Sequence[str],
     state_bucket_arn: str,
     key_arn: str,
+    edge_domains: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """The deploy role's permissions (see the module doc), as two documents: IAM caps a managed
     policy at 6,144 characters, which the services' statements for three regions come close
     to alone. `regions`: where the stacks deploy; `hosted_zones`: the Route 53 zones of their
-    custom domains (none: no record access)."""
+    custom domains (none: no record access); `edge_domains`: whether a stack has an
+    edge-optimized custom domain (CloudFront access)."""
     regions = sorted(set(regions))
     if not regions:
         raise ValueError("deploy_policies: no region to deploy to")
@@ -231,6 +241,8 @@ def deploy_policies(
             _allow("DomainRecords", _RECORDS, zones),
             _allow("RecordChanges", ["route53:GetChange"], ["arn:aws:route53:::change/*"]),
         ]
+    if edge_domains:
+        services.append(_allow("EdgeDomainDistributions", _EDGE_DISTRIBUTIONS, ["*"]))
     services.append(
         _deny(
             "KeepAccountSettings",
@@ -274,6 +286,9 @@ def deploy_policies(
             [f"arn:aws:iam::{account}:role{BOOTSTRAP_PATH}*"],
         ),
         _deny("KeepStateBucket", _STATE_BUCKET_SETTINGS, [state_bucket_arn]),
+        # Versioning keeps every checkpoint a deploy overwrites or deletes; deleting a version
+        # is the one way to lose one (EmptyStackBuckets allows it on the stacks' buckets).
+        _deny("KeepStateVersions", _STATE_VERSION_DELETION, [f"{state_bucket_arn}/*"]),
         _deny("KeepRoleBoundaries", _BOUNDARY_REMOVAL, roles),
         _deny("KeepWorkloadBoundary", _BOUNDARY_CHANGES, [workload_boundary]),
     ]
@@ -379,6 +394,7 @@ class DeployAccessArgs:
     environment: str  # the GitHub environment whose jobs deploy
     regions: Sequence[str]
     hosted_zones: Sequence[str] = ()
+    edge_domains: bool = False  # a stack has an edge-optimized custom domain
     state_bucket_arn: pulumi.Input[str]
     key_arn: pulumi.Input[str]
     # An OIDC provider for GitHub that already exists in the account (made by another
@@ -437,7 +453,12 @@ class DeployAccess(pulumi.ComponentResource):
             account.account_id, args.state_bucket_arn, args.key_arn
         ).apply(
             lambda values: deploy_policies(
-                values[0], args.regions, args.hosted_zones, values[1], values[2]
+                values[0],
+                args.regions,
+                args.hosted_zones,
+                values[1],
+                values[2],
+                edge_domains=args.edge_domains,
             )
         )
         policy_arns = []

@@ -259,6 +259,9 @@ def test_deploy_role_cannot_change_the_bootstrap_or_the_state_bucket_settings():
     assert {"iam:PutRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy",
             "iam:PassRole"} <= set(denied["KeepBootstrapRoles"]["Action"])  # fmt: skip
     assert denied["KeepStateBucket"]["Resource"] == ["arn:aws:s3:::state"]
+    # A versioned bucket loses an object's history only by deleting its versions.
+    assert denied["KeepStateVersions"]["Action"] == ["s3:DeleteObjectVersion"]
+    assert denied["KeepStateVersions"]["Resource"] == ["arn:aws:s3:::state/*"]
     assert {"s3:DeleteBucket", "s3:PutBucketVersioning"} <= set(denied["KeepStateBucket"]["Action"])
     assert denied["KeepAccountSettings"]["Resource"] == ["arn:aws:apigateway:eu-west-1::/account"]
 
@@ -347,6 +350,41 @@ def test_the_workload_boundary_keeps_the_state_from_the_stacks_roles():
     [state] = [s for s in statements if s["Effect"] == "Deny"]
     assert state["Resource"] == ["arn:aws:s3:::state/*"]
     assert set(state["Action"]) == {"s3:GetObject", "s3:PutObject"}
+
+
+def test_an_edge_custom_domain_brings_cloudfront_and_us_east_1(tmp_path):
+    # AWS: an edge-optimized custom domain needs the caller allowed cloudfront:UpdateDistribution
+    # (API Gateway makes the distribution, in an account of its own: no ARN of ours, and
+    # CloudFront is global), and its certificate must be in us-east-1.
+    stacks = tmp_path / "stacks"
+    shutil.copytree(catalog.STACKS_DIR, stacks)
+    stack_file = stacks / "global" / "Pulumi.dev.yaml"
+    config = yaml.safe_load(stack_file.read_text())
+    config["config"].update(
+        {"aws:region": "eu-west-1", "global:domainName": "ai.acme.io",
+         "global:hostedZoneId": "Z0123456789ABC", "global:endpointType": "EDGE"}
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog, "STACKS_DIR", stacks)
+        stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        edge = run_bootstrap("dev")
+        config["config"]["global:endpointType"] = "REGIONAL"
+        stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        regional = run_bootstrap("dev")
+
+    def statements(run: Run) -> dict[str, dict[str, Any]]:
+        services = document(run.named("deploy-services"), "policy")["Statement"]
+        return {s["Sid"]: s for s in services}
+
+    distributions = statements(edge)["EdgeDomainDistributions"]
+    assert distributions["Action"] == ["cloudfront:UpdateDistribution"]
+    assert distributions["Resource"] == ["*"] and "Condition" not in distributions
+    certificates = statements(edge)["Certificates"]["Resource"]
+    assert "arn:aws:acm:us-east-1:123456789012:certificate/*" in certificates
+    assert "us-east-1" in edge.outputs["apiGatewayLoggingRegions"]
+
+    assert "EdgeDomainDistributions" not in statements(regional)
+    assert "us-east-1" not in regional.outputs["apiGatewayLoggingRegions"]
 
 
 @pytest.mark.parametrize("env", [catalog.LOCAL, "dev"])
