@@ -11,9 +11,11 @@ bug or a leaked credential reaches far beyond what the stack needs. Two exceptio
   `aigw-bootstrap`) manages the stacks' auto-named resources, so its resources may be patterns,
   within its own account; its actions are named. The path alone proves nothing (any program
   can set it), so the exemption also needs the resource's URN to be of the bootstrap project.
-  Its `"*"` is accepted only in a statement with a Condition (e.g. `aws:RequestedRegion`):
-  actions the Service Authorization Reference gives no resource type (creating a user pool,
-  requesting a certificate) match no ARN at all, and the condition is what bounds them.
+  Its `"*"` is accepted for `cloudfront:UpdateDistribution` alone (an edge-optimized domain's
+  distribution is in API Gateway's account), and otherwise only in a statement with a
+  Condition (e.g. `aws:RequestedRegion`): actions the Service Authorization Reference gives no
+  resource type (creating a user pool, requesting a certificate) match no ARN at all, and the
+  condition is what bounds them.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ ROLE = "aws:iam/role:Role"
 _OWN_LOG_GROUP = re.compile(
     r"arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:/aws/lambda/[^*:?]+:\*"
 )
+# Setting up an edge-optimized custom domain, API Gateway requires of the caller
+# cloudfront:UpdateDistribution on "*": the distribution lives in an account of API Gateway's,
+# so no ARN of this account can name it (AWS, "Set up an edge-optimized custom domain name").
+_DISTRIBUTIONS_OF_API_GATEWAY = frozenset({"cloudfront:UpdateDistribution"})
 _OBJECTS_UNDER_PREFIX = re.compile(r"arn:aws[a-z-]*:s3:::[a-z0-9.-]+/[^*?]+/\*")
 _ARN = re.compile(
     r"arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):.+"
@@ -98,6 +104,7 @@ def wildcards(document: Any, *, deploy_role: bool = False) -> list[str]:
             if deploy_role and (
                 _pattern_in_own_account(resource)
                 or (resource == "*" and statement.get("Condition"))
+                or (resource == "*" and set(actions) <= _DISTRIBUTIONS_OF_API_GATEWAY)
             ):
                 continue
             problems.append(

@@ -343,6 +343,21 @@ def test_the_deploy_role_takes_star_only_where_a_condition_bounds_it():
     assert violations(rule, other, project=BOOTSTRAP_PROJECT)
 
 
+def test_the_deploy_role_may_update_api_gateways_distributions_on_star():
+    """AWS rule: setting up an edge-optimized custom domain, API Gateway requires
+    cloudfront:UpdateDistribution on "*" of the caller (the distribution is in an account of
+    API Gateway's). That action alone; any other action on "*" still needs a Condition."""
+    rule = "no-iam-wildcards"
+    deploy = {"path": "/aigw-deploy/"}
+    edge = {"Effect": "Allow", "Action": ["cloudfront:UpdateDistribution"], "Resource": "*"}
+    policy = res(IAM_POLICY, "d", {**deploy, "policy": document(edge)})
+    assert not violations(rule, policy, project=BOOTSTRAP_PROJECT)
+    more = {**edge, "Action": ["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"]}
+    wider = res(IAM_POLICY, "d", {**deploy, "policy": document(more)})
+    assert violations(rule, wider, project=BOOTSTRAP_PROJECT)
+    assert violations(rule, policy, project="proxy")
+
+
 def test_iam_documents_unknown_in_preview_are_skipped():
     """A document built from ARNs not known yet is checked when the update knows it."""
     assert not violations("no-iam-wildcards", res(ROLE_POLICY, "p", {"policy": Unknown()}))
