@@ -148,6 +148,17 @@ def test_explicit_providers_give_their_region_to_the_resources_registered_with_t
     assert values(outputs) == {"westRegion": "eu-west-1", "defaultRegion": "us-east-1"}
 
 
+def test_a_run_reports_each_explicit_providers_inputs_by_the_key_resources_name_it():
+    """What a policy pack sees of a resource's provider (the CLI passes its inputs)."""
+    resolver = FakeResolver()
+    providers: dict[str, dict[str, Any]] = {}
+
+    run("runner_providers", resolver, providers=providers)
+
+    assert providers["pulumi:providers:aws::west"]["region"] == "eu-west-1"
+    assert resolver.by_name()["direct"].provider in providers
+
+
 def test_the_default_region_and_account_are_the_runs():
     outputs = run("runner_providers", FakeResolver(), region="eu-central-1")
 

@@ -291,12 +291,16 @@ class Engine:
             return have.id, {**known, **have.outputs}
 
         references = policy.References(self._stack_outputs)
-        plan.outputs = self._run(resolve, preview=True, stack_outputs=references)
+        providers: dict[str, dict[str, Any]] = {}
+        plan.outputs = self._run(
+            resolve, preview=True, stack_outputs=references, providers=providers
+        )
         if self.policy_pack is not None:
             policy.check(
                 self.policy_pack,
                 plan.registrations,
                 references.seen,
+                providers=providers,
                 project=self.project,
                 stack=self.stack,
                 config=self.config,
@@ -834,6 +838,7 @@ class Engine:
         *,
         preview: bool,
         stack_outputs: program.StackOutputs | None = None,
+        providers: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, program.ProgramOutput]:
         return program.run(
             self.program_dir,
@@ -846,6 +851,7 @@ class Engine:
             account=self.ctx.account_id,
             stack_outputs=stack_outputs or self._stack_outputs,
             produces=_produces,
+            providers=providers,
         )
 
     def _stack_outputs(self, project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:

@@ -357,6 +357,7 @@ def run_program(
         return "", {k: v for k, v in reg.inputs.items() if not is_unknown(v)}
 
     references = References(stack_outputs)
+    providers: dict[str, dict[str, Any]] = {}
     program.run(
         program_dir,
         project,
@@ -367,9 +368,17 @@ def run_program(
         region=config.get("aws:region", program.DEFAULT_REGION),
         account=account,
         stack_outputs=references,
+        providers=providers,
     )
     pack = load(pack_dir)
-    planned = resources(registrations, references.seen, project=project, stack=stack, config=config)
+    planned = resources(
+        registrations,
+        references.seen,
+        project=project,
+        stack=stack,
+        config=config,
+        providers=providers,
+    )
     return pack, evaluate(pack, planned)
 
 

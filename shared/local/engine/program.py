@@ -110,8 +110,11 @@ def run(
     account: str = DEFAULT_ACCOUNT,
     stack_outputs: StackOutputs | None = None,
     produces: Produces | None = None,
+    providers: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, ProgramOutput]:
-    """Run `program_dir/__main__.py` and return its stack outputs.
+    """Run `program_dir/__main__.py` and return its stack outputs; `providers`, when given, is
+    filled with each explicit provider's inputs by its 'type::name' (what a policy pack sees
+    of a resource's provider).
 
     `region` and `account` are what data sources answer with (the default provider's region and
     the emulator's account); `stack_outputs` reads other local deployments for stack references;
@@ -153,6 +156,8 @@ def run(
             name: ProgramOutput(*sdk.output_value(value))
             for name, value in sdk.stack_outputs().items()
         }
+    if providers is not None:
+        providers.update({_short_urn(urn): dict(i) for urn, i in the_mocks.provider_inputs()})
     for name, output in outputs.items():
         the_mocks.unproduced.check(
             output.value,
@@ -284,6 +289,11 @@ class _Mocks(pulumi.runtime.Mocks):
             for prop in sorted(output_properties - produced - set(inputs) - set(outputs)):
                 outputs[prop] = self.unproduced.mark(args.typ, args.name, prop)
         return resource_id, outputs
+
+    def provider_inputs(self) -> list[tuple[str, dict[str, Any]]]:
+        """(URN, inputs) of every explicit provider the program registered."""
+        with self._lock:
+            return list(self._providers.items())
 
     def _provider_inputs(self, reference: str | None) -> dict[str, Any] | None:
         """The inputs of the explicit provider a provider reference ('<urn>::<id>') names."""
