@@ -50,6 +50,13 @@ def resolve_stacks(name: str) -> list[str]:
     names = stack_names()
     if name == ALL_STACKS:
         return names
+    if name == BOOTSTRAP and name not in names:
+        raise UserError(
+            "bootstrap is the account's one-time set-up, not a pattern stack: deploy it with "
+            "`invoke bootstrap --env=<env>`; no task destroys it (see the README's one-time "
+            f"set-up). Valid stacks: {', '.join([*names, ALL_STACKS])}.",
+            exit_code=2,
+        )
     if name not in names:
         choices = ", ".join([*names, ALL_STACKS])
         raise UserError(f"Unknown stack {name!r}. Valid stacks: {choices}.", exit_code=2)

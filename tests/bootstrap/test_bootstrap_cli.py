@@ -161,4 +161,5 @@ def test_no_stack_task_reaches_the_bootstrap(tmp_path):
     result = invoke("destroy", "--stack=bootstrap", env={"AIGW_STATE_DIR": str(tmp_path)})
 
     assert result.returncode == 2
-    assert "Unknown stack 'bootstrap'" in result.stderr
+    assert "bootstrap is the account's one-time set-up, not a pattern stack" in result.stderr
+    assert "invoke bootstrap --env=<env>" in result.stderr and "Traceback" not in result.stderr
