@@ -15,7 +15,6 @@ workflows need, down to the GitHub variables to set (`githubSettings`); `invoke 
 """
 
 import pulumi
-import stack_usage
 from settings import Settings
 
 from shared.components import config
@@ -27,6 +26,7 @@ from shared.components.deploy_access import (
     WorkloadBoundary,
 )
 from shared.components.state_backend import StateBackend
+from shared.ops import stack_usage
 
 env = pulumi.get_stack()
 settings = config.load(Settings)

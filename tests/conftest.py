@@ -28,6 +28,7 @@ from shared import catalog
 from shared.local import emulator, model_endpoint
 from shared.local.engine import program
 from shared.local.processes import Server, free_port
+from shared.ops import stack_usage
 from shared.ops.stack_files import project_name, stack_config
 
 _SESSION_STATE = tempfile.mkdtemp(prefix="aigw-test-state-")
@@ -95,17 +96,10 @@ def fake_outputs(reg: program.Registration) -> dict[str, Any]:
     }
 
 
-def regions_used(env: str) -> list[str]:
-    """Every region the pattern stacks use in `env`: each one's `aws:region` and global's
-    `extraRegions` (what the bootstrap stack of `env` sets the API Gateway account up in)."""
-    regions: set[str] = set()
-    # The repository's stacks, even while a test points catalog.STACKS_DIR at copies of them.
-    for project_file in sorted((catalog.REPO_ROOT / "stacks").glob("*/Pulumi.yaml")):
-        name = project_file.parent.name
-        config = stack_config(project_file.parent, env)
-        regions.add(config.get("aws:region", program.DEFAULT_REGION))
-        regions.update(json.loads(config.get(f"{name}:extraRegions", "[]")))
-    return sorted(regions)
+# Each AWS environment's regions as its bootstrap covers them (shared/ops/stack_usage.py, what the
+# bootstrap program reads), taken once from the repository's stack files: tests that point
+# catalog.STACKS_DIR at copies of them, broken on purpose, still get the real answer.
+BOOTSTRAP_REGIONS = {env: stack_usage.logging_regions(env) for env in catalog.ENVIRONMENTS}
 
 
 def bootstrapped(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
@@ -113,7 +107,7 @@ def bootstrapped(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None
     region that environment's stacks use; no other project is deployed."""
     if project != "aigw-bootstrap":
         return None
-    return {"apiGatewayLoggingRegions": (regions_used(stack), False)}
+    return {"apiGatewayLoggingRegions": (BOOTSTRAP_REGIONS[stack], False)}
 
 
 def bootstrapped_for_the_fake_cli() -> str:
@@ -121,7 +115,7 @@ def bootstrapped_for_the_fake_cli() -> str:
     reference as if `invoke bootstrap --env=<env>` had run (the pattern stacks need it)."""
     return json.dumps(
         {
-            f"aigw-bootstrap/{env}": {"apiGatewayLoggingRegions": regions_used(env)}
+            f"aigw-bootstrap/{env}": {"apiGatewayLoggingRegions": BOOTSTRAP_REGIONS[env]}
             for env in catalog.ENVIRONMENTS
             if env != catalog.LOCAL
         }

@@ -20,12 +20,11 @@ from shared import catalog
 from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local import emulator
-from shared.local.engine import program
 from shared.local.engine.engine import Engine
 from shared.local.engine.providers import Context
-from shared.ops import placeholders
+from shared.ops import commands, placeholders
 from shared.ops.outputs import StackOutput
-from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
+from shared.ops.stack_files import project_name, stack_config
 
 Out = Callable[[str], None]
 PROJECT = "aigw-bootstrap"
@@ -76,27 +75,13 @@ def check_config(env: str) -> None:
         for key in ("stateOwner", "accountSharedWith")
         if (other := config.get(f"{PROJECT}:{key}"))
     }
-    if has_encrypted_values(program_dir, env):
-        return  # only the CLI can decrypt them; the program checks them under `pulumi up`
-
-    def nothing_applied(reg: program.Registration) -> program.Resolution:
-        return "", {}
 
     def stack_outputs(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
         found = references.get(stack) if project == PROJECT else None
         return None if found is None else {k: (o.value, o.secret) for k, o in found.items()}
 
     try:
-        program.run(
-            program_dir,
-            project_name(program_dir),
-            env,
-            config,
-            nothing_applied,
-            preview=True,
-            region=config.get("aws:region", program.DEFAULT_REGION),
-            stack_outputs=stack_outputs,
-        )
+        commands.run_on_mocks(program_dir, env, stack_outputs=stack_outputs)
     except ConfigError as error:
         raise UserError(f"{error}\nNothing was changed.", exit_code=2) from None
 

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from shared import catalog
 from shared.components.config import ConfigError
@@ -109,16 +110,24 @@ def show_outputs(
 def check_config(stack: str, env: str) -> None:
     """Run the program on mocks with `env`'s config so a bad value is reported before the CLI
     (and before any resource) is involved."""
-    program_dir = catalog.stack_dir(stack)
-    config = stack_config(program_dir, env)
-    if has_encrypted_values(program_dir, env):
-        return  # only the CLI can decrypt them; the program checks them under `pulumi up`
-
-    def nothing_applied(reg: program.Registration) -> program.Resolution:
-        return "", {}
 
     def nothing_read(project: str, stack: str) -> dict[str, tuple[object, bool]]:
         return {}  # a stack reference (the bootstrap's, outside local) is the CLI's to read
+
+    run_on_mocks(catalog.stack_dir(stack), env, stack_outputs=nothing_read)
+
+
+def run_on_mocks(program_dir: Path, env: str, *, stack_outputs: program.StackOutputs) -> None:
+    """Run a project's program as a preview with `env`'s config and nothing applied, stack
+    references answered by `stack_outputs`: its settings check raises a bad value as the
+    ConfigError it is. A stack file with encrypted values is left to the CLI, which alone can
+    decrypt them (the program checks them under `pulumi up`)."""
+    if has_encrypted_values(program_dir, env):
+        return
+    config = stack_config(program_dir, env)
+
+    def nothing_applied(reg: program.Registration) -> program.Resolution:
+        return "", {}
 
     program.run(
         program_dir,
@@ -127,7 +136,8 @@ def check_config(stack: str, env: str) -> None:
         config,
         nothing_applied,
         preview=True,
-        stack_outputs=nothing_read,
+        region=config.get("aws:region", program.DEFAULT_REGION),
+        stack_outputs=stack_outputs,
     )
 
 

@@ -13,7 +13,6 @@ Outside `local`, the bootstrap stack reference is answered as the bootstrap's ou
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
@@ -22,30 +21,19 @@ import pytest
 from shared import catalog
 from shared.local.engine import naming, policy, program
 from shared.local.engine.providers import REGISTRY
+from shared.ops import stack_usage
 from shared.ops.stack_files import project_name, stack_config
 
 ACCOUNT = "123456789012"
 BOOTSTRAP = "aigw-bootstrap"
 
 
-def environment_regions(env: str) -> list[str]:
-    """The regions the stacks of `env` deploy to, as the bootstrap stack covers them."""
-    found: set[str] = set()
-    for stack in catalog.stack_names():
-        directory = catalog.stack_dir(stack)
-        config = stack_config(directory, env)
-        found.add(config.get("aws:region", program.DEFAULT_REGION))
-        extra = config.get(f"{project_name(directory)}:extraRegions")
-        if extra:
-            found.update(json.loads(extra))
-    return sorted(found)
-
-
 def bootstrap_outputs(env: str) -> program.StackOutputs:
     def read(project: str, stack: str) -> dict[str, tuple[Any, bool]] | None:
         if project != BOOTSTRAP or stack != env:
             return None  # the program would fail to read it: the test shows which
-        return {"apiGatewayLoggingRegions": (environment_regions(env), False)}
+        # Where that environment's bootstrap sets API Gateway's CloudWatch role.
+        return {"apiGatewayLoggingRegions": (stack_usage.logging_regions(env), False)}
 
     return read
 

@@ -11,10 +11,8 @@ In `local` the emulator has no bootstrap and checks no permission: no boundary.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from shared import catalog
 from shared.components import boundary
 from shared.components.deploy_access import workload_boundary_policy
 from shared.local.engine import program
+from shared.ops import stack_usage
 from shared.ops.stack_files import stack_config
 
 ROLE = "aws:iam/role:Role"
@@ -31,17 +30,6 @@ ACCOUNT = program.DEFAULT_ACCOUNT  # what the mocks' get_caller_identity answers
 STACKS = catalog.stack_names()
 CLOUD_ENVIRONMENTS = [e for e in catalog.ENVIRONMENTS if e != catalog.LOCAL]
 STATE_BUCKET_ARN = "arn:aws:s3:::aigw-pulumi-state"
-
-
-def bootstrap_stack_usage() -> ModuleType:
-    """bootstrap/stack_usage.py, which the bootstrap program imports from its own folder."""
-    spec = importlib.util.spec_from_file_location(
-        "bootstrap_stack_usage", catalog.BOOTSTRAP_DIR / "stack_usage.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def as_aws_names_them(stack: str, env: str) -> Any:
@@ -117,7 +105,7 @@ def test_no_role_carries_a_boundary_in_local(run_program):
 
 @pytest.mark.parametrize("env", CLOUD_ENVIRONMENTS)
 def test_the_bootstrap_boundary_allows_every_grant_of_the_stacks_roles(run_program, env):
-    regions = bootstrap_stack_usage().logging_regions(env)
+    regions = stack_usage.logging_regions(env)
     ceiling = workload_boundary_policy(ACCOUNT, regions, STATE_BUCKET_ARN)
     policies = [
         policy

@@ -4,7 +4,10 @@ one's `aws:region` and any `<project>:extraRegions`, and us-east-1 for an edge-o
 domain, whose certificate AWS requires there), whether any has such a domain, and the Route 53
 zones of their custom domains (`<project>:hostedZoneId`). A documentation placeholder
 (`Z0000000EXAMPLE`, `ai.example.com`) is none of the team's: it is left out until the stack
-file names a real one (run the bootstrap again then)."""
+file names a real one (run the bootstrap again then).
+
+The bootstrap program reads it to know where to set the account up; the tests read it to answer
+the pattern stacks' bootstrap references as that program would."""
 
 from __future__ import annotations
 
