@@ -111,10 +111,13 @@ def run(
     stack_outputs: StackOutputs | None = None,
     produces: Produces | None = None,
     providers: dict[str, dict[str, Any]] | None = None,
+    components: dict[str, str] | None = None,
 ) -> dict[str, ProgramOutput]:
     """Run `program_dir/__main__.py` and return its stack outputs; `providers`, when given, is
     filled with each explicit provider's inputs by its 'type::name' (what a policy pack sees
-    of a resource's provider).
+    of a resource's provider), and `components` with each component resource's parent
+    'type::name' by its own (the resolver sees custom resources only; `invoke graph` groups
+    them by component).
 
     `region` and `account` are what data sources answer with (the default provider's region and
     the emulator's account); `stack_outputs` reads other local deployments for stack references;
@@ -158,6 +161,8 @@ def run(
         }
     if providers is not None:
         providers.update({_short_urn(urn): dict(i) for urn, i in the_mocks.provider_inputs()})
+    if components is not None:
+        components.update(the_mocks.component_parents())
     for name, output in outputs.items():
         the_mocks.unproduced.check(
             output.value,
@@ -194,6 +199,8 @@ class _Mocks(pulumi.runtime.Mocks):
         # Provider URN -> its inputs; URNs the runner handles itself (providers, stack refs).
         self._providers: dict[str, dict[str, Any]] = {}
         self._handled_here: set[str] = set()
+        # Component 'type::name' -> its parent's (the stack's for a top-level component).
+        self._components: dict[str, str] = {}
 
     def raise_first_failure(self) -> None:
         with self._lock:
@@ -235,6 +242,10 @@ class _Mocks(pulumi.runtime.Mocks):
                 "with .get(), which the local engine does not support. Nothing was changed."
             )
         if not args.custom:  # components only group resources; there is nothing to apply
+            with self._lock:
+                self._components[_short_urn(urn)] = (
+                    _short_urn(options.parent) if options and options.parent else ""
+                )
             return None, {}
         inputs = dict(args.inputs)
         described = f"{args.typ} {args.name!r}"
@@ -294,6 +305,11 @@ class _Mocks(pulumi.runtime.Mocks):
         """(URN, inputs) of every explicit provider the program registered."""
         with self._lock:
             return list(self._providers.items())
+
+    def component_parents(self) -> dict[str, str]:
+        """Each component resource's parent 'type::name' by its own."""
+        with self._lock:
+            return dict(self._components)
 
     def _provider_inputs(self, reference: str | None) -> dict[str, Any] | None:
         """The inputs of the explicit provider a provider reference ('<urn>::<id>') names."""
