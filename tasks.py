@@ -186,6 +186,25 @@ def changed(c, since=""):
 
 
 @task(
+    help={
+        **ONE_STACK_HELP,
+        "format": "mermaid (default), dot or svg",
+        "write_readme": "rewrite the README's picture of every stack (local) instead",
+    }
+)
+@_user_errors
+def graph(c, stack=None, env="local", format="mermaid", write_readme=False):
+    """Print a stack's resources and dependencies, grouped by component, from its program
+    (nothing deployed): a Mermaid flowchart, Graphviz DOT or a standalone SVG."""
+    from shared.ops import graph as pictures
+
+    if write_readme:
+        pictures.write_readme()
+    else:
+        pictures.command(stack, env, format)
+
+
+@task(
     name="config-schema",
     help={
         "stack": "a stack or all (default all)",
@@ -330,5 +349,6 @@ ns = Collection(
     lint,
     bench,
     config_schema,
+    graph,
 )
 ns.add_collection(emulator_tasks)
