@@ -61,7 +61,7 @@ def render(graph: StackGraph) -> str:
         parts.append(layout.edge_svg(dependency, dependent))
     parts += [layout.node_svg(resource) for resource in graph.resources.values()]
     parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
 
 
 class _Layout:
