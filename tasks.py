@@ -6,9 +6,13 @@ import atexit
 import functools
 import gc
 import sys
+from typing import Any
 
-from invoke import Collection, Exit, task
+from invoke import Argument, Collection, Exit, Task
+from invoke import task as invoke_task
+from invoke.parser.parser import ParseMachine
 
+from shared import errors
 from shared.errors import UserError
 
 # A task is a short-lived process that builds large object graphs (the Pulumi SDK, pulumi-aws,
@@ -18,10 +22,16 @@ from shared.errors import UserError
 # first, runs last) what is left is frozen, so the interpreter's final collection skips it.
 gc.disable()
 atexit.register(gc.freeze)
+# `invoke outputs | head -1`: the reader going away ends the command quietly (shared/errors.py).
+errors.end_quietly_when_output_closes()
 
 
 def _user_errors(body):
-    """Turn a UserError into its message and exit code: no traceback for a user's mistake."""
+    """Turn a UserError into its message and exit code: no traceback for a user's mistake.
+    Also one line, exit 1, for a file the task cannot use (AIGW_STATE_DIR naming a file...),
+    and a quiet end when the output's reader has gone (`| head -1`). Every `task` has it."""
+    if getattr(body, "ends_without_traceback", False):
+        return body
 
     @functools.wraps(body)
     def run(*args, **kwargs):
@@ -33,8 +43,34 @@ def _user_errors(body):
             raise Exit(
                 "Interrupted. What was applied is recorded; run the command again.", code=130
             ) from None
+        except OSError as error:
+            if isinstance(error, BrokenPipeError) and errors.stdout_closed():
+                errors.silence_stdout()
+                raise Exit(code=errors.CLOSED_PIPE_EXIT) from None
+            if not error.filename:
+                raise  # a connection's, not a file's: a failure to see whole
+            message = errors.os_error_message(error, _state_dir())
+            raise Exit(f"Error: {message}", code=1) from None
 
+    run.ends_without_traceback = True
     return run
+
+
+def task(*args, **kwargs):
+    """Invoke's @task for every task here, with `_user_errors`, and without invoke's automatic
+    short flags: they are each flag's first free letter, `-h` included, so `--show-secrets`
+    was `-h` and `invoke deploy --stack=proxy -h` deployed and printed the API key instead of
+    the help. A one-letter parameter is still its own short flag (`invoke test -k expr`)."""
+    kwargs.setdefault("auto_shortflags", False)
+    if len(args) == 1 and callable(args[0]) and not kwargs.keys() - {"auto_shortflags"}:
+        return invoke_task(**kwargs)(_user_errors(args[0]))  # bare `@task`
+    return lambda body: invoke_task(*args, **kwargs)(_user_errors(body))
+
+
+def _state_dir():
+    from shared import catalog
+
+    return catalog.state_dir()
 
 
 STACK_HELP = {
@@ -71,13 +107,63 @@ def destroy(c, stack=None, env="local"):
     commands.destroy(stack, env)
 
 
-@task(help={**STACK_HELP, "json": "machine-readable output", "show_secrets": "unmask secrets"})
+class _OptionalWord(Argument):
+    """A positional argument that may be left out. Invoke fills a positional argument with the
+    next word no flag takes, `--help` included, and refuses to run a task without it
+    (pyinvoke/invoke#159, #1084). This one takes only a word the parser reads that is not a
+    flag (`invoke outputs --stack=proxy url`), and when none came it is its default, or ""."""
+
+    @property
+    def value(self) -> Any:
+        if self._value is None and _parser_reads_a_word():
+            return None  # the parser hands it this word
+        return self._value if self._value is not None else (self.default or "")
+
+    @value.setter
+    def value(self, arg: str) -> None:
+        self.set_value(arg, cast=True)
+
+
+def _parser_reads_a_word() -> bool:
+    """Whether invoke's parser is deciding what to do with a token that is not a flag."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is ParseMachine.handle.__code__:
+            return not str(frame.f_locals.get("token", "-")).startswith("-")
+        frame = frame.f_back
+    return False
+
+
+class _OptionalWordsTask(Task):
+    """A task whose positional arguments are `_OptionalWord`s."""
+
+    def get_arguments(self, ignore_unknown_help: bool | None = None) -> list[Argument]:
+        arguments = super().get_arguments(ignore_unknown_help)
+        return [_as_optional_word(a) if a.positional else a for a in arguments]
+
+
+def _as_optional_word(argument: Argument) -> Argument:
+    word = _OptionalWord(names=argument.names, kind=argument.kind, default=argument.default)
+    word.help, word.positional, word.attr_name = argument.help, True, argument.attr_name
+    return word
+
+
+@task(
+    klass=_OptionalWordsTask,
+    positional=["key"],
+    help={
+        **STACK_HELP,
+        "key": "print only this output's value, raw, for $(...) (e.g. url)",
+        "json": "machine-readable output",
+        "show_secrets": "unmask secrets",
+    },
+)
 @_user_errors
-def outputs(c, stack=None, env="local", json=False, show_secrets=False):
-    """Print a deployed stack's outputs (URL, API key id...)."""
+def outputs(c, key=None, stack=None, env="local", json=False, show_secrets=False):
+    """Print a deployed stack's outputs (URL, API key id...), or one value: `outputs url`."""
     from shared.ops import commands
 
-    commands.show_outputs(stack, env, as_json=json, show_secrets=show_secrets)
+    commands.show_outputs(stack, env, key=key or None, as_json=json, show_secrets=show_secrets)
 
 
 @task(help=STACK_HELP)
@@ -129,6 +215,24 @@ def call(
     )
     if not answered:
         raise Exit(code=1)
+
+
+@task(
+    help={
+        **ONE_STACK_HELP,
+        "function": "only this Lambda function's logs (its name in the stack)",
+        "since": "how far back: 30s, 10m (default), 2h, 1d",
+        "follow": "keep printing new events until Ctrl-C",
+    }
+)
+@_user_errors
+def logs(c, stack=None, env="local", function=None, since="10m", follow=False):
+    """Print a deployed stack's function and access logs, one line per event, oldest first."""
+    from shared.ops import commands
+    from shared.ops import logs as reader
+
+    [name], env = commands.one_stack(stack, env)
+    reader.command(name, env, function=function, since=since, follow=follow)
 
 
 @task(help={"env": "local (default: the emulator), dev, staging or prod"})
@@ -342,6 +446,7 @@ ns = Collection(
     outputs,
     token,
     call,
+    logs,
     smoke,
     promote,
     changed,

@@ -13,6 +13,7 @@ stack, with the real CLI's output shapes:
            [--policy-pack <dir>]... --stack <s>
     pulumi --non-interactive destroy --skip-preview --yes --exec-kind auto.local [...] --stack <s>
     pulumi --non-interactive stack output --json [--show-secrets] --stack <s>
+    pulumi --non-interactive stack export [--show-secrets] --stack <s>
     pulumi --non-interactive stack history --json [--show-secrets] [--page-size N --page P]
            --stack <s>
     pulumi --non-interactive stack tag set <name> <value> --stack <s>
@@ -46,6 +47,9 @@ Environment:
                            output is streamed while the command runs.
     FAKE_PULUMI_OUTPUTS    a JSON object merged into the outputs `up` produces (e.g. a `url`
                            pointing at a test server).
+    FAKE_PULUMI_RESOURCES  a JSON list of {"type", "name", "id", "outputs"}: resources `up`
+                           records besides the fake's three, as `stack export` shows them
+                           (e.g. a Lambda function whose log group a test reads).
     FAKE_PULUMI_STACK_OUTPUTS  a JSON object {"<project>/<stack>": {output: value}}: what a
                            stack reference to a stack this fake has no state of reads (e.g.
                            the bootstrap stack's `apiGatewayLoggingRegions`).
@@ -251,12 +255,15 @@ def desired(stack: str) -> dict:
     config = read_config(stack)
     digest = hashlib.sha256(f"{project}/{stack}".encode()).hexdigest()
     region = config.get("aws:region", "us-east-1")
+    extra = json.loads(os.environ.get("FAKE_PULUMI_RESOURCES") or "[]")
     return {
         "resources": [
             ("pulumi:pulumi:Stack", f"{project}-{stack}"),
             ("aws:apigateway/restApi:RestApi", "api"),
             ("aws:apigateway/apiKey:ApiKey", "key"),
+            *((r["type"], r["name"]) for r in extra),
         ],
+        "resourceState": {r["name"]: {"id": r["id"], "outputs": r["outputs"]} for r in extra},
         "configHash": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
         "outputs": {
             "url": f"https://{digest[:10]}.execute-api.{region}.amazonaws.com/{stack}",
@@ -459,6 +466,8 @@ def cmd_stack(words: list[str], flags: dict) -> None:
         else:
             shown = {k: (MASK if k in state["secrets"] else v) for k, v in state["outputs"].items()}
         say(json.dumps(shown, indent=2))
+    elif sub == "export":
+        cmd_stack_export(stack_arg(flags))
     elif sub == "history":
         stack = stack_arg(flags)
         history = list(reversed(load(stack)["history"]))
@@ -470,6 +479,28 @@ def cmd_stack(words: list[str], flags: dict) -> None:
         cmd_stack_tag(words[2:], flags)
     else:
         raise Fail(f'error: unknown command "{sub}" for "pulumi stack"\n')
+
+
+def cmd_stack_export(stack: str) -> None:
+    """The deployment as `pulumi stack export` prints it: version 3, one entry per resource
+    with its URN, id and outputs (those FAKE_PULUMI_RESOURCES gave; the fake's own have none)."""
+    state = load(stack)
+    require_passphrase()
+    known = state.get("resourceState") or {}
+    resources = []
+    for type_, name in state["resources"]:
+        recorded = known.get(name, {})
+        resources.append(
+            {
+                "urn": f"urn:pulumi:{stack}::{project_name()}::{type_}::{name}",
+                "custom": type_ != "pulumi:pulumi:Stack",
+                "type": type_,
+                "id": recorded.get("id", f"{name}-id"),
+                "outputs": recorded.get("outputs", {}),
+            }
+        )
+    manifest = {"time": now(), "version": os.environ.get("FAKE_PULUMI_VERSION", "v3.272.0")}
+    say(json.dumps({"version": 3, "deployment": {"manifest": manifest, "resources": resources}}))
 
 
 def cmd_stack_tag(words: list[str], flags: dict) -> None:
@@ -572,6 +603,7 @@ def cmd_up(flags: dict, pairs: list[tuple[str, str]]) -> None:
     changes = counts(steps)
     state.update(
         resources=[list(r) for r in want["resources"]],
+        resourceState=want["resourceState"],
         configHash=want["configHash"],
         outputs=want["outputs"],
         secrets=want["secrets"],
