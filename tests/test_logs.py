@@ -133,6 +133,25 @@ def test_groups_are_the_functions_the_stages_access_logs_and_declared_groups():
     ]
 
 
+def test_several_stages_name_their_stage_in_the_access_source():
+    arn = "arn:aws:logs:us-east-1:1:log-group:"
+    stages = [
+        Resource(
+            "aws:apigateway/stage:Stage",
+            f"api-{name}",
+            name,
+            {"stageName": name, "accessLogSettings": {"destinationArn": f"{arn}{name}-logs:*"}},
+        )
+        for name in ("v1", "live")
+    ]
+    found = log_sources.sources(stages, "eu-west-1")
+    assert [(s.label, s.group, s.region) for s in found] == [
+        ("access:v1", "v1-logs", "us-east-1"),
+        ("access:live", "live-logs", "us-east-1"),
+    ]
+    assert logs.LOCAL_ACCESS_NOTE in logs.header("versions", "local", found, 0, follow=False)
+
+
 SOURCES = [
     LogSource("orchestrator", "/aws/lambda/orchestrator-18ecb44", "us-east-1", function=True),
     LogSource("access", "api-access-1", "us-east-1", function=False),

@@ -4,7 +4,8 @@ They come from what the stack deployed, never from a listing of the account's gr
 - each Lambda function writes to `/aws/lambda/<function name>` (or the group its
   `loggingConfig` names); its source is the function's logical name, as the program calls it;
 - each API Gateway stage (REST or HTTP API) writes its access log to the group its
-  `accessLogSettings.destinationArn` names; its source is `access`;
+  `accessLogSettings.destinationArn` names; its source is `access` (`access:<stage>` when
+  the stack has several stages);
 - any other group the stack declares (a REST stage's execution logs) shows too, by its
   logical name.
 Locally the resources are the engine's recorded state; on AWS, `pulumi stack export` of the
@@ -63,14 +64,13 @@ def sources(resources: Iterable[Resource], default_region: str) -> list[LogSourc
             group = (props.get("loggingConfig") or {}).get("logGroup") or f"/aws/lambda/{name}"
             region = _region(props, default_region)
             add(LogSource(resource.name, group, region, function=True))
-    for resource in resources:
-        if resource.type in STAGES:
-            settings = resource.properties.get("accessLogSettings") or {}
-            if isinstance(settings, list):  # pulumi-aws 6 exported it as a one-item list
-                settings = settings[0] if settings else {}
-            if arn := settings.get("destinationArn"):
-                group, region = _group_of(str(arn), default_region)
-                add(LogSource(ACCESS, group, region, function=False))
+    stages = [r for r in resources if r.type in STAGES and _access_log_arn(r)]
+    for resource in stages:
+        group, region = _group_of(_access_log_arn(resource), default_region)
+        # Several stages (the versions stack's v1, v2, live): which one is in the label.
+        stage = resource.properties.get("stageName") or resource.properties.get("name")
+        label = f"{ACCESS}:{stage}" if len(stages) > 1 and stage else ACCESS
+        add(LogSource(label, group, region, function=False))
     for resource in resources:
         if resource.type == LOG_GROUP:
             props = resource.properties
@@ -125,6 +125,13 @@ def for_stack(stack: str, env: str) -> list[LogSource]:
         raise UserError(f"{stack} is not deployed to {env}: it has no logs yet; {how}.")
     region = stack_config(catalog.stack_dir(stack), env).get("aws:region", "us-east-1")
     return sources(resources, str(region))
+
+
+def _access_log_arn(stage: Resource) -> str:
+    settings = stage.properties.get("accessLogSettings") or {}
+    if isinstance(settings, list):  # pulumi-aws 6 exported it as a one-item list
+        settings = settings[0] if settings else {}
+    return str(settings.get("destinationArn") or "")
 
 
 def _region(props: Mapping[str, Any], default: str) -> str:

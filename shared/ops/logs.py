@@ -129,7 +129,7 @@ def header(stack: str, env: str, sources: list[LogSource], start_ms: int, follow
     line = f"Logs of {stack} in {env} since {_time(start_ms)}: {listed or 'no log groups'}."
     if not functions:
         line += f" {stack} has no Lambda functions in {env}: only its access logs can show."
-    if env == catalog.LOCAL and any(s.label == ACCESS for s in sources):
+    if env == catalog.LOCAL and any(s.label.split(":")[0] == ACCESS for s in sources):
         line += " " + LOCAL_ACCESS_NOTE
     if follow:
         line += " Following (Ctrl-C to stop)."
