@@ -166,6 +166,15 @@ def outputs(c, key=None, stack=None, env="local", json=False, show_secrets=False
     commands.show_outputs(stack, env, key=key or None, as_json=json, show_secrets=show_secrets)
 
 
+@task(help={**ONE_STACK_HELP, "env": "local only (the default): dev mode deploys to the emulator"})
+@_user_errors
+def dev(c, stack=None, env="local"):
+    """Deploy a stack locally, then redeploy it and run its smoke checks on each saved change."""
+    from shared.ops import dev as watcher
+
+    watcher.run(stack, env)
+
+
 @task(help=STACK_HELP)
 @_user_errors
 def smoke(c, stack=None, env="local"):
@@ -356,22 +365,31 @@ def test(c, k=None, quick=False):
     }
 )
 @_user_errors
-def bench(c, stack=None, runs=5, routes=None, clients=None, seconds=10, access=False, calls=200):
+def bench(
+    c, stack=None, runs=None, routes=None, clients=None, seconds=None, access=False, calls=None
+):
     """Print timings of local deploys, or throughput of one Lambda route (figures, no pass/fail)."""
     from shared.ops import bench as benchmarks
 
+    # Every number is read before anything runs: a mistake in one starts nothing.
+    repetitions = benchmarks.positive_count(5 if runs is None else runs, "--runs")
+    route_counts = benchmarks.parse_counts(routes, "--routes") if routes else None
+    client_counts = benchmarks.parse_counts(clients, "--clients") if clients else None
+    duration = benchmarks.positive_seconds(10 if seconds is None else seconds, "--seconds")
+    call_count = benchmarks.positive_count(200 if calls is None else calls, "--calls")
+
     gc.enable()  # it runs programs many times in one process: their garbage must go
 
-    if routes:
-        benchmarks.route_sweep(benchmarks.parse_counts(routes), int(runs))
-    if clients:
-        benchmarks.lambda_load(benchmarks.parse_counts(clients), float(seconds))
+    if route_counts:
+        benchmarks.route_sweep(route_counts, repetitions)
+    if client_counts:
+        benchmarks.lambda_load(client_counts, duration)
     if access:
         from shared.ops import bench_access
 
-        bench_access.access_latency(benchmarks.parse_counts(str(calls))[0])
+        bench_access.access_latency(call_count)
     if stack or not (routes or clients or access):
-        benchmarks.local_cycle(stack or "proxy", int(runs))
+        benchmarks.local_cycle(stack or "proxy", repetitions)
 
 
 @task
@@ -395,7 +413,7 @@ def emulator_start(c, port=None):
     """Start the embedded AWS emulator (MiniStack) on 127.0.0.1."""
     from shared.local import emulator
 
-    server, started = emulator.start(int(port) if port else None)
+    server, started = emulator.start(port)
     print(f"Emulator {'started' if started else 'already running'} at {server.url}.")
 
 
@@ -405,7 +423,7 @@ def emulator_stop(c, port=None):
     """Stop the emulator (it saves its state first) and the local model endpoints."""
     from shared.local import emulator, model_endpoint
 
-    server = emulator.server(int(port) if port else None)
+    server = emulator.server(port)
     print(f"Emulator at {server.url} {'stopped' if server.stop() else 'was not running'}.")
     for endpoint in model_endpoint.running():
         endpoint.stop()
@@ -418,7 +436,7 @@ def emulator_status(c, port=None):
     """Say whether the emulator and model endpoints are running."""
     from shared.local import emulator, model_endpoint
 
-    server = emulator.server(int(port) if port else None)
+    server = emulator.server(port)
     pid = server.pid()
     print(f"Emulator at {server.url}: " + (f"running (pid {pid})" if pid else "not running"))
     for endpoint in model_endpoint.running():
@@ -447,6 +465,7 @@ ns = Collection(
     token,
     call,
     logs,
+    dev,
     smoke,
     promote,
     changed,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import catalog
+from shared.errors import UserError
 from shared.local import model_endpoint
 from shared.local.processes import HOST, Server, make_private
 
@@ -61,15 +62,34 @@ def lambda_concurrency() -> int:
     return LAMBDA_CONCURRENCY_PER_CORE * (os.cpu_count() or 1)
 
 
-def server(port: int | None = None) -> Server:
-    port = port or int(os.environ.get(PORT_VARIABLE, DEFAULT_PORT))
+def server(port: int | str | None = None) -> Server:
+    """The emulator at `port` (a --port flag's text or a number), else at AIGW_EMULATOR_PORT,
+    else at DEFAULT_PORT; a port that is not one is a usage error naming where it came from."""
+    if port is not None:
+        number = parse_port(port, "--port")
+    elif os.environ.get(PORT_VARIABLE, "").strip():
+        number = parse_port(os.environ[PORT_VARIABLE], PORT_VARIABLE)
+    else:
+        number = DEFAULT_PORT  # unset or empty (`AIGW_EMULATOR_PORT= invoke ...`)
     return Server(
         label="emulator",
-        port=port,
+        port=number,
         run_dir=catalog.state_dir() / "emulator",
         ready_path="/_ministack/health",
         port_hint=f"{PORT_VARIABLE}=<port>",
     )
+
+
+def parse_port(value: int | str, source: str) -> int:
+    """A TCP port from `source` (`--port` or the variable); every task that reads one reads
+    it here, before anything starts. 0 is refused too: it asks the system for any free port,
+    and the tasks must find the emulator again at a port they know."""
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise UserError(
+            f"{source}={value} is not a port: use a number from 1 to 65535.", exit_code=2
+        )
+    return int(text)
 
 
 def saved_state_dir(emulator: Server) -> Path:
@@ -86,7 +106,7 @@ def model_environment(model_url: str) -> dict[str, str]:
     }
 
 
-def start(port: int | None = None, model_url: str | None = None) -> tuple[Server, bool]:
+def start(port: int | str | None = None, model_url: str | None = None) -> tuple[Server, bool]:
     """Start MiniStack unless it already runs; returns it and whether it was started now.
 
     `model_url` answers its Bedrock and SageMaker runtime calls (the model endpoint at

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared import catalog
+from shared.errors import UserError
 from shared.local import emulator
 from shared.local.processes import process_tree, resident_bytes
 from shared.ops import local
@@ -382,14 +383,33 @@ def _load(url: str, clients: int, seconds: float, emulator_pid: int) -> LoadResu
     return LoadResult(clients, len(latencies), elapsed, statuses, latencies, peak[0])
 
 
-def parse_counts(text: str) -> list[int]:
-    """`"1,8,100"` -> [1, 8, 100]; a usage error names what is wrong."""
-    from shared.errors import UserError
+def positive_count(value: object, flag: str) -> int:
+    """`--runs=5`, `--calls=200`: a whole number above zero, or a usage error naming the flag.
+    Read before anything runs, so a bad one changes nothing."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise UserError(f"{flag}={value} is not valid: expected a whole number above 0.", 2)
+    return int(text)
 
+
+def positive_seconds(value: object, flag: str) -> float:
+    """`--seconds=2.5`: a finite number of seconds above zero, or a usage error naming the flag."""
     try:
-        counts = [int(part) for part in text.split(",") if part.strip()]
+        seconds = float(str(value).strip())
     except ValueError:
-        counts = []
-    if not counts or min(counts) < 1:
-        raise UserError(f"Expected positive numbers separated by commas, not {text!r}.", 2)
-    return counts
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):  # also refuses nan
+        raise UserError(f"{flag}={value} is not valid: expected a number of seconds above 0.", 2)
+    return seconds
+
+
+def parse_counts(text: str, flag: str = "--clients") -> list[int]:
+    """`"1,8,100"` -> [1, 8, 100]; a usage error names the flag and what is wrong."""
+    parts = [part.strip() for part in str(text).split(",")]
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise UserError(
+            f"{flag}={text} is not valid. Expected positive numbers separated by commas, "
+            "e.g. 1,8,100.",
+            2,
+        )
+    return [int(part) for part in parts]

@@ -73,7 +73,7 @@ from referencing.jsonschema import DRAFT202012
 
 from shared import catalog
 from shared.errors import UserError
-from shared.ops import credentials, request
+from shared.ops import credentials, request, stack_files
 from shared.ops.outputs import StackOutput, mask, secret_forms
 
 Out = Callable[[str], None]
@@ -268,7 +268,7 @@ def load(stack: str) -> list[Check]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise UserError(f"{_label(path)} is not valid YAML: {error}", exit_code=2) from None
+        raise UserError(stack_files.yaml_problem(_label(path), error), exit_code=2) from None
     checks, problems = parse(data)
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)

@@ -49,6 +49,23 @@ PROVIDER_KEYS = {
         "token",
     },
 }
+# The provider keys whose value is one plain value (text, a flag or a number): a mapping or a
+# list there would reach the provider as its JSON text, e.g. a region of '{"name": ...}'.
+PROVIDER_SCALAR_KEYS = {
+    "aws": {
+        "region",
+        "profile",
+        "accessKey",
+        "secretKey",
+        "token",
+        "maxRetries",
+        "s3UsePathStyle",
+        "skipCredentialsValidation",
+        "skipMetadataApiCheck",
+        "skipRegionValidation",
+        "skipRequestingAccountId",
+    },
+}
 # Top-level keys a stack file may hold besides `config:` (written by the CLI).
 STACK_FILE_KEYS = {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"}
 
@@ -103,7 +120,7 @@ def stack_config(program_dir: Path, env: str) -> dict[str, str]:
             continue  # a declaration without a value
         merged[_qualified(key, name)] = value
     for key, value in entries.items():
-        if problem := _key_problem(str(key), name, declared):
+        if problem := _key_problem(str(key), name, declared) or _shape_problem(str(key), value):
             problems.append(f"{stack_file.name}: {problem}")
             continue
         if isinstance(value, dict) and set(value) == {"secure"}:
@@ -127,6 +144,8 @@ def stack_config(program_dir: Path, env: str) -> dict[str, str]:
 def has_encrypted_values(program_dir: Path, env: str) -> bool:
     stack_file = program_dir / f"Pulumi.{env}.yaml"
     entries = (_read(stack_file).get("config") or {}) if stack_file.exists() else {}
+    if not isinstance(entries, dict):
+        return False  # not a mapping: stack_config reports it
     return any(isinstance(v, dict) and set(v) == {"secure"} for v in entries.values())
 
 
@@ -157,6 +176,17 @@ def _key_problem(key: str, project: str, declared: dict[str, Any]) -> str | None
     return f"{key}: unknown namespace {namespace!r}; valid: {', '.join(valid)}.{hint}"
 
 
+def _shape_problem(key: str, value: Any) -> str | None:
+    """A mapping or list given to a provider key that takes one plain value."""
+    namespace, _, bare = key.partition(":")
+    if bare in PROVIDER_SCALAR_KEYS.get(namespace, ()) and isinstance(value, (dict, list)):
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            return None  # an encrypted value: checked with the other encrypted ones
+        shape = "a mapping" if isinstance(value, dict) else "a list"
+        return f"{key}: expected one plain value (e.g. {key}: us-east-1), not {shape}."
+    return None
+
+
 def _split(key: str, project: str) -> tuple[str, str, str]:
     """(namespace, `ns:key`, bare key): a key without a namespace is the project's."""
     namespace, _, bare = key.partition(":") if ":" in key else (project, ":", key)
@@ -181,8 +211,37 @@ def _project(program_dir: Path) -> dict[str, Any]:
     path = program_dir / "Pulumi.yaml"
     project = _read(path)
     if not isinstance(project.get("name"), str):
-        raise UserError(f"{path} has no project `name:`.", exit_code=2)
+        raise UserError(f"{path} has no project `name:`. Nothing was changed.", exit_code=2)
+    config = project.get("config")
+    if config is not None and not isinstance(config, dict):
+        raise UserError(
+            f"{path}: `config:` must be a mapping of setting names to declarations or values, "
+            f"not {_shape(config)}. Nothing was changed.",
+            exit_code=2,
+        )
+    # Keys as the CLI reads them, text: `1: x` is the setting named "1".
+    project["config"] = {str(key): value for key, value in (config or {}).items()}
     return project
+
+
+def _shape(value: Any) -> str:
+    """How a YAML value reads in a message: 'a list', 'a mapping', 'the text 'abc''."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"the value {value!r}"
+
+
+def yaml_problem(path: Path | str, error: Exception) -> str:
+    """One sentence for a YAML parser's error (ruamel.yaml's or PyYAML's): the file, the line
+    and what is wrong, instead of the parser's several lines."""
+    what = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    return f"{path} is not valid YAML{where}: {what}. Nothing was changed."
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -191,18 +250,15 @@ def _read(path: Path) -> dict[str, Any]:
         data = YAML(typ="safe", pure=True).load(path.read_text())
     except YAMLError as error:
         # A MarkedYAMLError says what (`problem`, e.g. 'found duplicate key "x"') and where.
-        what = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UserError(
-            f"{path} is not valid YAML{where}: {what}. Nothing was changed.", exit_code=2
-        ) from None
+        raise UserError(yaml_problem(path, error), exit_code=2) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path} cannot be read ({error}). Nothing was changed.", 2) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise UserError(
-            f"{path} must be a YAML mapping (keys such as `config:`), not a "
-            f"{type(data).__name__}. Nothing was changed.",
+            f"{path} must be a YAML mapping (keys such as `config:`), not "
+            f"{_shape(data)}. Nothing was changed.",
             exit_code=2,
         )
     return data

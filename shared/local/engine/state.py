@@ -117,7 +117,7 @@ class StateStore:
             if not isinstance(data, dict) or not isinstance(data.get("resources", {}), dict):
                 raise ValueError("not an engine state object")
             return data
-        except (ValueError, UnicodeDecodeError) as error:
+        except (OSError, ValueError, UnicodeDecodeError) as error:  # OSError: e.g. a folder
             raise self._unreadable(self.path, error) from None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -132,7 +132,10 @@ class StateStore:
             raise self._unreadable(self.path, error) from None
 
     def _replay(self) -> None:
-        content = self.journal_path.read_bytes()
+        try:
+            content = self.journal_path.read_bytes()
+        except OSError as error:
+            raise self._unreadable(self.journal_path, error) from None
         lines = content.split(b"\n")
         for number, line in enumerate(lines, 1):
             if not line.strip():
@@ -157,7 +160,8 @@ class StateStore:
         return StateFileError(
             f"The engine state file {where} cannot be read ({error}). Nothing was changed. "
             "Restore it if you have a copy; otherwise run `invoke reset` to wipe the emulator "
-            "and every local state, then deploy again."
+            "and every local state, then deploy again (`invoke refresh` cannot rebuild it: "
+            "it reads back the resources a state records)."
         )
 
     # -- changing -----------------------------------------------------------------------------
