@@ -162,10 +162,10 @@ def _graph(
         return parent
 
     graph = StackGraph(stack, env)
-    for key in parents:
+    for key in sorted(parents):
         type_token, name = key.split("::", 1)
         graph.components[key] = Component(key, type_token, name, enclosing_component(key))
-    for reg in declared:
+    for reg in sorted(declared, key=lambda reg: reg.urn):  # registered in no fixed order
         graph.resources[reg.urn] = Resource(
             reg.urn, reg.type, reg.name, enclosing_component(reg.urn)
         )

@@ -59,7 +59,7 @@ def render(graph: StackGraph) -> str:
     parts += [layout.box_svg(box) for box in sorted(layout.boxes, key=lambda b: b.depth)]
     for dependency, dependent in graph.edges:
         parts.append(layout.edge_svg(dependency, dependent))
-    parts += [layout.node_svg(resource) for resource in graph.resources.values()]
+    parts += [layout.node_svg(graph.resources[key]) for key in sorted(graph.resources)]
     parts.append("</svg>")
     return "\n".join(parts)
 
