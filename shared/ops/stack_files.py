@@ -239,8 +239,12 @@ def yaml_problem(path: Path | str, error: Exception) -> str:
     """One sentence for a YAML parser's error (ruamel.yaml's or PyYAML's): the file, the line
     and what is wrong, instead of the parser's several lines."""
     what = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    mark = getattr(error, "problem_mark", None)
     where = f" at line {mark.line + 1}" if mark is not None else ""
+    # Where the parser was in, e.g. an unclosed `[` lines before the end it stopped at.
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        what += f" ({context} at line {context_mark.line + 1})"
     return f"{path} is not valid YAML{where}: {what}. Nothing was changed."
 
 
