@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import sys
 import time
@@ -28,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shared import catalog
+from shared import catalog, errors
 from shared.errors import UserError
 from shared.ops import log_sources
 from shared.ops.log_sources import ACCESS, LogSource
@@ -92,14 +91,16 @@ def command(
         say(header(stack, env, sources, start_ms, follow))
         client_for = client_for or clients(env)
         if follow:
-            until = stop if out else (lambda: stop() or _stdout_reader_gone())
+            # Printing to stdout: a reader that left (`| head -1` got its line) ends it too,
+            # without waiting for the next event to fail writing.
+            until = stop if out else (lambda: stop() or errors.stdout_closed())
             tail(sources, client_for, start_ms, emit, stop=until)
         elif not show(read(sources, client_for, start_ms), emit):
             say(f"No log events since {_time(start_ms)}.")
     except KeyboardInterrupt:
         return  # Ctrl-C is how --follow ends (nothing is changed here, whenever it comes)
     except BrokenPipeError:
-        _quiet_stdout()  # the reader left (`| head -1`): nothing more to say, to anyone
+        errors.silence_stdout()  # the reader left (`| head -1`): nothing more to say
 
 
 def choose(stack: str, env: str, sources: list[LogSource], function: str | None) -> list[LogSource]:
@@ -283,31 +284,9 @@ def _now_s() -> float:
     return time.time()
 
 
-def _stdout_reader_gone() -> bool:
-    """Whether stdout is a pipe whose reader has closed it (`| head -1` got its line): the
-    write end of such a pipe polls as an error. --follow then ends without waiting for an
-    event to fail writing."""
-    import select
-
-    try:
-        poller = select.poll()
-        poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in poller.poll(0))
-    except (AttributeError, OSError, ValueError):  # no poll(), or stdout is no real file
-        return False
-
-
 def _print_flushed(line: str) -> None:
     print(line, flush=True)  # a pipe gets each event as it comes, not at exit
 
 
 def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's final flush of what is left meets no
-    closed pipe (Python's own advice for SIGPIPE)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
