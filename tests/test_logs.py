@@ -284,6 +284,30 @@ def test_follow_tells_events_apart_by_their_id_when_they_have_one():
     assert len(printed) == 3
 
 
+def test_a_missing_group_has_no_events_and_other_errors_are_one_sentence(closed_url):
+    from botocore.exceptions import NoCredentialsError
+
+    fake = FakeLogs()  # knows no group: ResourceNotFoundException, as before a first write
+    assert logs.read(SOURCES, lambda region: fake, 0) == []
+
+    class NoCredentials(FakeLogs):
+        def filter_log_events(self, **request):
+            raise NoCredentialsError()
+
+    with pytest.raises(UserError) as raised:
+        logs.read(SOURCES, lambda region: NoCredentials(), 0)
+    assert str(raised.value).startswith("No AWS credentials to read CloudWatch Logs with")
+
+    with pytest.MonkeyPatch.context() as patch:  # the emulator's address, nothing listening
+        patch.setenv("AIGW_EMULATOR_PORT", closed_url.rsplit(":", 1)[1])
+        nothing_there = logs.clients("local")
+        with pytest.raises(UserError) as raised:
+            logs.read(SOURCES, nothing_there, 0)
+    assert str(raised.value) == (
+        f"Nothing answers at {closed_url}: is the emulator running? `invoke emulator.status` tells."
+    )
+
+
 # --- locally, end to end -----------------------------------------------------------------------
 
 

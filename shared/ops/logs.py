@@ -29,6 +29,7 @@ from typing import Any
 
 from shared import catalog, errors
 from shared.errors import UserError
+from shared.local.processes import HOST
 from shared.ops import log_sources
 from shared.ops.log_sources import ACCESS, LogSource
 
@@ -237,7 +238,7 @@ def _value(value: Any) -> str:
 
 
 def _group_events(source: LogSource, client_for: ClientFor, start_ms: int) -> list[Event]:
-    from botocore.exceptions import ClientError, EndpointConnectionError
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
     client = client_for(source.region)
     events: list[Event] = []
@@ -251,9 +252,15 @@ def _group_events(source: LogSource, client_for: ClientFor, start_ms: int) -> li
                 return events  # nothing logged yet: Lambda makes the group on its first write
             raise UserError(f"Cannot read the log group {source.group}: {error}.") from None
         except EndpointConnectionError:
+            where = client.meta.endpoint_url
+            hint = ""
+            if where.startswith(f"http://{HOST}:"):  # the emulator's address
+                hint = ": is the emulator running? `invoke emulator.status` tells"
+            raise UserError(f"Nothing answers at {where}{hint}.") from None
+        except NoCredentialsError:
             raise UserError(
-                f"Nothing answers at {client.meta.endpoint_url}: is the emulator running? "
-                "`invoke emulator.status` tells."
+                "No AWS credentials to read CloudWatch Logs with: set AWS_PROFILE, or the "
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, or run `aws sso login`."
             ) from None
         for raw in page.get("events") or []:
             stamp = int(raw.get("timestamp") or 0)
