@@ -144,7 +144,14 @@ def clients(env: str) -> ClientFor:
     from botocore.config import Config
 
     session = botocore.session.get_session()
-    config = Config(retries={"max_attempts": 3}, connect_timeout=5, read_timeout=30)
+    # AWS throttles FilterLogEvents (a few calls a second per account): its standard retries
+    # wait that out. The emulator does not throttle, and one not running should say so now.
+    attempts = 1 if env == catalog.LOCAL else 5
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": attempts},
+        connect_timeout=5,
+        read_timeout=30,
+    )
     made: dict[str, Client] = {}
     endpoint: dict[str, Any] = {}
     if env == catalog.LOCAL:
