@@ -284,8 +284,22 @@ CASES = {
     "stack-file-config-a-list": Case(
         ["preview", "--stack=proxy"],
         USAGE,
-        "`config:` must be a mapping",
+        "Pulumi.local.yaml: `config:` must be a mapping of keys to values, not a list.",
         stack_file("Pulumi.local.yaml", BAD_CONFIG_LIST),
+        stacks=True,
+    ),
+    "stack-file-config-a-list-on-aws": Case(
+        ["deploy", "--stack=proxy", "--env=dev"],
+        USAGE,
+        "Pulumi.dev.yaml: `config:` must be a mapping of keys to values, not a list.",
+        stack_file("Pulumi.dev.yaml", BAD_CONFIG_LIST),
+        stacks=True,
+    ),
+    "stack-file-a-number-on-aws": Case(
+        ["preview", "--stack=proxy", "--env=staging"],
+        USAGE,
+        "Pulumi.staging.yaml must be a YAML mapping (keys such as `config:`), not the value 42",
+        stack_file("Pulumi.staging.yaml", "42\n"),
         stacks=True,
     ),
     "stack-file-a-string": Case(
@@ -430,8 +444,9 @@ def test_a_mistake_ends_in_one_line_and_changes_nothing(case, world, tmp_path, c
     assert ran.code == case.code, ran.text
     assert "Traceback" not in ran.text
     assert case.fragment in ran.err, ran.text
-    # One line; a configuration's problems are listed one a line under the line saying so.
-    lines = ran.err.strip().splitlines()
+    # One line (a check of every stack may put "Nothing was changed." on a line of its own); a
+    # configuration's problems are listed one a line under the line saying so.
+    lines = [line for line in ran.err.strip().splitlines() if line != "Nothing was changed."]
     assert len(lines) == 1 or lines[0].startswith("Error: Invalid configuration"), ran.text
     assert snapshot(world.state) == before
     if stacks_before is not None:

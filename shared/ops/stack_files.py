@@ -107,7 +107,10 @@ def stack_config(program_dir: Path, env: str) -> dict[str, str]:
     ]
     entries = stack.get("config") or {}
     if not isinstance(entries, dict):
-        problems.append(f"{stack_file.name}: `config:` must be a mapping of keys to values.")
+        problems.append(
+            f"{stack_file.name}: `config:` must be a mapping of keys to values, "
+            f"not {_shape(entries)}."
+        )
         entries = {}
     declared = declared_keys(program_dir)
     merged: dict[str, Any] = {}
