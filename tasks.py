@@ -12,7 +12,7 @@ from invoke import Argument, Collection, Exit, Task
 from invoke import task as invoke_task
 from invoke.parser.parser import ParseMachine
 
-from shared import errors
+from shared import catalog, errors
 from shared.errors import UserError
 
 # A task is a short-lived process that builds large object graphs (the Pulumi SDK, pulumi-aws,
@@ -49,7 +49,7 @@ def _user_errors(body):
                 raise Exit(code=errors.CLOSED_PIPE_EXIT) from None
             if not error.filename:
                 raise  # a connection's, not a file's: a failure to see whole
-            message = errors.os_error_message(error, _state_dir())
+            message = errors.os_error_message(error, catalog.state_dir())
             raise Exit(f"Error: {message}", code=1) from None
 
     run.ends_without_traceback = True
@@ -62,15 +62,9 @@ def task(*args, **kwargs):
     was `-h` and `invoke deploy --stack=proxy -h` deployed and printed the API key instead of
     the help. A one-letter parameter is still its own short flag (`invoke test -k expr`)."""
     kwargs.setdefault("auto_shortflags", False)
-    if len(args) == 1 and callable(args[0]) and not kwargs.keys() - {"auto_shortflags"}:
+    if len(args) == 1 and callable(args[0]) and not isinstance(args[0], Task):
         return invoke_task(**kwargs)(_user_errors(args[0]))  # bare `@task`
     return lambda body: invoke_task(*args, **kwargs)(_user_errors(body))
-
-
-def _state_dir():
-    from shared import catalog
-
-    return catalog.state_dir()
 
 
 STACK_HELP = {

@@ -28,7 +28,8 @@ def state_dir() -> Path:
 
     Tests point AIGW_STATE_DIR at a temporary folder so they never touch a user's state.
     """
-    return Path(os.environ.get("AIGW_STATE_DIR", REPO_ROOT / ".state"))
+    # Empty is unset: `AIGW_STATE_DIR= invoke ...` must not write the state into the cwd.
+    return Path(os.environ.get("AIGW_STATE_DIR") or REPO_ROOT / ".state")
 
 
 def stack_names() -> list[str]:

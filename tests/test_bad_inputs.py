@@ -23,6 +23,7 @@ import pytest
 from invoke import Program
 
 from shared import catalog
+from shared.local import emulator
 from shared.ops import commands
 
 _collecting = gc.isenabled()
@@ -278,6 +279,7 @@ CASES = {
         "dev promotes to staging only",
     ),
     "unexpected-flag": Case(["deploy", "--stak=proxy"], RUNTIME, "No idea what '--stak' is!"),
+    "unknown-task": Case(["deplyo", "--stack=proxy"], RUNTIME, "No idea what 'deplyo' is!"),
     "flag-without-value": Case(["deploy", "--stack"], RUNTIME, "needed value"),
     "reset-without-a-terminal": Case(["reset"], RUNTIME, "invoke reset --yes"),
     # Stack files of the wrong shape, and YAML that is not YAML.
@@ -479,6 +481,16 @@ def test_invalid_yaml_is_one_sentence_with_the_line_then_nothing_changed(
     [line] = ran.err.strip().splitlines()
     assert line.startswith(f"Error: {world.stack_file('Pulumi.local.yaml')} is not valid YAML")
     assert line.endswith(". Nothing was changed.")
+
+
+def test_empty_variables_are_unset(monkeypatch):
+    """`AIGW_STATE_DIR= invoke ...` keeps the state where it always is, not in the current
+    folder; an empty AIGW_EMULATOR_PORT is the default port."""
+    monkeypatch.setenv("AIGW_STATE_DIR", "")
+    monkeypatch.setenv("AIGW_EMULATOR_PORT", "")
+
+    assert catalog.state_dir() == catalog.REPO_ROOT / ".state"
+    assert emulator.server().port == emulator.DEFAULT_PORT
 
 
 def test_an_interrupted_deploy_says_what_happened(world, capsys, monkeypatch):
