@@ -493,6 +493,15 @@ def test_empty_variables_are_unset(monkeypatch):
     assert emulator.server().port == emulator.DEFAULT_PORT
 
 
+def test_changed_since_an_option_is_not_a_commit(world, capsys):
+    """`--since=--all` reached git as an option, and `git diff --all HEAD` listed nothing: the
+    pipeline would have deployed no stack. Not a commit of this repository: every stack."""
+    ran = run_task(["changed", "--since=--all"], capsys)
+
+    assert ran.code == 0
+    assert json.loads(ran.out) == catalog.stack_names()
+
+
 def test_an_interrupted_deploy_says_what_happened(world, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -174,8 +174,8 @@ def changed_stacks(since: str | None, repo: Path | None = None) -> list[str]:
     """Stacks whose files, or whose shared code (`SHARED_PATHS`), changed between `since` and
     HEAD. Every stack when `since` is empty, all zeros, or not a commit of this repository."""
     names = catalog.stack_names()
-    if not since or set(since) == {"0"}:
-        return names
+    if not since or set(since) == {"0"} or since.startswith("-"):
+        return names  # `-...` is no commit, and git would read it as an option (`--all`)
     diff = _git("diff", "--name-only", f"{since}...HEAD", repo=repo)
     if diff is None:
         diff = _git("diff", "--name-only", since, "HEAD", repo=repo)
