@@ -96,13 +96,27 @@ def one_stack(stack: str | None, env: str) -> tuple[list[str], str]:
 
 
 def show_outputs(
-    stack: str, env: str, *, as_json: bool = False, show_secrets: bool = False, out: Out = print
+    stack: str,
+    env: str,
+    *,
+    key: str | None = None,
+    as_json: bool = False,
+    show_secrets: bool = False,
+    out: Out = print,
 ) -> None:
-    names, env = _targets(stack, env)
+    """Every output of each named stack, or, with `key`, that one output of one stack, raw."""
+    names, env = one_stack(stack, env) if key else _targets(stack, env)
     for name in names:
         result = local.outputs(name) if env == catalog.LOCAL else _cloud().outputs(name, env)
         if not result:
             raise UserError(f"{name} is not deployed to {env}: it has no outputs.")
+        if key:
+            out(
+                outputs.render_one(
+                    result, key, stack=name, show_secrets=show_secrets, as_json=as_json
+                )
+            )
+            continue
         render = outputs.render_json if as_json else outputs.render_text
         out(render(result, show_secrets))
 
@@ -197,8 +211,8 @@ class _Progress:
             message = "Interrupted. What was applied is recorded; run the command again."
             raise UserError(self._report(name, message), exit_code=130) from None
         except Exception as error:
-            if len(self.names) == 1:
-                raise
+            if len(self.names) == 1 or isinstance(error, BrokenPipeError):
+                raise  # a closed output (`| head`) ends the run quietly (tasks.py)
             raise UserError(self._report(name, f"{type(error).__name__}: {error}")) from error
         self.done.append(name)
 

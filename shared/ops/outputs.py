@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shared.errors import UserError
+
 MASK = "[secret]"
 
 
@@ -37,6 +39,32 @@ def render_text(outputs: dict[str, StackOutput], show_secrets: bool = False) -> 
 
 def render_json(outputs: dict[str, StackOutput], show_secrets: bool = False) -> str:
     return json.dumps(as_plain(outputs, show_secrets), indent=2, sort_keys=True)
+
+
+def render_one(
+    outputs: dict[str, StackOutput],
+    key: str,
+    *,
+    stack: str,
+    show_secrets: bool = False,
+    as_json: bool = False,
+) -> str:
+    """One output's value as a script reads it from `$(...)`: a string as is, anything else
+    (or anything, with `as_json`) as compact JSON. An unknown key, or a secret one without
+    `show_secrets`, is a usage error: printing the mask would pass for the value."""
+    if key not in outputs:
+        raise UserError(
+            f"{stack} has no output {key!r}. Its outputs: {', '.join(sorted(outputs))}.",
+            exit_code=2,
+        )
+    output = outputs[key]
+    if output.secret and not show_secrets:
+        raise UserError(
+            f"Output {key!r} of {stack} is secret: add --show-secrets to print it.", exit_code=2
+        )
+    if isinstance(output.value, str) and not as_json:
+        return output.value
+    return json.dumps(output.value, separators=(",", ":"), sort_keys=True)
 
 
 def secret_forms(outputs: dict[str, StackOutput], more: tuple[str, ...] = ()) -> tuple[str, ...]:
