@@ -6,6 +6,7 @@ import atexit
 import functools
 import gc
 import sys
+from types import FrameType
 from typing import Any
 
 from invoke import Argument, Collection, Exit, Task
@@ -120,7 +121,7 @@ class _OptionalWord(Argument):
 
 def _parser_reads_a_word() -> bool:
     """Whether invoke's parser is deciding what to do with a token that is not a flag."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code is ParseMachine.handle.__code__:
             return not str(frame.f_locals.get("token", "-")).startswith("-")
