@@ -156,10 +156,14 @@ def test_ctrl_c_stops_watching_and_says_the_stack_stays_deployed(monkeypatch):
     monkeypatch.setattr(dev, "redeploy", interrupted)
     lines: list[str] = []
 
+    monkeypatch.setattr(local, "is_deployed", lambda stack: True)
+    dev.run("proxy", "local", out=lines.append)
+    monkeypatch.setattr(local, "is_deployed", lambda stack: False)
     dev.run("proxy", "local", out=lines.append)
 
     assert lines == [
-        "Stopped watching; proxy stays deployed (invoke destroy --stack=proxy removes it)."
+        "Stopped watching; proxy stays deployed (invoke destroy --stack=proxy removes it).",
+        "Stopped watching; proxy is not deployed.",  # interrupted before anything was applied
     ]
 
 

@@ -79,6 +79,7 @@ def run(
 ) -> None:
     """Deploy `stack` to local, then redeploy it after each batch of saved changes until
     Ctrl-C, or until `stop` is set (how a test ends it)."""
+    from shared.ops import local
     from shared.ops.commands import one_stack
 
     [name], env = one_stack(stack, env)
@@ -109,7 +110,10 @@ def run(
                 redeploy(name, out=out)
     except KeyboardInterrupt:
         pass
-    out(f"Stopped watching; {name} stays deployed (invoke destroy --stack={name} removes it).")
+    if local.is_deployed(name):
+        out(f"Stopped watching; {name} stays deployed (invoke destroy --stack={name} removes it).")
+    else:  # its first deploy failed, or was interrupted before anything was applied
+        out(f"Stopped watching; {name} is not deployed.")
 
 
 def redeploy(stack: str, *, out: Out = print, first: bool = False) -> bool:
