@@ -337,15 +337,19 @@ def config_schema(c, stack="all", check=False):
         raise UserError(f"Pulumi.yaml out of date ({listed}); run `invoke config-schema`.")
 
 
-@task(help={"k": "only tests matching this expression", "quick": "skip end-to-end tests"})
-def test(c, k=None, quick=False):
-    """Run the test suite (offline; end-to-end tests start their own emulator)."""
-    args = ["-m", "pytest"]
-    if k:
-        args += ["-k", k]
-    if quick:
-        args += ["-m", "not emulator"]
-    c.run(" ".join([sys.executable, *(_quote(a) for a in args)]), pty=False)
+@task(
+    help={
+        "k": "only tests matching this expression",
+        "quick": "skip end-to-end tests",
+        "workers": "worker processes (default: two per core; 0: run in this process)",
+    }
+)
+def test(c, k=None, quick=False, workers=None):
+    """Run the test suite (offline; each worker process starts its own emulator)."""
+    from shared.ops import suite
+
+    if code := suite.run(k, quick, workers):
+        raise Exit(code=code)
 
 
 @task(
@@ -436,12 +440,6 @@ def emulator_status(c, port=None):
     print(f"Emulator at {server.url}: " + (f"running (pid {pid})" if pid else "not running"))
     for endpoint in model_endpoint.running():
         print(f"Model endpoint at {endpoint.url}: running (pid {endpoint.pid()})")
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
 
 
 emulator_tasks = Collection("emulator")

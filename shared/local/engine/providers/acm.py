@@ -36,6 +36,7 @@ from shared.local.engine.providers.base import (
 )
 from shared.local.engine.state import ResourceRecord
 from shared.local.engine.tagging import retag, tag_list, tag_map
+from shared.local.engine.waiting import Backoff
 
 _RECORD_WAIT_SECONDS = 120.0
 
@@ -115,6 +116,7 @@ class Certificate(Provider):
     def _described(client: Client, arn: str, dns: bool) -> dict[str, Any]:
         """The certificate, once AWS has filled in every DNS validation record."""
         deadline = time.monotonic() + _RECORD_WAIT_SECONDS
+        backoff = Backoff(longest=1.0)
         while True:
             certificate: dict[str, Any] = client.describe_certificate(CertificateArn=arn)[
                 "Certificate"
@@ -123,7 +125,7 @@ class Certificate(Provider):
             ready = not dns or (options and all(o.get("ResourceRecord") for o in options))
             if ready or time.monotonic() > deadline:
                 return certificate
-            time.sleep(1)
+            backoff.sleep()
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         client = self.client(ctx, want.inputs)
@@ -144,6 +146,7 @@ class Certificate(Provider):
         # A custom domain just deleted may hold on to the certificate for a while on AWS.
         client = self.client(ctx, have.inputs)
         deadline = time.monotonic() + 300
+        backoff = Backoff(longest=5.0)
         while True:
             try:
                 client.delete_certificate(CertificateArn=have.id)
@@ -151,7 +154,7 @@ class Certificate(Provider):
             except client.exceptions.ResourceInUseException:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(5)
+                backoff.sleep()
 
     def read(self, ctx: Context, have: ResourceRecord) -> Inputs:
         """Domain, alternative names, validation method and tags. The region is where the
@@ -230,13 +233,14 @@ class CertificateValidation(Provider):
         arn = want.inputs["certificateArn"]
         client = self.client(ctx, want.inputs)
         deadline = time.monotonic() + _RECORD_WAIT_SECONDS
+        backoff = Backoff(longest=0.5)
         while True:
             status = client.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
             if status == "ISSUED":
                 return Created(arn, {"certificateArn": arn})
             if status != "PENDING_VALIDATION" or time.monotonic() > deadline:
                 raise UserError(f"Certificate {arn} was not issued (status {status}).")
-            time.sleep(0.5)
+            backoff.sleep()
 
     def update(self, ctx: Context, have: ResourceRecord, want: Desired) -> Outputs:
         return {"certificateArn": have.id}

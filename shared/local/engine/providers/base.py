@@ -91,8 +91,8 @@ def not_found(what: str) -> ClientError:
 
 @dataclass
 class Context:
-    """The emulator's address and the default region; clients made once per service and
-    region, reused."""
+    """The emulator's address and the default region; a client per service, region and emulator,
+    made once in the process and reused."""
 
     endpoint_url: str
     region: str
@@ -100,15 +100,14 @@ class Context:
     # Where the SageMaker runtime is answered locally (the model server); None: its default
     # address. What the engine's bridge for REST `AWS` integrations calls (service_bridge.py).
     model_url: str | None = None
-    _clients: dict[tuple[str, str], Client] = field(default_factory=dict, repr=False)
 
     def client(self, service: str, region: str | None = None) -> Client:
         """A client for `service` in `region` (the context's own region when None)."""
-        key = (service, region or self.region)
-        if key not in self._clients:
+        key = (service, region or self.region, self.endpoint_url)
+        if key not in _CLIENTS:
             with _SESSION_LOCK:
-                if key not in self._clients:  # another thread may have made it meanwhile
-                    self._clients[key] = _session().create_client(
+                if key not in _CLIENTS:  # another thread may have made it meanwhile
+                    _CLIENTS[key] = _session().create_client(
                         service,
                         region_name=key[1],
                         endpoint_url=self.endpoint_url,
@@ -118,7 +117,7 @@ class Context:
                             retries={"max_attempts": 2}, connect_timeout=5, read_timeout=60
                         ),
                     )
-        return self._clients[key]
+        return _CLIENTS[key]
 
     def region_of(self, inputs: Inputs) -> str:
         """The region a resource lives in: pulumi-aws 7's per-resource `region` input, else the
@@ -127,6 +126,11 @@ class Context:
 
 
 _SESSION_LOCK = threading.Lock()
+# Clients by (service, region, emulator URL), for the whole process: making one costs 5-40 ms
+# of botocore building its methods (more the first time, loading the model), more than the calls
+# most resources make with it, and every engine of a process (a multi-stack deploy, a bench
+# run, a test session) asks for the same few. botocore clients are safe to share between threads.
+_CLIENTS: dict[tuple[str, str, str], Client] = {}
 
 
 @functools.cache

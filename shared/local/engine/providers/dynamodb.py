@@ -35,6 +35,7 @@ from shared.local.engine.providers.base import (
 from shared.local.engine.state import ResourceRecord
 from shared.local.engine.tagging import DYNAMODB, tag_list
 from shared.local.engine.values import plain
+from shared.local.engine.waiting import Backoff
 
 _WAIT_SECONDS = 300.0
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
@@ -340,6 +341,7 @@ class Table(Provider):
 def _wait_until_active(client: Client, name: str) -> dict[str, Any]:
     """The table once it and its indexes are ACTIVE (AWS refuses changes meanwhile)."""
     deadline = time.monotonic() + _WAIT_SECONDS
+    backoff = Backoff(longest=1.0)
     while True:
         table: dict[str, Any] = client.describe_table(TableName=name)["Table"]
         indexes = table.get("GlobalSecondaryIndexes") or []
@@ -352,7 +354,7 @@ def _wait_until_active(client: Client, name: str) -> dict[str, Any]:
                 {"Error": {"Code": "Timeout", "Message": f"table {name} not ACTIVE"}},
                 "DescribeTable",
             )
-        time.sleep(1)
+        backoff.sleep()
 
 
 def _set_ttl(client: Client, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:

@@ -53,6 +53,7 @@ from shared.local.engine.providers.base import (
 from shared.local.engine.state import ResourceRecord
 from shared.local.engine.tagging import LAMBDA
 from shared.local.engine.values import plain
+from shared.local.engine.waiting import Backoff
 
 # Inputs that change what runs (update_function_code) and how it runs (..._configuration).
 # Container images are left out: MiniStack runs them only with Docker.
@@ -260,7 +261,7 @@ def _wait_until_ready(functions: list[tuple[Client, str]], operation: str) -> No
     ready, so N functions cost one wait, not N. A function that is gone is not waited for."""
     waiting = list(functions)
     deadline = time.monotonic() + _WAIT_SECONDS
-    pause = 0.1
+    backoff = Backoff(longest=2.0)
     while True:
         still = []
         for client, name in waiting:
@@ -280,13 +281,13 @@ def _wait_until_ready(functions: list[tuple[Client, str]], operation: str) -> No
                 {"Error": {"Code": "Timeout", "Message": f"still not Active: {names}"}}, operation
             )
         waiting = still
-        time.sleep(pause)
-        pause = min(pause * 1.25, 2.0)
+        backoff.sleep()
 
 
 def _retry_new_role(call: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
     """AWS refuses a freshly created role for a few seconds; retry that one error."""
     deadline = time.monotonic() + 60
+    backoff = Backoff(longest=2.0)
     while True:
         try:
             return call(**kwargs)
@@ -294,7 +295,7 @@ def _retry_new_role(call: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[
             message = error.response.get("Error", {}).get("Message", "")
             if "cannot be assumed" not in message or time.monotonic() > deadline:
                 raise
-            time.sleep(2)
+            backoff.sleep()
 
 
 @provides

@@ -37,6 +37,7 @@ from shared.local.engine.providers.base import (
 )
 from shared.local.engine.state import ResourceRecord
 from shared.local.engine.tagging import retag, tag_list, tag_map
+from shared.local.engine.waiting import Backoff
 
 _INSYNC_WAIT_SECONDS = 600.0
 
@@ -52,15 +53,14 @@ def _dotless(name: str) -> str:
 
 def wait_insync(client: Client, change: dict[str, Any]) -> None:
     deadline = time.monotonic() + _INSYNC_WAIT_SECONDS
-    pause = 0.05
+    backoff = Backoff(longest=5.0)
     while change.get("Status") != "INSYNC":
         if time.monotonic() > deadline:
             raise ClientError(
                 {"Error": {"Code": "Timeout", "Message": f"change {change['Id']} not INSYNC"}},
                 "GetChange",
             )
-        time.sleep(pause)
-        pause = min(pause * 1.5, 5.0)
+        backoff.sleep()
         change = client.get_change(Id=change["Id"])["ChangeInfo"]
 
 
