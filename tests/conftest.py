@@ -36,6 +36,9 @@ from shared.ops.stack_files import project_name, stack_config
 _SESSION_STATE = tempfile.mkdtemp(prefix="aigw-test-state-")
 os.environ["AIGW_STATE_DIR"] = _SESSION_STATE
 os.environ.pop(emulator.PORT_VARIABLE, None)
+# The fake `pulumi` evaluates the policy pack once per program, config and pack (it is the same
+# answer each time): one folder for the session, which every xdist worker inherits.
+os.environ.setdefault("FAKE_PULUMI_POLICY_CACHE", tempfile.mkdtemp(prefix="aigw-fake-policy-"))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -274,30 +277,50 @@ class FakePulumiCli:
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
 
-@pytest.fixture
-def fake_pulumi_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakePulumiCli:
-    """The fake `pulumi` (tests/cloud/fake_pulumi.py) first on PATH, logging its calls, with its
-    state, the tool's state and a file backend under tmp_path; no failure or handshake asked."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+def install_fake_pulumi(bin_dir: Path) -> Path:
+    """`bin_dir/pulumi`: a launcher of tests/cloud/fake_pulumi.py. It imports the fake instead
+    of being a copy of it: a script is compiled anew each time it runs, a module once, and a
+    deploy runs the CLI a dozen times."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "pulumi"
-    exe.write_text(f"#!{sys.executable}\n" + FAKE_PULUMI.read_text(encoding="utf-8"))
+    exe.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(FAKE_PULUMI.parent)!r})\n"
+        "from fake_pulumi import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
     exe.chmod(0o755)
-    log = tmp_path / "pulumi-calls.jsonl"
-    env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "FAKE_PULUMI_LOG": str(log),
+    return exe
+
+
+def fake_pulumi_environment(tmp_path: Path, rest_of_path: str | None = None) -> dict[str, str]:
+    """The variables that put the fake `pulumi` first on PATH (then `rest_of_path`, default this
+    process's PATH), with its call log, its state, the tool's state and a file backend under
+    tmp_path, and the bootstrap stacks answered as if bootstrapped; no failure asked."""
+    bin_dir = install_fake_pulumi(tmp_path / "bin").parent
+    rest = os.environ.get("PATH", "") if rest_of_path is None else rest_of_path
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{rest}",
+        "FAKE_PULUMI_LOG": str(tmp_path / "pulumi-calls.jsonl"),
         "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
         "AIGW_STATE_DIR": str(tmp_path / "aigw-state"),
         "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
         "PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple",
         "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
     }
+
+
+@pytest.fixture
+def fake_pulumi_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakePulumiCli:
+    """The fake `pulumi` (tests/cloud/fake_pulumi.py) first on PATH, logging its calls, with its
+    state, the tool's state and a file backend under tmp_path; no failure or handshake asked."""
+    env = fake_pulumi_environment(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     for name in ("FAKE_PULUMI_FAIL", "FAKE_PULUMI_HANDSHAKE"):
         monkeypatch.delenv(name, raising=False)
-    return FakePulumiCli(log, env)
+    return FakePulumiCli(Path(env["FAKE_PULUMI_LOG"]), env)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from shared import catalog
 from shared.errors import UserError
 from shared.ops import call, credentials, local
 from shared.ops.outputs import StackOutput
-from tests.conftest import bootstrapped_for_the_fake_cli
+from tests.conftest import fake_pulumi_environment
 
 
 def invoke(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -188,7 +188,7 @@ def test_on_an_aws_environment_the_outputs_come_through_the_pulumi_cli(serve_in_
     """`invoke call --env=dev` reads the stack's outputs with the Automation API (here the fake
     `pulumi` of tests/cloud, whose `up` reports the outputs it is given) and sends the key of
     the first client the stack file declares, though the outputs list the clients sorted."""
-    env = fake_pulumi_on_path(tmp_path)
+    env = fake_pulumi_environment(tmp_path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
     server.daemon_threads = True
     with serve_in_thread(server) as url:
@@ -213,25 +213,6 @@ def test_on_an_aws_environment_the_outputs_come_through_the_pulumi_cli(serve_in_
     assert [seen["x-api-key"] for seen in _Echo.received] == ["key-web"]
     assert "key-web" not in done.stdout  # echoed back, masked
     assert answer_of(done)[1]["headers"]["x-api-key"] == "[secret]"
-
-
-def fake_pulumi_on_path(tmp_path) -> dict[str, str]:
-    """The fake `pulumi` first on PATH, its state and a file backend under tmp_path."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "pulumi"
-    fake = catalog.REPO_ROOT / "tests" / "cloud" / "fake_pulumi.py"
-    exe.write_text(f"#!{sys.executable}\n" + fake.read_text(encoding="utf-8"))
-    exe.chmod(0o755)
-    return {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "FAKE_PULUMI_LOG": str(tmp_path / "calls.jsonl"),
-        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": "test",
-        "AIGW_STATE_DIR": str(tmp_path / "state"),
-        "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
-    }
 
 
 # --- the deployed stacks ---------------------------------------------------------------------

@@ -14,10 +14,9 @@ import pytest
 from shared import catalog
 from shared.errors import UserError
 from shared.ops import commands, placeholders
-from tests.conftest import bootstrapped_for_the_fake_cli
+from tests.conftest import fake_pulumi_environment
 
 REPO = catalog.REPO_ROOT
-FAKE_PULUMI = REPO / "tests" / "cloud" / "fake_pulumi.py"
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -32,20 +31,10 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def fake_pulumi_on_path(tmp_path: Path) -> dict[str, str]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    exe = bin_dir / "pulumi"
-    exe.write_text(f"#!{sys.executable}\n" + FAKE_PULUMI.read_text())
-    exe.chmod(0o755)
-    return {
-        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
-        "FAKE_PULUMI_LOG": str(tmp_path / "calls.jsonl"),
-        "FAKE_PULUMI_STATE": str(tmp_path / "fake-state"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": "test",
-        "AIGW_STATE_DIR": str(tmp_path / "state"),
-        "FAKE_PULUMI_STACK_OUTPUTS": bootstrapped_for_the_fake_cli(),
-    }
+    # No other `pulumi` can be found: only this Python's folder and the system's follow.
+    return fake_pulumi_environment(
+        tmp_path, rest_of_path=f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ Every CLI failure becomes one sentence in a `UserError` (see `cloud_errors`).
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +91,19 @@ def _options() -> auto.LocalWorkspaceOptions:
     # A new stack's secrets go to the provider the bootstrap made (`awskms://...`) when the
     # repository variable names one; unset keeps the passphrase provider.
     return auto.LocalWorkspaceOptions(
-        env_vars=workspace_env(), secrets_provider=os.environ.get(SECRETS_PROVIDER_ENV) or None
+        env_vars=workspace_env(),
+        secrets_provider=os.environ.get(SECRETS_PROVIDER_ENV) or None,
+        pulumi_command=_cli(shutil.which("pulumi")),
     )
+
+
+@functools.cache
+def _cli(found: str | None) -> auto.PulumiCommand:
+    """The CLI on PATH (`found`, so another one on PATH is checked anew), its version checked
+    once per process: each workspace otherwise runs `pulumi version` first, and one command
+    opens several (a deploy: the stack, its tags, its outputs). Without a CLI this raises the
+    error `cli_errors` explains, and nothing is cached."""
+    return auto.PulumiCommand()
 
 
 def policy_packs() -> list[str]:

@@ -50,6 +50,9 @@ Environment:
     FAKE_PULUMI_RESOURCES  a JSON list of {"type", "name", "id", "outputs"}: resources `up`
                            records besides the fake's three, as `stack export` shows them
                            (e.g. a Lambda function whose log group a test reads).
+    FAKE_PULUMI_POLICY_CACHE  a folder: policy outcomes kept by their inputs (the program's,
+                           the packs' and the shared code's files, the stack, its references),
+                           so the same program is evaluated once per session, not per command.
     FAKE_PULUMI_STACK_OUTPUTS  a JSON object {"<project>/<stack>": {output: value}}: what a
                            stack reference to a stack this fake has no state of reads (e.g.
                            the bootstrap stack's `apiGatewayLoggingRegions`).
@@ -341,11 +344,69 @@ def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> 
     program_dir = Path.cwd()
     if not packs or not (program_dir / "__main__.py").is_file():
         return
+    outcome = cached_policy_outcome(packs, program_dir, stack)
+    if "error" in outcome:
+        raise Fail(f"error: {outcome['error']}\n", stdout=heading)
+    if outcome["failed"]:
+        doing = "update" if heading.startswith("Updating") else "preview"
+        stdout = heading + "\n".join(["", "Policies:", *outcome["report"]]) + "\n\n"
+        stdout += f"Diagnostics:\n  pulumi:pulumi:Stack ({project_name()}-{stack}):\n"
+        stdout += f"    error: {doing} failed\n"
+        raise Fail(f"error: {doing} failed\n", stdout=stdout)
+
+
+def cached_policy_outcome(packs: list[Path], program_dir: Path, stack: str) -> dict:
+    """`policy_outcome`, kept in FAKE_PULUMI_POLICY_CACHE (a folder) when the environment names
+    one, by everything the outcome depends on: the program's and the packs' files, the shared
+    code the program imports, the project and stack, and the stack references it can read. A
+    deploy asks twice (preview, then up) and a test session deploys the same stacks many
+    times; each evaluation is a Python importing the engine and running the program (~1 s)."""
+    folder = os.environ.get("FAKE_PULUMI_POLICY_CACHE")
+    if not folder:
+        return policy_outcome(packs, program_dir, stack)
+    key = policy_inputs_digest(packs, program_dir, stack)
+    path = Path(folder, f"{key}.json")
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    outcome = policy_outcome(packs, program_dir, stack)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")  # concurrent fakes: whole files only
+    temporary.write_text(json.dumps(outcome), encoding="utf-8")
+    temporary.replace(path)
+    return outcome
+
+
+def policy_inputs_digest(packs: list[Path], program_dir: Path, stack: str) -> str:
+    import importlib.util
+
+    digest = hashlib.sha256()
+    shared = importlib.util.find_spec("shared")
+    shared_dir = Path(shared.origin).parent if shared and shared.origin else None
+    sources = [path for root in [program_dir, *packs] for path in sorted(root.rglob("*"))]
+    if shared_dir:  # its code and configuration, not the local model's data
+        sources += [p for p in sorted(shared_dir.rglob("*")) if p.suffix in {".py", ".yaml"}]
+    for path in sources:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path}\0".encode())
+            digest.update(path.read_bytes())
+    digest.update(f"{project_name()}\0{stack}\0".encode())
+    digest.update((os.environ.get("FAKE_PULUMI_STACK_OUTPUTS") or "").encode())
+    own = state_file(stack).name
+    for other in sorted(state_file(stack).parent.glob("*.json")):
+        if other.name != own:  # another stack, which a stack reference may read
+            digest.update(f"{other.name}\0".encode())
+            digest.update(other.read_bytes())
+    return digest.hexdigest()
+
+
+def policy_outcome(packs: list[Path], program_dir: Path, stack: str) -> dict:
+    """{"failed": any mandatory violation, "report": the lines under the CLI's "Policies:"}, or
+    {"error": a message} when the program cannot be run."""
     from shared.errors import UserError
     from shared.local.engine import policy
     from shared.ops.stack_files import stack_config
 
-    report = ["", "Policies:"]
+    report: list[str] = []
     failed = False
     for pack_dir in packs:
         try:
@@ -359,7 +420,7 @@ def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> 
                 autonames=True,
             )
         except UserError as error:
-            raise Fail(f"error: {error}\n", stdout=heading) from None
+            return {"error": str(error)}
         version = (yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}).get(
             "version", "0.0.1"
         )
@@ -375,12 +436,7 @@ def enforce_policies(stack: str, pairs: list[tuple[str, str]], heading: str) -> 
             report.append(f"        - [{v.level.value}]  {v.policy}  ({where})")
             report.append(f"          {descriptions[v.policy]}")
             report.append(f"          {v.message}")
-    if failed:
-        doing = "update" if heading.startswith("Updating") else "preview"
-        stdout = heading + "\n".join(report) + "\n\n"
-        stdout += f"Diagnostics:\n  pulumi:pulumi:Stack ({project_name()}-{stack}):\n"
-        stdout += f"    error: {doing} failed\n"
-        raise Fail(f"error: {doing} failed\n", stdout=stdout)
+    return {"failed": failed, "report": report}
 
 
 # --- engine events --------------------------------------------------------------------------
