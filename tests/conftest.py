@@ -38,7 +38,8 @@ os.environ["AIGW_STATE_DIR"] = _SESSION_STATE
 os.environ.pop(emulator.PORT_VARIABLE, None)
 # The fake `pulumi` evaluates the policy pack once per program, config and pack (it is the same
 # answer each time): one folder for the session, which every xdist worker inherits.
-os.environ.setdefault("FAKE_PULUMI_POLICY_CACHE", tempfile.mkdtemp(prefix="aigw-fake-policy-"))
+if "FAKE_PULUMI_POLICY_CACHE" not in os.environ:
+    os.environ["FAKE_PULUMI_POLICY_CACHE"] = tempfile.mkdtemp(prefix="aigw-fake-policy-")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
