@@ -1,5 +1,6 @@
 """Deploy or destroy with the engine in this process, and die by SIGKILL at a chosen point, as
-`kill -9` would: `python crash_child.py '<spec as JSON>'` (see test_crash_safety.py).
+`kill -9` would: `crash(spec)` in a fresh child process (test_crash_safety.py forks one per
+case from a server that imported the engine once), or `python crash_child.py '<spec as JSON>'`.
 
 The spec names the operation (`up` or `destroy`), the provider's type token and method
 (`create` or `delete`) to die in, and whether to die just before the emulator is asked or
@@ -18,8 +19,7 @@ from shared.local.engine.engine import Engine  # noqa: E402
 from shared.local.engine.providers import REGISTRY, Context  # noqa: E402
 
 
-def main() -> None:
-    spec = json.loads(sys.argv[1])
+def crash(spec: dict) -> None:
     cls = type(REGISTRY[spec["type"]])
     real = getattr(cls, spec["method"])
 
@@ -38,10 +38,10 @@ def main() -> None:
         spec["config"],
         Context(spec["emulator"], "us-east-1"),
         Path(spec["state"]),
-        out=lambda line: print(line, flush=True),
+        out=lambda line: None,
     )
     getattr(engine, spec["operation"])()
 
 
 if __name__ == "__main__":
-    main()
+    crash(json.loads(sys.argv[1]))

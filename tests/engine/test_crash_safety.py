@@ -5,13 +5,13 @@ duplicated, nothing is left behind by the destroy that follows.
 
 Each case runs the engine in a child process (crash_child.py) that SIGKILLs itself inside one
 provider call: before the emulator is asked, or after it answered and before the record is
-written, the window a real `kill -9` hits."""
+written, the window a real `kill -9` hits. The children are forked from a server process that
+imported the engine once (multiprocessing's forkserver): a fresh, single-threaded process each
+time, without a Python start and the engine's imports per case."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import multiprocessing
 import uuid
 from pathlib import Path
 
@@ -19,11 +19,11 @@ import pytest
 
 from shared.local.engine.engine import Engine
 from shared.local.engine.providers import Context
+from tests.engine import crash_child
 from tests.engine.conftest import PROGRAMS, REGION
 
 pytestmark = pytest.mark.emulator
 
-CHILD = Path(__file__).with_name("crash_child.py")
 PROJECT = "crash"
 
 CREATES = [
@@ -38,13 +38,19 @@ CREATES = [
 
 
 def run_child(spec: dict) -> int:
-    done = subprocess.run(
-        [sys.executable, str(CHILD), json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return done.returncode
+    """The child's exit code: -9 when it died by its SIGKILL."""
+    child = _CHILDREN.Process(target=crash_child.crash, args=(spec,))
+    child.start()
+    child.join(timeout=120)
+    if child.exitcode is None:
+        child.kill()
+        child.join()
+        pytest.fail("the crash child neither died nor finished in 120 s")
+    return child.exitcode
+
+
+_CHILDREN = multiprocessing.get_context("forkserver")
+_CHILDREN.set_forkserver_preload(["tests.engine.crash_child"])
 
 
 def inventory(client, name: str) -> dict[str, list[str]]:
