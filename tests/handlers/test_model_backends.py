@@ -36,6 +36,8 @@ REGION = "eu-west-1"
 ENDPOINT = "sentiment-prod"
 MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0"
 TIMEOUT_S = 5.0
+# One session for the module: it keeps the service models it loaded (a new one reads them again).
+BOTOCORE = botocore.session.get_session()
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +59,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, no_model_clients: dict) -> None:
 
 
 def stubbed(service: str) -> tuple[Any, Stubber]:
-    client = botocore.session.get_session().create_client(service, region_name=REGION)
+    client = BOTOCORE.create_client(service, region_name=REGION)
     return client, Stubber(client)
 
 

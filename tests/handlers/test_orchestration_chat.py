@@ -11,38 +11,31 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from shared.runtime import aws as aws_module
+from tests.handlers.conftest import fresh_bucket
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "stacks" / "orchestration" / "functions"
 BUCKET = "orchestration-local-data-chat"
+# One session for the module: it keeps the service models it loaded (a new one reads them again).
+BOTOCORE = botocore.session.get_session()
 REGION = "us-east-1"
 CHAT_MODEL = "amazon.nova-lite-v1:0"
 REQUEST_ID = "Xy1chatReq0="
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+def s3(moto_s3, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    yield from fresh_bucket(moto_s3, monkeypatch, BUCKET, REGION)
 
 
 @pytest.fixture
 def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     """The Bedrock client every model client of this test gets, answered by a Stubber."""
-    client = botocore.session.get_session().create_client("bedrock-runtime", region_name=REGION)
+    client = BOTOCORE.create_client("bedrock-runtime", region_name=REGION)
     monkeypatch.setattr(aws_module, "client", lambda service, timeout_s: client)
     with Stubber(client) as stub:
         yield stub

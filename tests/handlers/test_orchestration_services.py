@@ -14,13 +14,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 import shared.runtime
 from shared.runtime import ModelClient
 from shared.runtime import model_client as model_client_module
+from tests.handlers.conftest import fresh_bucket
 
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "stacks" / "orchestration" / "functions"
 SERVICE_MODULES = ("inputs", "records", "classifier", "summarizer", "health")
@@ -46,17 +45,9 @@ REVIEW = (
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def aws(moto_s3, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """moto's S3 with the bucket the stack would create; no real endpoint, no real credentials."""
-    for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
-        yield s3
+    yield from fresh_bucket(moto_s3, monkeypatch, BUCKET, REGION)
 
 
 @pytest.fixture
