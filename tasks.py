@@ -76,7 +76,6 @@ ONE_STACK_HELP = {**STACK_HELP, "stack": "proxy, versions, orchestration, global
 
 
 @task(help={**STACK_HELP, "show_secrets": "print secret outputs such as API keys"})
-@_user_errors
 def deploy(c, stack=None, env="local", show_secrets=False):
     """Deploy a stack (plan, then apply). `local` needs no cloud account."""
     from shared.ops import commands
@@ -85,7 +84,6 @@ def deploy(c, stack=None, env="local", show_secrets=False):
 
 
 @task(help=STACK_HELP)
-@_user_errors
 def preview(c, stack=None, env="local"):
     """Show what a deploy would change, changing nothing."""
     from shared.ops import commands
@@ -94,7 +92,6 @@ def preview(c, stack=None, env="local"):
 
 
 @task(help=STACK_HELP)
-@_user_errors
 def destroy(c, stack=None, env="local"):
     """Delete everything a stack deployed, and nothing else."""
     from shared.ops import commands
@@ -153,7 +150,6 @@ def _as_optional_word(argument: Argument) -> Argument:
         "show_secrets": "unmask secrets",
     },
 )
-@_user_errors
 def outputs(c, key=None, stack=None, env="local", json=False, show_secrets=False):
     """Print a deployed stack's outputs (URL, API key id...), or one value: `outputs url`."""
     from shared.ops import commands
@@ -162,7 +158,6 @@ def outputs(c, key=None, stack=None, env="local", json=False, show_secrets=False
 
 
 @task(help={**ONE_STACK_HELP, "env": "local only (the default): dev mode deploys to the emulator"})
-@_user_errors
 def dev(c, stack=None, env="local"):
     """Deploy a stack locally, then redeploy it and run its smoke checks on each saved change."""
     from shared.ops import dev as watcher
@@ -171,7 +166,6 @@ def dev(c, stack=None, env="local"):
 
 
 @task(help=STACK_HELP)
-@_user_errors
 def smoke(c, stack=None, env="local"):
     """Run a deployed stack's smoke checks (stacks/<name>/smoke.yaml); fails if any fails."""
     from shared.ops import smoke as checks
@@ -180,7 +174,6 @@ def smoke(c, stack=None, env="local"):
 
 
 @task(help={**ONE_STACK_HELP, "client": "the client whose token it is (default: the first)"})
-@_user_errors
 def token(c, stack=None, env="local", client=None):
     """Print a bearer token for a cognito/jwt stack (client credentials), for `$(...)`."""
     from shared.ops import commands, credentials
@@ -199,7 +192,6 @@ def token(c, stack=None, env="local", client=None):
         "no_credentials": "send no credentials (to see the stack refuse the request)",
     }
 )
-@_user_errors
 def call(
     c, stack=None, env="local", path=None, method=None, data=None, client=None, no_credentials=False
 ):
@@ -229,7 +221,6 @@ def call(
         "follow": "keep printing new events until Ctrl-C",
     }
 )
-@_user_errors
 def logs(c, stack=None, env="local", function=None, since="10m", follow=False):
     """Print a deployed stack's function and access logs, one line per event, oldest first."""
     from shared.ops import commands
@@ -240,7 +231,6 @@ def logs(c, stack=None, env="local", function=None, since="10m", follow=False):
 
 
 @task(help={"env": "local (default: the emulator), dev, staging or prod"})
-@_user_errors
 def bootstrap(c, env="local"):
     """One-time set-up of an environment's account (CloudWatch role, deploy role, state bucket,
     secrets key); prints the GitHub settings to make."""
@@ -250,7 +240,6 @@ def bootstrap(c, env="local"):
 
 
 @task(help={"stack": "a stack deployed to local"})
-@_user_errors
 def refresh(c, stack=None):
     """Read every recorded resource back from the emulator, show drift, and fix the state."""
     from shared.ops import commands
@@ -259,7 +248,6 @@ def refresh(c, stack=None):
 
 
 @task(help={"yes": "do not ask for confirmation"})
-@_user_errors
 def reset(c, yes=False):
     """Delete every resource on the emulator and the local state of every stack."""
     from shared.ops import reset as wipe
@@ -274,7 +262,6 @@ def reset(c, yes=False):
         "to": "the environment right after it (dev, staging or prod)",
     }
 )
-@_user_errors
 def promote(c, stack=None, from_=None, to=None):
     """Deploy to --to exactly the commit live in --from, once its smoke checks pass."""
     from shared.ops import promote as promotion
@@ -283,7 +270,6 @@ def promote(c, stack=None, from_=None, to=None):
 
 
 @task(help={"since": "a commit: list the stacks changed since it (empty: every stack)"})
-@_user_errors
 def changed(c, since=""):
     """Print, as a JSON list, the stacks whose files or shared code changed since a commit."""
     import json
@@ -300,10 +286,10 @@ def changed(c, since=""):
         "write_readme": "rewrite the README's picture of every stack (local) instead",
     }
 )
-@_user_errors
 def graph(c, stack=None, env="local", format="mermaid", write_readme=False):
-    """Print a stack's resources and dependencies, grouped by component, from its program
-    (nothing deployed): a Mermaid flowchart, Graphviz DOT or a standalone SVG."""
+    """Print a stack's resources and dependencies by component, from its program alone.
+
+    Nothing is deployed: a Mermaid flowchart, Graphviz DOT or a standalone SVG."""
     from shared.ops import graph as pictures
 
     if write_readme:
@@ -319,7 +305,6 @@ def graph(c, stack=None, env="local", format="mermaid", write_readme=False):
         "check": "change nothing; fail if a Pulumi.yaml differs from its settings.py",
     },
 )
-@_user_errors
 def config_schema(c, stack="all", check=False):
     """Write each Pulumi.yaml `config:` block from the stack's settings (type, default, ...)."""
     from shared import catalog
@@ -363,7 +348,6 @@ def test(c, k=None, quick=False, workers=None):
         "calls": "sequential calls per --access case (default 200)",
     }
 )
-@_user_errors
 def bench(
     c, stack=None, runs=None, routes=None, clients=None, seconds=None, access=False, calls=None
 ):
@@ -407,7 +391,6 @@ def lint(c):
 
 
 @task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
-@_user_errors
 def emulator_start(c, port=None):
     """Start the embedded AWS emulator (MiniStack) on 127.0.0.1."""
     from shared.local import emulator
@@ -417,7 +400,6 @@ def emulator_start(c, port=None):
 
 
 @task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
-@_user_errors
 def emulator_stop(c, port=None):
     """Stop the emulator (it saves its state first) and the local model endpoints."""
     from shared.local import emulator, model_endpoint
@@ -430,7 +412,6 @@ def emulator_stop(c, port=None):
 
 
 @task(help={"port": "port on 127.0.0.1 (default 4566, or AIGW_EMULATOR_PORT)"})
-@_user_errors
 def emulator_status(c, port=None):
     """Say whether the emulator and model endpoints are running."""
     from shared.local import emulator, model_endpoint
