@@ -26,6 +26,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pulumi import automation as auto
 
@@ -199,6 +200,18 @@ def destroy(stack: str, env: str, *, on_output: OnOutput = print) -> None:
             return
         result = target.destroy(on_output=on_output)
     _forward(result.stderr, on_output)
+
+
+def resources(stack: str, env: str) -> list[dict[str, Any]]:
+    """The resources of stack `env` as `pulumi stack export` records them (each a mapping with
+    `urn`, `type`, `id`, `inputs`, `outputs`...); empty when it was never created (nothing is
+    created). What `invoke logs` finds a deployed stack's log groups in."""
+    with cli_errors(stack, env, "read the resources of"):
+        target = _open_existing(stack, env)
+        if target is None:
+            return []
+        exported = target.export_stack().deployment or {}
+    return list(exported.get("resources") or [])
 
 
 def outputs(stack: str, env: str) -> dict[str, StackOutput]:

@@ -93,17 +93,9 @@ def local_resources(stack: str) -> list[Resource]:
 def cloud_resources(stack: str, env: str) -> list[Resource]:
     """The stack's resources as `pulumi stack export` reports them (empty: not deployed)."""
     from shared.ops import cloud
-    from shared.ops.cloud_errors import cli_errors
 
-    with cli_errors(stack, env, "read the resources of"):
-        # cloud.py has no public reader of a stack's resources; `_open_existing` selects the
-        # stack without creating it, as `cloud.outputs` does.
-        target = cloud._open_existing(stack, env)
-        if target is None:
-            return []
-        exported = target.export_stack().deployment or {}
     resources = []
-    for entry in exported.get("resources") or []:
+    for entry in cloud.resources(stack, env):
         urn = str(entry.get("urn", ""))
         props = {**(entry.get("inputs") or {}), **(entry.get("outputs") or {})}
         name = urn.rsplit("::", 1)[-1]  # the logical name ends the URN
