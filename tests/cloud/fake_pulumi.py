@@ -382,18 +382,22 @@ def policy_inputs_digest(packs: list[Path], program_dir: Path, stack: str) -> st
     digest = hashlib.sha256()
     shared = importlib.util.find_spec("shared")
     shared_dir = Path(shared.origin).parent if shared and shared.origin else None
-    sources = [path for root in [program_dir, *packs] for path in sorted(root.rglob("*"))]
+    # The program's files by their place in it (a test's copy of a stack is the same program),
+    # the packs' by their own path (the report names it).
+    sources = [(p.relative_to(program_dir), p) for p in sorted(program_dir.rglob("*"))]
+    sources += [(p, p) for root in packs for p in sorted(root.rglob("*"))]
     if shared_dir:  # its code and configuration, not the local model's data
-        sources += [p for p in sorted(shared_dir.rglob("*")) if p.suffix in {".py", ".yaml"}]
-    for path in sources:
+        sources += [(p, p) for p in sorted(shared_dir.rglob("*")) if p.suffix in {".py", ".yaml"}]
+    for name, path in sources:
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(f"{path}\0".encode())
+            digest.update(f"{name}\0".encode())
             digest.update(path.read_bytes())
     digest.update(f"{project_name()}\0{stack}\0".encode())
     digest.update((os.environ.get("FAKE_PULUMI_STACK_OUTPUTS") or "").encode())
-    own = state_file(stack).name
+    # Another project's stacks, which a stack reference may read (the bootstrap's); this
+    # project's own stacks change with every update and its programs do not read them.
     for other in sorted(state_file(stack).parent.glob("*.json")):
-        if other.name != own:  # another stack, which a stack reference may read
+        if not other.name.startswith(f"{project_name()}."):
             digest.update(f"{other.name}\0".encode())
             digest.update(other.read_bytes())
     return digest.hexdigest()
