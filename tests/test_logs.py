@@ -430,7 +430,7 @@ def test_follow_ends_quietly_on_ctrl_c(deployed):
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode in (0, 130), stderr
+    assert process.returncode == 0, stderr  # the README's promise: Ctrl-C ends it with exit 0
     assert "Traceback" not in stderr
 
 
