@@ -293,6 +293,13 @@ def graph(c, stack=None, env="local", format="mermaid", write_readme=False):
     from shared.ops import graph as pictures
 
     if write_readme:
+        if stack or env != "local" or format != "mermaid":
+            # It rewrites every stack's local picture: a narrower ask must not rewrite them all.
+            raise UserError(
+                "--write-readme rewrites every stack's picture (local, mermaid): leave out "
+                "--stack, --env and --format.",
+                exit_code=2,
+            )
         pictures.write_readme()
     else:
         pictures.command(stack, env, format)

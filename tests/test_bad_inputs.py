@@ -266,6 +266,9 @@ CASES = {
     "graph-unknown-format": Case(
         ["graph", "--stack=proxy", "--format=png"], USAGE, "Valid formats: mermaid, dot, svg"
     ),
+    "graph-write-readme-with-a-stack": Case(
+        ["graph", "--write-readme", "--stack=proxy"], USAGE, "leave out --stack, --env and --format"
+    ),
     "dev-on-aws": Case(["dev", "--stack=proxy", "--env=dev"], USAGE, "Dev mode is local only"),
     "call-unknown-method": Case(
         ["call", "--stack=proxy", "--method=FOO"], USAGE, "Valid methods: GET, POST"
