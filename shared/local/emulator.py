@@ -85,7 +85,7 @@ def parse_port(value: int | str, source: str) -> int:
     it here, before anything starts. 0 is refused too: it asks the system for any free port,
     and the tasks must find the emulator again at a port they know."""
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not text.isdecimal() or not 1 <= int(text) <= 65535:
         raise UserError(
             f"{source}={value} is not a port: use a number from 1 to 65535.", exit_code=2
         )

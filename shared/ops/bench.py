@@ -387,7 +387,7 @@ def positive_count(value: object, flag: str) -> int:
     """`--runs=5`, `--calls=200`: a whole number above zero, or a usage error naming the flag.
     Read before anything runs, so a bad one changes nothing."""
     text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:
         raise UserError(f"{flag}={value} is not valid: expected a whole number above 0.", 2)
     return int(text)
 
@@ -406,7 +406,7 @@ def positive_seconds(value: object, flag: str) -> float:
 def parse_counts(text: str, flag: str = "--clients") -> list[int]:
     """`"1,8,100"` -> [1, 8, 100]; a usage error names the flag and what is wrong."""
     parts = [part.strip() for part in str(text).split(",")]
-    if not all(part.isdigit() and int(part) > 0 for part in parts):
+    if not all(part.isdecimal() and int(part) > 0 for part in parts):
         raise UserError(
             f"{flag}={text} is not valid. Expected positive numbers separated by commas, "
             "e.g. 1,8,100.",
