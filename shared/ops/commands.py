@@ -138,20 +138,34 @@ def run_on_mocks(program_dir: Path, env: str, *, stack_outputs: program.StackOut
     decrypt them (the program checks them under `pulumi up`)."""
     if has_encrypted_values(program_dir, env):
         return
-    config = stack_config(program_dir, env)
+    preview_on_mocks(program_dir, env, stack_config(program_dir, env), stack_outputs=stack_outputs)
 
-    def nothing_applied(reg: program.Registration) -> program.Resolution:
-        return "", {}
 
+def _nothing_applied(reg: program.Registration) -> program.Resolution:
+    return "", {}  # unknown until applied, as in a preview
+
+
+def preview_on_mocks(
+    program_dir: Path,
+    env: str,
+    config: dict[str, str],
+    *,
+    stack_outputs: program.StackOutputs,
+    on_register: program.Resolver = _nothing_applied,
+    components: dict[str, str] | None = None,
+) -> None:
+    """Run a project's program once as a preview with `config`: each registration goes to
+    `on_register` and is applied by nobody (`program.run` documents `components`)."""
     program.run(
         program_dir,
         project_name(program_dir),
         env,
         config,
-        nothing_applied,
+        on_register,
         preview=True,
         region=config.get("aws:region", program.DEFAULT_REGION),
         stack_outputs=stack_outputs,
+        components=components,
     )
 
 

@@ -25,7 +25,7 @@ from shared.components.config import ConfigError
 from shared.errors import UserError
 from shared.local.engine import program
 from shared.ops import commands, graph_svg
-from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
+from shared.ops.stack_files import has_encrypted_values, stack_config
 
 Out = Callable[[str], None]
 
@@ -126,15 +126,12 @@ def collect(stack: str, env: str) -> StackGraph:
         return {}
 
     try:
-        program.run(
+        commands.preview_on_mocks(
             program_dir,
-            project_name(program_dir),
             env,
             config,
-            record,
-            preview=True,
-            region=config.get("aws:region", program.DEFAULT_REGION),
             stack_outputs=nothing_read,
+            on_register=record,
             components=parents,
         )
     except ConfigError as error:
