@@ -50,10 +50,14 @@ def socket_inodes(pids: set[int]) -> dict[int, int]:
     for pid in pids:
         fd_dir = PROC / str(pid) / "fd"
         try:
-            links = [os.readlink(fd_dir / fd) for fd in os.listdir(fd_dir)]
+            fds = os.listdir(fd_dir)
         except OSError:
-            continue
-        for link in links:
+            continue  # the process has exited
+        for fd in fds:
+            try:
+                link = os.readlink(fd_dir / fd)
+            except OSError:
+                continue  # closed since the listing (a connection ending): not a listener
             if link.startswith("socket:["):
                 owners[int(link[len("socket:[") : -1])] = pid
     return owners
