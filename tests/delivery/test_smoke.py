@@ -87,7 +87,9 @@ def test_invoke_smoke_passes_and_prints_one_line_per_check(proxy):
         assert key not in done.stdout + done.stderr
 
 
-def test_a_broken_model_endpoint_fails_the_keyed_check_and_the_command(proxy, closed_url):
+def test_a_broken_model_endpoint_fails_the_keyed_check_and_the_command(
+    proxy, closed_url, monkeypatch
+):
     # 127.0.0.2 is loopback too, but no local model endpoint is started for it: nothing
     # listens there, so the gateway's integration fails.
     port = closed_url.rsplit(":", 1)[1]
@@ -95,8 +97,14 @@ def test_a_broken_model_endpoint_fails_the_keyed_check_and_the_command(proxy, cl
     local.deploy("proxy", out=lambda line: None, overrides=broken)
     try:
         lines: list[str] = []
-        with pytest.raises(UserError) as caught:
+        # The waits between attempts are recorded instead of slept here (the command run
+        # below sleeps them): proxy's smoke.yaml asks for 2 retries, 2 s apart.
+        waits: list[float] = []
+        with monkeypatch.context() as patched, pytest.raises(UserError) as caught:
+            patched.setattr(smoke.time, "sleep", waits.append)
             smoke.command("proxy", catalog.LOCAL, out=lines.append)
+
+        assert waits == [2.0, 2.0]
 
         assert caught.value.exit_code == 1
         assert str(caught.value) == "Smoke checks failed in local: proxy (1 of 4 failed)."
