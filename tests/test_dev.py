@@ -18,6 +18,7 @@ import watchfiles
 
 from shared import catalog
 from shared.errors import UserError
+from shared.local.engine.state import StateFileError
 from shared.ops import commands, dev, local
 from shared.ops.outputs import MASK, StackOutput, render_one
 
@@ -154,6 +155,7 @@ def test_ctrl_c_stops_watching_and_says_the_stack_stays_deployed(monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(dev, "redeploy", interrupted)
+    monkeypatch.setattr(dev, "refuse_what_no_save_fixes", lambda stack, out: None)
     lines: list[str] = []
 
     monkeypatch.setattr(local, "is_deployed", lambda stack: True)
@@ -165,6 +167,38 @@ def test_ctrl_c_stops_watching_and_says_the_stack_stays_deployed(monkeypatch):
         "Stopped watching; proxy stays deployed (invoke destroy --stack=proxy removes it).",
         "Stopped watching; proxy is not deployed.",  # interrupted before anything was applied
     ]
+
+
+def test_what_no_save_can_fix_ends_dev_mode_before_it_deploys_or_watches(tmp_path, monkeypatch):
+    def deployed(stack: str, **kwargs) -> bool:
+        raise AssertionError("nothing is deployed when a save cannot fix the problem")
+
+    monkeypatch.setattr(dev, "redeploy", deployed)
+    state = tmp_path / "state"
+    monkeypatch.setenv("AIGW_STATE_DIR", str(state))
+    torn = local.state_path("proxy")
+    torn.parent.mkdir(parents=True)
+    torn.write_text('{"resources": [')  # a state file cut short
+    with pytest.raises(StateFileError, match=r"local\.json cannot be read .* `invoke reset`"):
+        dev.run("proxy", "local", out=lambda line: None)
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("AIGW_STATE_DIR", str(a_file))  # the tasks name it (tasks.py's OSError)
+    with pytest.raises(FileExistsError) as unusable:
+        dev.run("proxy", "local", out=lambda line: None)
+    assert unusable.value.filename == str(a_file)
+
+
+def test_whether_a_stack_is_deployed_is_read_from_its_state_not_its_config(tmp_path, monkeypatch):
+    # What dev mode says on Ctrl-C while a saved Pulumi.local.yaml does not parse.
+    stacks = tmp_path / "stacks"
+    shutil.copytree(catalog.STACKS_DIR / "proxy", stacks / "proxy")
+    (stacks / "proxy" / "Pulumi.local.yaml").write_text("config: [unclosed\n")
+    monkeypatch.setattr(catalog, "STACKS_DIR", stacks)
+    monkeypatch.setenv("AIGW_STATE_DIR", str(tmp_path / "state"))
+
+    assert local.is_deployed("proxy") is False
 
 
 # --- invoke dev: end to end on the emulator -----------------------------------------------

@@ -16,7 +16,9 @@ half-registered program, a module that failed to import) can leak into the next.
 
 After each deploy the stack's smoke checks (`shared.ops.smoke`) run: one summary line, plus a
 line per failed check. A failing deploy (bad config, a syntax error, a program that raises)
-prints its error and the watcher waits for the next save.
+prints its error and the watcher waits for the next save. What no save can fix (an unusable
+AIGW_STATE_DIR, an unreadable engine state, an emulator port taken by another program) ends
+`invoke dev` before it watches, with the error `invoke deploy` gives.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import gc
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -35,6 +38,7 @@ import watchfiles
 
 from shared import catalog
 from shared.errors import UserError
+from shared.local.engine.state import StateStore
 
 Out = Callable[[str], None]
 
@@ -90,6 +94,7 @@ def run(
             exit_code=2,
         )
     paths = watched_paths(name)
+    refuse_what_no_save_fixes(name, out)
     try:
         redeploy(name, out=out, first=True)
         changes_seen = watchfiles.watch(
@@ -114,6 +119,20 @@ def run(
         out(f"Stopped watching; {name} stays deployed (invoke destroy --stack={name} removes it).")
     else:  # its first deploy failed, or was interrupted before anything was applied
         out(f"Stopped watching; {name} is not deployed.")
+
+
+def refuse_what_no_save_fixes(stack: str, out: Out) -> None:
+    """Fail before watching, as `invoke deploy` would, on what no saved change can repair (a
+    redeploy would only repeat it): an unusable AIGW_STATE_DIR (an OSError naming it), an
+    unreadable engine state, an emulator that cannot start (UserErrors saying how to recover)."""
+    from shared.ops import local
+
+    state_dir = catalog.state_dir()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=state_dir):
+        pass  # it can be written to
+    StateStore(local.state_path(stack))
+    local.start_dependencies({}, out)
 
 
 def redeploy(stack: str, *, out: Out = print, first: bool = False) -> bool:

@@ -4,6 +4,7 @@ endpoints its config points at. Nothing here needs a cloud account, the Pulumi C
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlparse
 
 from shared import catalog
@@ -11,6 +12,7 @@ from shared.local import emulator, model_endpoint
 from shared.local.engine.engine import Engine, Plan
 from shared.local.engine.program import ProgramOutput
 from shared.local.engine.providers import Context
+from shared.local.engine.state import StateStore
 from shared.ops.outputs import StackOutput
 from shared.ops.stack_files import project_name, stack_config
 
@@ -29,7 +31,7 @@ def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = N
         context=Context(
             emulator.server().url, emulator.REGION, model_url=emulator.model_url(emulator.server())
         ),
-        state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
+        state_path=state_path(stack),
         out=out,
         command_name=stack,
         policy_pack=catalog.POLICY_PACK_DIR,
@@ -124,5 +126,12 @@ def has_state(stack: str) -> bool:
     return engine(stack).has_state()
 
 
+def state_path(stack: str) -> Path:
+    """The engine's record of `stack` in local."""
+    project = project_name(catalog.stack_dir(stack))
+    return catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json"
+
+
 def is_deployed(stack: str) -> bool:
-    return engine(stack).is_deployed()
+    """From the state alone: true even while the stack's config does not parse."""
+    return StateStore(state_path(stack)).holds_a_deployment

@@ -829,8 +829,7 @@ class Engine:
         return StateStore(self.state_path).exists
 
     def is_deployed(self) -> bool:
-        state = StateStore(self.state_path)
-        return bool(state.resources or state.retired or state.pending)
+        return StateStore(self.state_path).holds_a_deployment
 
     def _run(
         self,

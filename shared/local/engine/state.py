@@ -109,6 +109,11 @@ class StateStore:
         """Whether this stack has any state at all (a snapshot or a journal)."""
         return self.path.exists() or self.journal_path.exists()
 
+    @property
+    def holds_a_deployment(self) -> bool:
+        """Whether anything is recorded as applied, or half-applied, on the emulator."""
+        return bool(self.resources or self.retired or self.pending)
+
     # -- reading ------------------------------------------------------------------------------
 
     def _read_snapshot(self) -> dict[str, Any]:
