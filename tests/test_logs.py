@@ -49,6 +49,18 @@ def test_any_other_since_is_a_usage_error_naming_the_valid_forms(given):
     assert "30s, 10m, 2h or 1d" in str(raised.value)
 
 
+def test_a_since_older_than_any_log_group_keeps_is_a_usage_error():
+    # CloudWatch Logs keeps events 10 years at the most (a log group's longest retention), and
+    # FilterLogEvents refuses a startTime before the epoch.
+    assert logs.parse_since("3653d") == 3653 * 86400
+    for given in ["3654d", "30000d", "999999d", "9999999999s"]:
+        with pytest.raises(UserError) as raised:
+            logs.parse_since(given)
+        assert raised.value.exit_code == 2
+        assert str(raised.value).startswith(f"--since={given} reaches back further than")
+        assert "3653d at most" in str(raised.value)
+
+
 # --- how an event is shown ---------------------------------------------------------------------
 
 
@@ -285,7 +297,7 @@ def test_follow_tells_events_apart_by_their_id_when_they_have_one():
 
 
 def test_a_missing_group_has_no_events_and_other_errors_are_one_sentence(closed_url):
-    from botocore.exceptions import NoCredentialsError
+    from botocore.exceptions import NoCredentialsError, ProfileNotFound, ReadTimeoutError
 
     fake = FakeLogs()  # knows no group: ResourceNotFoundException, as before a first write
     assert logs.read(SOURCES, lambda region: fake, 0) == []
@@ -297,6 +309,19 @@ def test_a_missing_group_has_no_events_and_other_errors_are_one_sentence(closed_
     with pytest.raises(UserError) as raised:
         logs.read(SOURCES, lambda region: NoCredentials(), 0)
     assert str(raised.value).startswith("No AWS credentials to read CloudWatch Logs with")
+
+    class TimingOut(FakeLogs):
+        def filter_log_events(self, **request):
+            raise ReadTimeoutError(endpoint_url="http://127.0.0.1:9/")
+
+    def no_such_profile(region: str) -> FakeLogs:  # what making the client raises
+        raise ProfileNotFound(profile="nope")
+
+    for client_for in (lambda region: TimingOut(), no_such_profile):
+        with pytest.raises(UserError) as raised:
+            logs.read(SOURCES, client_for, 0)
+        assert str(raised.value).startswith(f"Cannot read the log group {SOURCES[0].group}: ")
+    assert "The config profile (nope) could not be found" in str(raised.value)
 
     with pytest.MonkeyPatch.context() as patch:  # the emulator's address, nothing listening
         patch.setenv("AIGW_EMULATOR_PORT", closed_url.rsplit(":", 1)[1])

@@ -42,6 +42,7 @@ POLL_S = 1.0
 LOOKBACK_MS = 10_000
 _SINCE = re.compile(r"^(\d+)([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_SINCE_S = 3653 * 86400  # a log group's longest retention, 10 years
 # MiniStack 1.5.33 stores a stage's access log settings but writes no access log.
 LOCAL_ACCESS_NOTE = (
     "No access logs locally: MiniStack accepts the stages' access log settings but writes none."
@@ -65,7 +66,14 @@ def parse_since(since: str) -> int:
             "or days, e.g. 30s, 10m, 2h or 1d.",
             exit_code=2,
         )
-    return int(found.group(1)) * _UNIT_S[found.group(2)]
+    seconds = int(found.group(1)) * _UNIT_S[found.group(2)]
+    if seconds > MAX_SINCE_S:
+        raise UserError(
+            f"--since={since} reaches back further than CloudWatch Logs keeps events (10 years: "
+            f"{MAX_SINCE_S // 86400}d at most); give a shorter window, e.g. 10m, 2h or 7d.",
+            exit_code=2,
+        )
+    return seconds
 
 
 def command(
@@ -245,14 +253,19 @@ def _value(value: Any) -> str:
 
 
 def _group_events(source: LogSource, client_for: ClientFor, start_ms: int) -> list[Event]:
-    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+    )
 
-    client = client_for(source.region)
     events: list[Event] = []
     repeats: dict[tuple[Any, ...], int] = {}
     request: dict[str, Any] = {"logGroupName": source.group, "startTime": start_ms}
     while True:
         try:
+            client = client_for(source.region)  # a missing profile fails here
             page = client.filter_log_events(**request)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
@@ -269,6 +282,8 @@ def _group_events(source: LogSource, client_for: ClientFor, start_ms: int) -> li
                 "No AWS credentials to read CloudWatch Logs with: set AWS_PROFILE, or the "
                 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, or run `aws sso login`."
             ) from None
+        except BotoCoreError as error:  # a timeout, a profile not found, partial credentials
+            raise UserError(f"Cannot read the log group {source.group}: {error}.") from None
         for raw in page.get("events") or []:
             stamp = int(raw.get("timestamp") or 0)
             message = str(raw.get("message", ""))
