@@ -194,7 +194,15 @@ def _routes_program(count: int) -> str:
         f"""\
         import pulumi
 
-        from shared.components import HttpTarget, RestApi, RestApiArgs, Route, Stage, Throttle
+        from shared.components import (
+            Access,
+            HttpTarget,
+            RestApi,
+            RestApiArgs,
+            Route,
+            Stage,
+            Throttle,
+        )
 
         target = HttpTarget({_UNUSED_BACKEND!r})
         api = RestApi(
@@ -202,6 +210,7 @@ def _routes_program(count: int) -> str:
             RestApiArgs(
                 routes=[Route("POST", f"/route{{i}}", target) for i in range({count})],
                 stage=Stage("local", {_NO_THROTTLE}, log_retention_days=1),
+                access=Access("none"),  # what the routes cost, without a caller's check
             ),
         )
         pulumi.export("url", api.url)
