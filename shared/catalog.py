@@ -46,20 +46,25 @@ def project_dir(name: str) -> Path:
     return BOOTSTRAP_DIR if name == BOOTSTRAP else stack_dir(name)
 
 
-def resolve_stacks(name: str) -> list[str]:
-    """Turn a --stack argument into project names, or fail with the valid choices."""
+def resolve_stacks(name: str, *, one: bool = False) -> list[str]:
+    """Turn a --stack argument into project names, or fail with the valid choices; with `one`,
+    the task takes exactly one stack, and `all` is neither taken nor offered."""
     names = stack_names()
+    choices = ", ".join(names if one else [*names, ALL_STACKS])
     if name == ALL_STACKS:
+        if one:
+            raise UserError(
+                f"Choose one stack with --stack, not all. Valid stacks: {choices}.", exit_code=2
+            )
         return names
     if name == BOOTSTRAP and name not in names:
         raise UserError(
             "bootstrap is the account's one-time set-up, not a pattern stack: deploy it with "
             "`invoke bootstrap --env=<env>`; no task destroys it (see the README's one-time "
-            f"set-up). Valid stacks: {', '.join([*names, ALL_STACKS])}.",
+            f"set-up). Valid stacks: {choices}.",
             exit_code=2,
         )
     if name not in names:
-        choices = ", ".join([*names, ALL_STACKS])
         raise UserError(f"Unknown stack {name!r}. Valid stacks: {choices}.", exit_code=2)
     return [name]
 

@@ -191,6 +191,8 @@ CORRUPT = "cannot be read"
 CORRUPT_WAY_OUT = "run `invoke reset`"
 BAD_CONFIG_LIST = "config:\n  - aws:region\n"
 
+ONE_STACK_CHOICES = "global, orchestration, proxy, versions, workflows"
+
 CASES = {
     # The emulator's port, from the flag or the variable, for every task that reads it.
     "port-flag-not-a-number": Case(
@@ -263,6 +265,15 @@ CASES = {
         ["logs", "--stack=proxy", "--since=abc"], USAGE, "--since=abc is not a duration"
     ),
     "logs-all": Case(["logs", "--stack=all"], USAGE, "Choose one stack with --stack, not all"),
+    # A task of one stack offers the stacks only: `all` is not one of its choices.
+    "logs-no-stack": Case(["logs"], USAGE, f"Valid stacks: {ONE_STACK_CHOICES}."),
+    "call-unknown-stack": Case(
+        ["call", "--stack=nope"], USAGE, f"Valid stacks: {ONE_STACK_CHOICES}."
+    ),
+    "graph-all": Case(
+        ["graph", "--stack=all"], USAGE, f"not all. Valid stacks: {ONE_STACK_CHOICES}."
+    ),
+    "dev-no-stack": Case(["dev"], USAGE, f"Valid stacks: {ONE_STACK_CHOICES}."),
     "graph-unknown-format": Case(
         ["graph", "--stack=proxy", "--format=png"], USAGE, "Valid formats: mermaid, dot, svg"
     ),

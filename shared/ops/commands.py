@@ -86,13 +86,7 @@ def stack_names(stack: str | None) -> list[str]:
 
 def one_stack(stack: str | None, env: str) -> tuple[list[str], str]:
     """The --stack argument naming exactly one stack (a call goes to one), or a usage error."""
-    names, env = _targets(stack, env)
-    if stack == catalog.ALL_STACKS:
-        raise UserError(
-            f"Choose one stack with --stack, not all. Valid stacks: {', '.join(names)}.",
-            exit_code=2,
-        )
-    return names, env
+    return _targets(stack, env, one=True)
 
 
 def show_outputs(
@@ -243,12 +237,14 @@ class _Progress:
         return f"{message}\n{summary}"
 
 
-def _targets(stack: str | None, env: str) -> tuple[list[str], str]:
-    """Validated stack names (\"all\" expanded) and environment, or a usage error."""
+def _targets(stack: str | None, env: str, *, one: bool = False) -> tuple[list[str], str]:
+    """Validated stack names (\"all\" expanded unless `one`) and environment, or a usage
+    error listing the valid choices."""
     if not stack:
-        choices = ", ".join([*catalog.stack_names(), catalog.ALL_STACKS])
+        names = catalog.stack_names()
+        choices = ", ".join(names if one else [*names, catalog.ALL_STACKS])
         raise UserError(f"Choose a stack with --stack. Valid stacks: {choices}.", exit_code=2)
-    return catalog.resolve_stacks(stack), catalog.resolve_env(env)
+    return catalog.resolve_stacks(stack, one=one), catalog.resolve_env(env)
 
 
 @contextmanager
