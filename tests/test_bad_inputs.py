@@ -412,6 +412,18 @@ CASES = {
     "state-file-a-folder": Case(
         ["destroy", "--stack=proxy"], RUNTIME, "Is a directory", state_file_is_a_folder
     ),
+    "deploy-all-with-a-corrupt-state": Case(
+        ["deploy", "--stack=all"],
+        RUNTIME,
+        CORRUPT_WAY_OUT,
+        engine_file("local.json", TRUNCATED_STATE),
+    ),
+    "destroy-all-with-a-corrupt-state": Case(
+        ["destroy", "--stack=all"],
+        RUNTIME,
+        CORRUPT_WAY_OUT,
+        engine_file("local.json", TRUNCATED_STATE),
+    ),
     "refresh-all-with-a-corrupt-state": Case(
         ["refresh", "--stack=all"],
         RUNTIME,

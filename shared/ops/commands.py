@@ -177,6 +177,7 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
     if env == catalog.LOCAL and len(names) == 1:
         return plans
     problems = []
+    usage_errors_only = True  # exit 2; a file the tasks cannot use (a corrupt state) exits 1
     for name in names:
         try:
             if run_programs and env == catalog.LOCAL:
@@ -193,8 +194,10 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
             problems.append(str(error))
         except UserError as error:
             problems.append(_NOTHING_CHANGED.sub("", str(error)).strip())
+            usage_errors_only = usage_errors_only and error.exit_code == 2
     if problems:
-        raise UserError("\n".join([*problems, "Nothing was changed."]), exit_code=2)
+        text = "\n".join([*problems, "Nothing was changed."])
+        raise UserError(text, exit_code=2 if usage_errors_only else 1)
     return plans
 
 
