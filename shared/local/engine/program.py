@@ -460,6 +460,19 @@ def _strings(value: Any) -> Iterator[str]:
 REGISTRATION_THREADS = 512
 
 
+class _SharedPool(ThreadPoolExecutor):
+    """The registration threads of every run in the process. A thread ends a registration
+    holding nothing of its run, so the next run reuses it instead of starting a thread per
+    resource again. Closing a run's loop shuts its default executor down: not this one (its
+    threads end at exit, when concurrent.futures joins every pool's threads)."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass
+
+
+_REGISTRATIONS = _SharedPool(max_workers=REGISTRATION_THREADS, thread_name_prefix="register")
+
+
 @contextmanager
 def _fresh_event_loop() -> Iterator[None]:
     """Each run gets its own event loop, so a run that failed half-way (Ctrl-C in a resource)
@@ -474,8 +487,7 @@ def _fresh_event_loop() -> Iterator[None]:
     # resolver may hold while the resource waits for another to be applied (Provider.after:
     # an Integration for its Method). The default pool (cores + 4 threads) would then be
     # exhausted by a few waiting resources, and the ones they wait for never sent.
-    executor = ThreadPoolExecutor(max_workers=REGISTRATION_THREADS, thread_name_prefix="register")
-    loop.set_default_executor(executor)
+    loop.set_default_executor(_REGISTRATIONS)
     failed = False
 
     def quiet_after_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -499,7 +511,6 @@ def _fresh_event_loop() -> Iterator[None]:
         with suppress(BaseException):  # whatever they raise belongs to the failed run
             loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
         loop.close()
-        executor.shutdown(wait=False)
         asyncio.set_event_loop(previous)
 
 
