@@ -46,11 +46,17 @@ def project_dir(name: str) -> Path:
     return BOOTSTRAP_DIR if name == BOOTSTRAP else stack_dir(name)
 
 
+def stack_choices(*, one: bool = False) -> str:
+    """The valid --stack values, for a message: `all` too, unless the task takes `one` stack."""
+    names = stack_names()
+    return ", ".join(names if one else [*names, ALL_STACKS])
+
+
 def resolve_stacks(name: str, *, one: bool = False) -> list[str]:
     """Turn a --stack argument into project names, or fail with the valid choices; with `one`,
     the task takes exactly one stack, and `all` is neither taken nor offered."""
     names = stack_names()
-    choices = ", ".join(names if one else [*names, ALL_STACKS])
+    choices = stack_choices(one=one)
     if name == ALL_STACKS:
         if one:
             raise UserError(

@@ -222,12 +222,12 @@ def _count(stack: str, key: int, into: dict[int, int]) -> None:
     """Record in `into[key]` how many resources the deployed stack's state holds."""
     from shared.local.engine.state import StateStore
 
-    into[key] = len(StateStore(local.engine(stack).state_path).resources)
+    into[key] = len(StateStore(local.state_path(stack)).resources)
 
 
 def _forget_state(stack: str) -> None:
     """Remove the generated stack's (empty, destroyed) state folder."""
-    shutil.rmtree(local.engine(stack).state_path.parent, ignore_errors=True)
+    shutil.rmtree(local.state_path(stack).parent, ignore_errors=True)
 
 
 # -- one Lambda route under load ----------------------------------------------------------------

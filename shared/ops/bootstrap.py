@@ -22,7 +22,7 @@ from shared.errors import UserError
 from shared.local import emulator
 from shared.local.engine.engine import Engine
 from shared.local.engine.providers import Context
-from shared.ops import commands, placeholders
+from shared.ops import commands, local, placeholders
 from shared.ops.outputs import StackOutput
 from shared.ops.stack_files import project_name, stack_config
 
@@ -112,7 +112,7 @@ def engine(*, out: Out = print) -> Engine:
         stack=catalog.LOCAL,
         config=stack_config(program_dir, catalog.LOCAL),
         context=Context(server.url, emulator.REGION, model_url=emulator.model_url(server)),
-        state_path=catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json",
+        state_path=local.state_path(catalog.BOOTSTRAP),
         out=out,
         command_name=catalog.BOOTSTRAP,
         policy_pack=catalog.POLICY_PACK_DIR,

@@ -244,8 +244,7 @@ def _targets(stack: str | None, env: str, *, one: bool = False) -> tuple[list[st
     """Validated stack names (\"all\" expanded unless `one`) and environment, or a usage
     error listing the valid choices."""
     if not stack:
-        names = catalog.stack_names()
-        choices = ", ".join(names if one else [*names, catalog.ALL_STACKS])
+        choices = catalog.stack_choices(one=one)
         raise UserError(f"Choose a stack with --stack. Valid stacks: {choices}.", exit_code=2)
     return catalog.resolve_stacks(stack, one=one), catalog.resolve_env(env)
 

@@ -131,7 +131,7 @@ def refuse_what_no_save_fixes(stack: str, out: Out) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=state_dir):
         pass  # it can be written to
-    StateStore(local.state_path(stack))
+    StateStore(local.state_path(stack))  # reading it raises StateFileError when it is corrupt
     local.start_dependencies({}, out)
 
 

@@ -21,11 +21,10 @@ Out = Callable[[str], None]
 
 def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Engine:
     program_dir = catalog.stack_dir(stack)
-    project = project_name(program_dir)
     config = {**stack_config(program_dir, catalog.LOCAL), **(overrides or {})}
     return Engine(
         program_dir=program_dir,
-        project=project,
+        project=project_name(program_dir),
         stack=catalog.LOCAL,
         config=config,
         context=Context(
@@ -123,15 +122,15 @@ def _reported(outputs: dict[str, ProgramOutput]) -> dict[str, StackOutput]:
 
 def has_state(stack: str) -> bool:
     """Whether the stack has any local state (a deploy ran, even if it later destroyed)."""
-    return engine(stack).has_state()
+    return StateStore(state_path(stack)).exists
 
 
-def state_path(stack: str) -> Path:
-    """The engine's record of `stack` in local."""
-    project = project_name(catalog.stack_dir(stack))
+def state_path(name: str) -> Path:
+    """The engine's record of a stack (or of the bootstrap) in local. It is read without the
+    stack's config: what is deployed is known while a saved config does not parse."""
+    project = project_name(catalog.project_dir(name))
     return catalog.state_dir() / "engine" / project / f"{catalog.LOCAL}.json"
 
 
 def is_deployed(stack: str) -> bool:
-    """From the state alone: true even while the stack's config does not parse."""
     return StateStore(state_path(stack)).holds_a_deployment

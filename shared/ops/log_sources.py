@@ -84,7 +84,7 @@ def local_resources(stack: str) -> list[Resource]:
     from shared.local.engine.state import StateStore
     from shared.ops import local
 
-    state = StateStore(local.engine(stack, out=lambda line: None).state_path)
+    state = StateStore(local.state_path(stack))
     return [
         Resource(r.type, r.name, r.id, {**r.inputs, **r.outputs}) for r in state.resources.values()
     ]
