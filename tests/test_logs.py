@@ -441,10 +441,17 @@ def invoke_logs(*args: str, **popen: Any) -> subprocess.Popen:
     )
 
 
+def _as_a_terminal_starts_it() -> None:
+    """A command typed at a terminal starts with SIGINT at its default; one started by a
+    background job (`cmd &` in a script, how a CI runner may start the suite) inherits SIGINT
+    ignored, and no Ctrl-C could reach it. Python turns the default into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.emulator
 def test_follow_ends_quietly_on_ctrl_c(deployed):
     until_logged(deployed["request_id"])
-    process = invoke_logs("--follow")
+    process = invoke_logs("--follow", preexec_fn=_as_a_terminal_starts_it)
     try:
         ready, _, _ = select.select([process.stdout], [], [], 30)
         assert ready, "no event was printed"
