@@ -64,16 +64,15 @@ secrets manager fail like the CLI unless PULUMI_CONFIG_PASSPHRASE(_FILE) is set.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
+# Only what every call needs is imported here: the Automation API starts this fake about a dozen
+# times per deploy and the suite some 700 times, so each module imported on first use instead
+# (yaml, hashlib, datetime, tempfile, grpc) is start-up time saved on most of those calls.
 import json
 import os
+import re
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import yaml
 
 EXIT_FAILURE = 255
 LOGGED_ENV = (
@@ -198,7 +197,18 @@ def project_name() -> str:
             f"{os.getcwd()}). If you have not created a project yet, use `pulumi new` to do so: "
             "no project file found\n"
         )
-    return str(yaml.safe_load(path.read_text(encoding="utf-8"))["name"])
+    text = path.read_text(encoding="utf-8")
+    # A plain `name: <word>` line is what every project here has; anything else is YAML's.
+    plain = re.search(r"^name:[ \t]*([A-Za-z0-9_.-]+)[ \t]*$", text, re.MULTILINE)
+    if plain:
+        return plain.group(1)
+    return str(_yaml().safe_load(text)["name"])
+
+
+def _yaml():
+    import yaml
+
+    return yaml
 
 
 def config_path(stack: str) -> Path:
@@ -209,7 +219,7 @@ def read_config(stack: str) -> dict:
     path = config_path(stack)
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _yaml().safe_load(path.read_text(encoding="utf-8")) or {}
     return dict(data.get("config") or {})
 
 
@@ -217,13 +227,18 @@ def write_config(stack: str, config: dict) -> None:
     path = config_path(stack)
     data = {}
     if path.is_file():
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _yaml().safe_load(path.read_text(encoding="utf-8")) or {}
     data["config"] = config
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(_yaml().safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
 def state_file(stack: str) -> Path:
-    root = Path(os.environ.get("FAKE_PULUMI_STATE") or Path(tempfile.gettempdir(), "fake-pulumi"))
+    given = os.environ.get("FAKE_PULUMI_STATE")
+    if not given:
+        import tempfile
+
+        given = str(Path(tempfile.gettempdir(), "fake-pulumi"))
+    root = Path(given)
     root.mkdir(parents=True, exist_ok=True)
     return root / f"{project_name()}.{stack}.json"
 
@@ -247,6 +262,8 @@ def stack_arg(flags: dict) -> str:
 
 
 def now() -> str:
+    import datetime as dt
+
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -254,6 +271,8 @@ def now() -> str:
 
 
 def desired(stack: str) -> dict:
+    import hashlib
+
     project = project_name()
     config = read_config(stack)
     digest = hashlib.sha256(f"{project}/{stack}".encode()).hexdigest()
@@ -377,6 +396,7 @@ def cached_policy_outcome(packs: list[Path], program_dir: Path, stack: str) -> d
 
 
 def policy_inputs_digest(packs: list[Path], program_dir: Path, stack: str) -> str:
+    import hashlib
     import importlib.util
 
     digest = hashlib.sha256()
@@ -425,7 +445,7 @@ def policy_outcome(packs: list[Path], program_dir: Path, stack: str) -> dict:
             )
         except UserError as error:
             return {"error": str(error)}
-        version = (yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}).get(
+        version = (_yaml().safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}).get(
             "version", "0.0.1"
         )
         mandatory = any(v.level.value == "mandatory" for v in violations)
