@@ -7,6 +7,7 @@ whole session, and the emulator and model endpoint run on free ports of their ow
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import gc
 import json
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pulumi.runtime
 import pytest
 
 from shared import catalog
@@ -148,9 +150,46 @@ def run_stack_program(
     outputs: OutputsHook | None = None,
 ) -> ProgramRun:
     """Run stacks/<stack>/__main__.py on Pulumi's mock runtime with `env`'s config. Each resource
-    gets the id '<name>-id' and `fake_outputs`, or what the `outputs` hook makes of them."""
+    gets the id '<name>-id' and `fake_outputs`, or what the `outputs` hook makes of them.
+
+    A run without an `outputs` hook is a function of the program's files, the config and the
+    state folder (where the Lambda zips are packaged): the same run asked again, by another
+    module of the same worker, is a copy of the first one instead of the SDK's work again
+    (the mock runs were a third of a worker's time, and half of them repeats)."""
     program_dir = catalog.stack_dir(stack)
     config = {**stack_config(program_dir, env), **(overrides or {})}
+    if outputs is not None or pulumi.runtime.is_config_secret is not _IS_CONFIG_SECRET:
+        # A hook, or config secrets a test made up (monkeypatched): a run of its own.
+        return _run_stack_program(program_dir, env, config, outputs)
+    key = (
+        str(program_dir.resolve()),
+        env,
+        json.dumps(config, sort_keys=True),
+        os.environ.get("AIGW_STATE_DIR", ""),
+        _files_fingerprint(program_dir),
+    )
+    if key not in _PLAIN_RUNS:
+        _PLAIN_RUNS[key] = _run_stack_program(program_dir, env, config, None)
+    return copy.deepcopy(_PLAIN_RUNS[key])  # a test may change what it got: never the kept one
+
+
+_PLAIN_RUNS: dict[tuple[str, ...], ProgramRun] = {}
+_IS_CONFIG_SECRET = pulumi.runtime.is_config_secret
+
+
+def _files_fingerprint(folder: Path) -> str:
+    """Each file's place, size and modification time: a test's edit of a program shows."""
+    entries = []
+    for path in sorted(folder.rglob("*")):
+        if "__pycache__" not in path.parts and path.is_file():
+            info = path.stat()
+            entries.append(f"{path.relative_to(folder)}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(entries)
+
+
+def _run_stack_program(
+    program_dir: Path, env: str, config: dict[str, Any], outputs: OutputsHook | None
+) -> ProgramRun:
     run = ProgramRun(env)
 
     def record(reg: program.Registration) -> program.Resolution:
