@@ -1,7 +1,8 @@
 """Lambda functions, their aliases, resource-policy permissions and layer versions on the
 emulator.
 
-A new function is `Pending` for a while (AWS: seconds; MiniStack 1.5.33: about half a second).
+A new function is `Pending` for a while (AWS: seconds; MiniStack 1.5.33: half a second, which
+the local emulator shortens to a tenth, emulator.LAMBDA_ACTIVATION_S).
 `create` does not wait for it: what programs make right after a function (a permission, an
 alias, an API integration naming its ARN) needs only the function to exist, on AWS as on
 MiniStack, so `settle` waits for all the run's new functions together at the end. An update
