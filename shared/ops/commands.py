@@ -8,14 +8,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared import catalog
-from shared.components.config import ConfigError
 from shared.errors import UserError
-from shared.local.engine import program
-from shared.local.engine.engine import Plan
 from shared.ops import local, outputs, placeholders, release
 from shared.ops.stack_files import has_encrypted_values, project_name, stack_config
+
+if TYPE_CHECKING:
+    from shared.local.engine import program
+    from shared.local.engine.engine import Plan
+
+# The engine, the Pulumi SDK and botocore (a quarter of a second of imports) are imported by
+# the commands that run a program, not by the module: `invoke outputs`, `call` and `token`
+# read a state file and need none of them.
 
 Out = Callable[[str], None]
 
@@ -150,6 +156,8 @@ def preview_on_mocks(
 ) -> None:
     """Run a project's program once as a preview with `config`: each registration goes to
     `on_register` and is applied by nobody (`program.run` documents `components`)."""
+    from shared.local.engine import program
+
     program.run(
         program_dir,
         project_name(program_dir),
@@ -173,6 +181,8 @@ def _check_all(names: list[str], env: str, *, run_programs: bool) -> dict[str, P
     run time). Locally that run is the engine's own
     plan, which also refuses what the engine cannot apply; the plans are returned for the
     deploy to reuse. One local stack is not run twice: its deploy's plan is the check."""
+    from shared.components.config import ConfigError
+
     plans: dict[str, Plan] = {}
     if env == catalog.LOCAL and len(names) == 1:
         return plans
@@ -252,6 +262,8 @@ def _targets(stack: str | None, env: str, *, one: bool = False) -> tuple[list[st
 @contextmanager
 def _config_errors() -> Iterator[None]:
     """Report an invalid stack config as a usage error (exit 2) instead of a traceback."""
+    from shared.components.config import ConfigError
+
     try:
         yield
     except ConfigError as error:

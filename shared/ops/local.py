@@ -5,21 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from shared import catalog
 from shared.local import emulator, model_endpoint
-from shared.local.engine.engine import Engine, Plan
-from shared.local.engine.program import ProgramOutput
-from shared.local.engine.providers import Context
 from shared.local.engine.state import StateStore
 from shared.ops.outputs import StackOutput
 from shared.ops.stack_files import project_name, stack_config
+
+if TYPE_CHECKING:
+    from shared.local.engine.engine import Engine, Plan
+    from shared.local.engine.program import ProgramOutput
+
+# The engine (the Pulumi SDK, botocore) is imported by what applies or plans, not by the
+# module: reading what a stack recorded (its outputs, whether it is deployed) needs a state
+# file only.
 
 Out = Callable[[str], None]
 
 
 def engine(stack: str, *, out: Out = print, overrides: dict[str, str] | None = None) -> Engine:
+    from shared.local.engine.engine import Engine
+    from shared.local.engine.providers import Context
+
     program_dir = catalog.stack_dir(stack)
     config = {**stack_config(program_dir, catalog.LOCAL), **(overrides or {})}
     return Engine(
@@ -113,7 +122,15 @@ def check_destroy(stack: str) -> None:
 
 
 def outputs(stack: str) -> dict[str, StackOutput]:
-    return _reported(engine(stack).outputs())
+    """What the stack's last deploy recorded, read from its state alone (so while a saved
+    config does not parse too). The emulator's address is checked all the same: the outputs'
+    URLs point at it, and a port that is not one is a usage error for every local task."""
+    emulator.server()
+    state = StateStore(state_path(stack))
+    return {
+        name: StackOutput(o["value"], bool(o.get("secret", False)))
+        for name, o in state.outputs.items()
+    }
 
 
 def _reported(outputs: dict[str, ProgramOutput]) -> dict[str, StackOutput]:

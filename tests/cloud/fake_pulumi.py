@@ -414,12 +414,14 @@ def policy_inputs_digest(packs: list[Path], program_dir: Path, stack: str) -> st
             digest.update(path.read_bytes())
     digest.update(f"{project_name()}\0{stack}\0".encode())
     digest.update((os.environ.get("FAKE_PULUMI_STACK_OUTPUTS") or "").encode())
-    # Another project's stacks, which a stack reference may read (the bootstrap's); this
-    # project's own stacks change with every update and its programs do not read them.
+    # What a stack reference may read of another project's stacks (the bootstrap's): their
+    # outputs, not their history, which every update changes. This project's own stacks
+    # change with every update and its programs do not read them.
     for other in sorted(state_file(stack).parent.glob("*.json")):
         if not other.name.startswith(f"{project_name()}."):
-            digest.update(f"{other.name}\0".encode())
-            digest.update(other.read_bytes())
+            state = json.loads(other.read_text(encoding="utf-8"))
+            readable = {"outputs": state.get("outputs"), "secrets": state.get("secrets")}
+            digest.update(f"{other.name}\0{json.dumps(readable, sort_keys=True)}".encode())
     return digest.hexdigest()
 
 
