@@ -41,11 +41,12 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
-import botocore.session
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    import botocore.session
 
 from shared.local.engine.naming import AutoName
 from shared.local.engine.state import ResourceRecord
@@ -107,6 +108,8 @@ class Context:
         if key not in _CLIENTS:
             with _SESSION_LOCK:
                 if key not in _CLIENTS:  # another thread may have made it meanwhile
+                    from botocore.config import Config
+
                     _CLIENTS[key] = _session().create_client(
                         service,
                         region_name=key[1],
@@ -138,7 +141,11 @@ def _session() -> botocore.session.Session:
     """One botocore session per process: it caches the parsed service models, which cost far
     more to load (a few hundred ms for API Gateway) than any emulator call. botocore's own:
     boto3 adds resources and S3 transfers the engine does not use, and ~75 ms of imports to
-    every command."""
+    every command. Imported here, not by the module: what runs a program without applying it
+    (a policy check, `invoke graph`) makes no call, and botocore's session and client modules
+    are a tenth of a second to import."""
+    import botocore.session
+
     return botocore.session.get_session()
 
 
