@@ -19,6 +19,7 @@ what it already printed. Ctrl-C and a closed pipe (`| head -1`) end it quietly.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sys
@@ -151,7 +152,10 @@ def clients(env: str) -> ClientFor:
     import botocore.session
     from botocore.config import Config
 
+    # A fresh session per command (the caller's profile and credentials as they are now), with
+    # the service models parsed once per process: each session would load them again.
     session = botocore.session.get_session()
+    session.register_component("data_loader", _models(session.get_config_variable("data_path")))
     # AWS throttles FilterLogEvents (a few calls a second per account): its standard retries
     # wait that out. The emulator does not throttle, and one not running should say so now.
     attempts = 1 if env == catalog.LOCAL else 5
@@ -179,6 +183,14 @@ def clients(env: str) -> ClientFor:
         return made[region]
 
     return client_for
+
+
+@functools.cache
+def _models(data_path: str | None) -> Any:
+    """botocore's loader of service models (JSON files it parses on first use, then keeps)."""
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
 
 
 def read(sources: list[LogSource], client_for: ClientFor, start_ms: int) -> list[Event]:
