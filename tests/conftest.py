@@ -300,8 +300,9 @@ def closed_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-REPO = Path(__file__).resolve().parent.parent
 FAKE_PULUMI = Path(__file__).parent / "cloud" / "fake_pulumi.py"
+# Where `shared` is imported from by the fake: taken at start, as tests point REPO_ROOT elsewhere.
+_SHARED_ROOT = str(catalog.REPO_ROOT)
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,8 @@ def install_fake_pulumi(bin_dir: Path) -> Path:
     dozen times."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     exe = bin_dir / "pulumi"
-    search = [str(FAKE_PULUMI.parent), str(REPO), *(p for p in sys.path if "-packages" in p)]
+    packages = [p for p in sys.path if "-packages" in p]
+    search = [str(FAKE_PULUMI.parent), _SHARED_ROOT, *packages]
     exe.write_text(
         f"#!{sys.executable} -S\n"
         "import sys\n"

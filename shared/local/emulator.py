@@ -219,6 +219,9 @@ def main() -> None:
     from ministack.services import lambda_svc  # reads LAMBDA_ACCOUNT_CONCURRENCY on import
 
     queue_over_cap(lambda_svc)
+    # A MiniStack internal: fail at start, not silently keep 0.5 s, should an upgrade rename it.
+    if not hasattr(lambda_svc, "_LAMBDA_STATE_TRANSITION_DELAY"):
+        raise RuntimeError("ministack.services.lambda_svc has no _LAMBDA_STATE_TRANSITION_DELAY")
     lambda_svc._LAMBDA_STATE_TRANSITION_DELAY = LAMBDA_ACTIVATION_S
     app.main()
 

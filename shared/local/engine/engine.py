@@ -818,13 +818,6 @@ class Engine:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def outputs(self) -> dict[str, program.ProgramOutput]:
-        state = StateStore(self.state_path)
-        return {
-            name: program.ProgramOutput(o["value"], o.get("secret", False), known=True)
-            for name, o in state.outputs.items()
-        }
-
     def has_state(self) -> bool:
         return StateStore(self.state_path).exists
 
